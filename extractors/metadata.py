@@ -1,0 +1,288 @@
+"""Document metadata: title, region, handling year, publisher, published date.
+
+Conventions (GOLD.md §1): the title as written; the region as an
+administrative chain, never invented; the *handling* year (the year the
+report is about), not the publication year; the publication date as
+YYYY-MM-DD where the page states one.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from importlib import resources
+
+import yaml
+
+from pipeline.textmap import TextMap, build, strip_glosses
+from . import regions
+
+
+@lru_cache(maxsize=1)
+def _vocab() -> dict:
+    return yaml.safe_load(resources.files("extractors.resources").joinpath("metadata.yaml").read_text("utf-8"))
+
+
+def _alt(words) -> str:
+    return "|".join(map(re.escape, sorted(words, key=len, reverse=True)))
+
+
+_DATE = (
+    r"(?P<y>(?:19|20)\d{2})\s*(?:[-/.]\s*(?P<m>\d{1,2})\s*[-/.]\s*(?P<d>\d{1,2})"
+    r"|年\s*(?P<m2>\d{1,2})\s*月\s*(?P<d2>\d{1,2})\s*日)"
+)
+_DATE_DMY = r"(?P<d3>\d{1,2})\.(?P<m3>\d{1,2})\.(?P<y3>(?:19|20)\d{2})"  # 21.08.2018  09:55
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_INFO = re.compile(r"发布(时间|日期)|公开日期|来源\s*[::]|浏览|阅读")
+_ENUM_IN_LINE = re.compile(r"\s+(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）])")
+_LABELLED_TITLE = re.compile(r"(?:文章)?标题\s*[::]\s*")
+_PAGE_PREFIX = re.compile(r"^(?:page|p\.)\s*\d+\s*[-–—:]\s*|^第\s*\d+\s*页\s*(?:共\s*\d+\s*页)?", re.I)
+_FILE_NAME = re.compile(r"\.(?:docx?|pdf|wps|txt|html?)(?![a-z])", re.I)
+_EMPTY_BRACKETS = re.compile(r"[(（]\s*[)）]\s*$")
+
+
+@dataclass
+class Field:
+    value: object
+    start: int | None = None
+    end: int | None = None
+    source: str = "text"
+
+
+@dataclass
+class Metadata:
+    title: Field = field(default_factory=lambda: Field(None))
+    region: Field = field(default_factory=lambda: Field(None))
+    year: Field = field(default_factory=lambda: Field(None))
+    published: Field = field(default_factory=lambda: Field(None))
+    publisher: Field = field(default_factory=lambda: Field(None))
+    year_inferred: bool = False
+
+    def values(self) -> dict:
+        return {k: getattr(self, k).value for k in ("title", "region", "year", "published", "publisher")}
+
+
+def _lines(text: str, limit: int = 40):
+    """(start, end, stripped line) of the first ``limit`` non-empty lines."""
+    out = []
+    for m in re.finditer(r"[^\n]+", text):
+        s = m.group()
+        lead = len(s) - len(s.lstrip())
+        body = s.strip()
+        if body:
+            out.append((m.start() + lead, m.start() + lead + len(body), body))
+            if len(out) >= limit:
+                break
+    return out
+
+
+def _is_body_sentence(s: str) -> bool:
+    return "。" in s[:-1] or s.count(",") + s.count(",") >= 3 or s.endswith(("。", ";", ";", ":", ":"))
+
+
+def _title_like(s: str) -> bool:
+    from pipeline.ingest.chrome import is_chrome
+
+    if len(s) < 6 or len(s) > 120 or is_chrome(s) or " | " in s or _INFO.search(s) or _FILE_NAME.search(s):
+        return False
+    if _is_body_sentence(s):
+        return False
+    return re.search(_alt(_vocab()["title_keywords"]), s) is not None
+
+
+def _strong(s: str) -> bool:
+    return bool(_YEAR.search(s)) or s.startswith("关于") or len(s) >= 14
+
+
+def extract_title(tm: TextMap) -> Field:
+    text = tm.norm
+    head = text[:1500]
+    m = _LABELLED_TITLE.search(head)
+    if m:
+        rest = text[m.end():m.end() + 150]
+        cut = re.match(r"\S+", rest)
+        if cut:
+            t = cut.group()
+            sm = re.search(f"(?:{_alt(_vocab()['runon_suffixes'])})", t)
+            if sm:
+                t = t[: sm.end()]
+            return _field(tm, m.end(), m.end() + len(t))
+    lines = _lines(text, 25)
+    for i, (s, e, line) in enumerate(lines):
+        pm = _PAGE_PREFIX.match(line)
+        if pm:
+            s, line = s + pm.end(), line[pm.end():]
+        # A line that runs on into the body: cut at the title's own suffix.
+        if len(line) > 60 or _ENUM_IN_LINE.search(line):
+            em = _ENUM_IN_LINE.search(line)
+            part = line[: em.start()] if em else line
+            sm = re.search(f"(?:{_alt(_vocab()['runon_suffixes'])})", part[:80])
+            if sm and sm.end() >= 8:
+                part = part[: sm.end()]
+                if _title_like(part):
+                    return _field(tm, s, s + len(part))
+        # A lead line and its dash subtitle: 狠抓落实促高效 …\n——水利部2022年…综述
+        if i + 1 < len(lines) and lines[i + 1][2].startswith("——") and len(line) <= 40 and not _is_body_sentence(line):
+            if _title_like(lines[i + 1][2]):
+                return _field(tm, s, lines[i + 1][1])
+        if not _title_like(line):
+            if _is_body_sentence(line) and len(line) > 40:
+                break  # the body has begun and no title preceded it
+            continue
+        # A title broken over two lines: 2020年人大建议、政协提案办理工作\n完成情况说明
+        suffix = f"(?:{_alt(_vocab()['title_suffixes'])})$"
+        if i + 1 < len(lines):
+            nxt = lines[i + 1][2]
+            if len(nxt) <= 12 and not re.search(suffix, line) and re.search(suffix, nxt) and not _is_body_sentence(nxt):
+                return _field(tm, s, lines[i + 1][1])
+        # A column name above the real title (建议提案办理总体情况 / 关于2021年…的报告).
+        if not _strong(line):
+            for s2, e2, l2 in lines[i + 1:i + 4]:
+                if _title_like(l2) and _strong(l2):
+                    return _field(tm, s2, e2)
+        end = s + len(line)
+        em = _EMPTY_BRACKETS.search(line)
+        if em:
+            end = s + em.start()
+        return _field(tm, s, end)
+    return Field(None)
+
+
+def _field(tm: TextMap, ns: int, ne: int, value=None) -> Field:
+    s, e = tm.to_source(ns, ne)
+    return Field(strip_glosses(tm.source[s:e]).strip() if value is None else value, s, e)
+
+
+def _date_value(m: re.Match) -> str | None:
+    g = m.groupdict()
+    y = g.get("y") or g.get("y3")
+    mo = g.get("m") or g.get("m2") or g.get("m3")
+    d = g.get("d") or g.get("d2") or g.get("d3")
+    try:
+        return date(int(y), int(mo), int(d)).isoformat()
+    except (TypeError, ValueError):
+        return None
+
+
+def extract_published(tm: TextMap) -> Field:
+    text = tm.norm
+    head = text[:1500]
+    labels = _alt(_vocab()["date_labels"])
+    m = re.search(rf"(?:{labels})\s*[::]?\s*(?:\|\s*)?{_DATE}", head)
+    if m is None:
+        # A bare date at the start of a line near the top (2021-10-08 10:00 武汉…).
+        for s, e, line in _lines(head, 15):
+            m = re.match(_DATE, line) or re.match(_DATE_DMY, line)
+            if m:
+                m = re.search(re.escape(m.group()), text[s:]) and re.compile(_DATE + "|" + _DATE_DMY).search(text, s)
+                break
+    if m is None:
+        # The date a speech was delivered: ——2021年12月11日在…
+        m = re.search(rf"——\s*{_DATE}", head)
+    if m is None:
+        # A closing date line: …人民政府办公室 2020年11月5日
+        for s, e, line in reversed(_lines_tail(text)):
+            mm = re.search(rf"{_DATE}$", line)
+            if mm and len(line) <= 40:
+                m = re.compile(_DATE).search(text, s)
+                break
+    if m is None:
+        return Field(None)
+    v = _date_value(m)
+    if v is None:
+        return Field(None)
+    ds = m.start("y") if m.groupdict().get("y") else m.start()
+    return _field(tm, ds, m.end(), value=v)
+
+
+def _lines_tail(text: str, n: int = 6):
+    tail_start = max(0, len(text) - 400)
+    return [(s + tail_start, e + tail_start, l) for s, e, l in _lines(text[tail_start:], 1000)][-n:]
+
+
+_STRONG_YEAR = re.compile(
+    r"(?:^|[。\n,,;;])\s*(?:截至|截止|自|从)?\s*((?:19|20)\d{2})\s*年(?:度)?"
+    r"(?=\s*(?:[,,以来]|共|全年|我|(?:的)?(?:人大|建议|提案|议案|两会|“两会”)|[^,,。\n]{0,20}?(?:会议|承办|办理|交办|收到|共计)))"
+    # 2021年, anywhere: a sentence about that year ((篇一) 2021 年,我局…)
+    r"|((?:19|20)\d{2})\s*年(?:度)?(?=[,,])"
+    # 共办理2023年建议提案
+    r"|((?:19|20)\d{2})\s*年(?:度)?(?=(?:的)?(?:人大|建议|提案|议案|两会|“两会”|代表建议|政协))"
+)
+
+
+def extract_year(tm: TextMap, title: Field, published: Field) -> tuple[Field, bool]:
+    """The handling year: the title's year, else the first year the opening
+    ties to the handling work, else the publication year."""
+    if title.value:
+        ttm = build(str(title.value))
+        m = _YEAR.search(ttm.norm)
+        if m:
+            y = int(m.group(1))
+            if re.search(_alt(_vocab()["previous_year_genres"]), ttm.norm):
+                y = int(published.value[:4]) if published.value else y - 1
+            s, e = ttm.to_source(m.start(1), m.end(1))
+            return Field(y, title.start + s, title.start + e), False
+    m = _STRONG_YEAR.search(tm.norm[:2000])
+    if m:
+        g = next(i for i in (1, 2, 3) if m.group(i))
+        return _field(tm, m.start(g), m.end(g), value=int(m.group(g))), False
+    if published.value:
+        return Field(int(published.value[:4]), published.start, published.end), True
+    return Field(None), False
+
+
+def extract_publisher(tm: TextMap) -> Field:
+    labels = _alt(_vocab()["publisher_labels"])
+    m = re.search(rf"(?:{labels})\s*[::]\s*(?:\|\s*)?([^\s|::]{{2,40}})", tm.norm[:1500])
+    if not m:
+        return Field(None)
+    val = re.split(r"(?:发布|时间|日期|浏览|作者|编辑|字号)", m.group(1))[0]
+    if len(val) < 2:
+        return Field(None)
+    return _field(tm, m.start(1), m.start(1) + len(val))
+
+
+def extract_region(tm: TextMap, title: Field, publisher: Field) -> Field:
+    text = tm.norm
+    head_end = min(len(text), 300)
+    # The head: the opening lines plus the title and the publisher field
+    # wherever they stand.
+    spans = [(0, head_end)]
+    for f in (title, publisher):
+        if f.start is not None:
+            spans.append(_norm_span(tm, f.start, f.end))
+    mentions = regions.find_mentions(text)
+    head = [m for m in mentions if any(a <= m.start < b for a, b in spans)]
+    body = [m for m in mentions if m not in head]
+    head_text = "".join(text[a:b] for a, b in spans)
+    value = regions.resolve(head, body, head_text)
+    if value is None:
+        return Field(None)
+    ev = next((m for m in head + body if m.surface in value or value.endswith(m.surface)), None)
+    if ev is None:
+        return Field(value)
+    return _field(tm, ev.start, ev.end, value=value)
+
+
+def _norm_span(tm: TextMap, s: int, e: int) -> tuple[int, int]:
+    import bisect
+
+    return bisect.bisect_left(tm.starts, s), bisect.bisect_left(tm.starts, e)
+
+
+def extract(text: str, container_meta: dict | None = None, tm: TextMap | None = None) -> Metadata:
+    tm = tm or build(text)
+    md = Metadata()
+    md.title = extract_title(tm)
+    if md.title.value is None and container_meta and container_meta.get("title"):
+        md.title = Field(container_meta["title"], source="container")
+    md.published = extract_published(tm)
+    if md.published.value is None and container_meta and container_meta.get("published"):
+        m = re.search(_DATE, build(container_meta["published"]).norm)
+        if m and _date_value(m):
+            md.published = Field(_date_value(m), source="container")
+    md.publisher = extract_publisher(tm)
+    md.year, md.year_inferred = extract_year(tm, md.title, md.published)
+    md.region = extract_region(tm, md.title, md.publisher)
+    return md

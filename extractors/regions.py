@@ -1,0 +1,196 @@
+"""Places named in a report, resolved to administrative chains
+(`宝坻区` → `天津市宝坻区`, `青岛政务网` → `山东省青岛市`).
+
+The division list is data (resources/regions.tsv, built from cpca's adcodes
+by scripts/build_regions.py); the rules here only decide which mention names
+the reporting unit's place.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+_SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "自治县", "自治旗",
+             "地区", "林区", "特区", "新区", "省", "市", "区", "县", "盟", "旗")
+# Names that are also ordinary words inside body text (城区道路, 郊区农户).
+_GENERIC = {"城区", "郊区", "矿区", "新区", "市中区", "城关区", "开发区", "高新区", "白云区", "和平区", "新华区"}
+# A short form (`青岛`, `文登`) counts only where it names an institution or a
+# site: 青岛政务网, 文登人民政府, 四川日报, 宝坻区 (full) needs no context.
+_SHORT_CONTEXT = re.compile(r"^(人民政府|政府|政务|人大|政协|市民|日报|新闻|门户|发布|融媒|晚报|电视|广播|网)")
+# Ethnic-name parts that long official names carry (恩施土家族苗族自治州 → 恩施州).
+_NATIONS = sorted(
+    "土家 苗 回 蒙古 藏 维吾尔 壮 满 侗 瑶 白 哈尼 哈萨克 傣 黎 傈僳 佤 畲 高山 拉祜 水 东乡 纳西 景颇 "
+    "柯尔克孜 土 达斡尔 仫佬 羌 布朗 撒拉 毛南 仡佬 锡伯 阿昌 普米 塔吉克 怒 乌孜别克 俄罗斯 鄂温克 德昂 "
+    "保安 裕固 京 塔塔尔 独龙 鄂伦春 赫哲 门巴 珞巴 基诺 布依 朝鲜 彝 各".split(), key=len, reverse=True)
+_ETHNIC = re.compile("(?:" + "|".join(_NATIONS) + ")族(?:(?:" + "|".join(_NATIONS) + ")族)*(?=自治|区$|县$)")
+
+
+@dataclass(frozen=True)
+class Region:
+    code: str
+    name: str
+    level: int
+    parent: str
+
+
+@dataclass(frozen=True)
+class Mention:
+    start: int
+    end: int
+    surface: str
+    candidates: tuple[Region, ...]
+    short: bool
+
+
+@lru_cache(maxsize=1)
+def _table() -> tuple[dict[str, Region], dict[str, list[Region]], dict[str, list[Region]]]:
+    by_code: dict[str, Region] = {}
+    full: dict[str, list[Region]] = {}
+    short: dict[str, list[Region]] = {}
+    text = resources.files("extractors.resources").joinpath("regions.tsv").read_text("utf-8")
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        code, name, level, parent, forms = line.split("\t")
+        r = Region(code, name, int(level), parent)
+        by_code[code] = r
+        full.setdefault(name, []).append(r)
+        for form in filter(None, forms.split(",")):
+            short.setdefault(form, []).append(r)
+    return by_code, full, short
+
+
+def _short_forms(name: str) -> set[str]:
+    """`宝坻区`→`宝坻`; `恩施土家族苗族自治州`→`恩施州`, `恩施`."""
+    forms = set()
+    m = _ETHNIC.search(name)
+    if m:
+        base = name[: m.start()]
+        kind = name[m.end():]
+        forms.add(base + kind[-1])  # 恩施州, 清原县, 管城区
+        forms.add(base)
+        return {f for f in forms if len(f) >= 2 and f != name}
+    for suf in _SUFFIXES:
+        if name.endswith(suf) and len(name) - len(suf) >= 2:
+            forms.add(name[: -len(suf)])
+            break
+    forms.discard(name)
+    return {f for f in forms if len(f) >= 2}
+
+
+def chain(r: Region) -> str:
+    """`天津市宝坻区`, `湖北省恩施土家族苗族自治州来凤县`."""
+    by_code = _table()[0]
+    parts = [r.name]
+    seen = {r.code}
+    while r.parent and r.parent in by_code and r.parent not in seen:
+        r = by_code[r.parent]
+        seen.add(r.code)
+        parts.append(r.name)
+    return "".join(reversed(parts))
+
+
+def ancestors(r: Region) -> set[str]:
+    by_code = _table()[0]
+    out = set()
+    while r.parent and r.parent in by_code and r.parent not in out:
+        out.add(r.parent)
+        r = by_code[r.parent]
+    return out
+
+
+def find_mentions(norm: str) -> list[Mention]:
+    """All place names in a normalized (Simplified) text, longest match first."""
+    _, full, short = _table()
+    out: list[Mention] = []
+    i, n = 0, len(norm)
+    while i < n:
+        hit = None
+        for L in range(min(12, n - i), 1, -1):
+            s = norm[i:i + L]
+            if s in full and s not in _GENERIC and (L > 2 or _bounded(norm, i, full[s])):
+                hit = Mention(i, i + L, s, tuple(full[s]), False)
+                break
+            if s in short:
+                # A short form counts where it names an institution or a site
+                # (青岛政务网, 文登人民政府), or, for provinces and cities, anywhere
+                # (对北京城市建设): they are what the short form means first.
+                cands = tuple(short[s]) if _SHORT_CONTEXT.match(norm[i + L:i + L + 4]) else tuple(
+                    r for r in short[s] if r.level <= 2)
+                if cands:
+                    hit = Mention(i, i + L, s, cands, True)
+                    break
+        if hit:
+            out.append(hit)
+            i = hit.end
+        else:
+            i += 1
+    return out
+
+
+def _bounded(norm: str, i: int, cands: list[Region]) -> bool:
+    """A two-character name (和县, 礼县) stands alone or after its parent:
+    `人大代表建议和县政协委员提案` holds no 和县."""
+    if i == 0 or not ("\u4e00" <= norm[i - 1] <= "\u9fff"):
+        return True
+    by_code = _table()[0]
+    for r in cands:
+        p = by_code.get(r.parent)
+        if p and (norm[:i].endswith(p.name) or norm[:i].endswith(p.name[:-1])):
+            return True
+    return False
+
+
+@lru_cache(maxsize=1)
+def central_organs() -> tuple[str, ...]:
+    text = resources.files("extractors.resources").joinpath("central_organs.txt").read_text("utf-8")
+    names = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+    return tuple(sorted(names, key=len, reverse=True))
+
+
+def resolve(head: list[Mention], body: list[Mention], head_text: str) -> str | None:
+    """The reporting unit's place: the deepest unit named in the head, its
+    ambiguity settled by the other places named; else the place the body
+    names most; else `全国` for a central organ; else None."""
+    named: set[str] = set()
+    for m in head + body:
+        for c in m.candidates:
+            named.add(c.code)
+
+    def pick(m: Mention) -> Region | None:
+        if len(m.candidates) == 1:
+            return m.candidates[0]
+        supported = [c for c in m.candidates if ancestors(c) & named]
+        if len(supported) == 1:
+            return supported[0]
+        return None
+
+    resolved = [(m, pick(m)) for m in head]
+    units = [r for _, r in resolved if r is not None]
+    if units:
+        # Deepest unit whose ancestors do not contradict the others named in the head.
+        units.sort(key=lambda r: -r.level)
+        for r in units:
+            anc = ancestors(r) | {r.code}
+            if all(u.code in anc or r.code in ancestors(u) or u.level >= r.level for u in units):
+                return chain(r)
+        return chain(units[0])
+    ambiguous = [m for m, r in resolved if r is None]
+    if ambiguous:
+        return ambiguous[0].surface
+    for organ in central_organs():
+        if organ in head_text:
+            return "全国"
+    counts: dict[str, int] = {}
+    for m in body:
+        r = pick(m)
+        if r is not None:
+            counts[r.code] = counts.get(r.code, 0) + 1
+    if counts:
+        by_code = _table()[0]
+        best = max(counts, key=lambda c: (counts[c], by_code[c].level))
+        if counts[best] >= 2 or len(counts) == 1:
+            return chain(by_code[best])
+    return None

@@ -1,0 +1,243 @@
+"""Word .docx: paragraphs and tables in body order, with automatic list
+numbering restored (python-docx gives the paragraph text without the
+`一、`/`1.` that Word draws from numbering.xml)."""
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+from ..document import IngestError
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+# A DOCX is a ZIP: refuse archives that would expand into a decompression bomb.
+_MAX_UNZIPPED = 512 * 1024 * 1024
+_DIGITS = "零一二三四五六七八九"
+_TRAD_CAP = "零壹贰叁肆伍陆柒捌玖"
+_HEAVENLY = "甲乙丙丁戊己庚辛壬癸"
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+
+
+def chinese_count(n: int, digits: str = _DIGITS, ten: str = "十", hundred: str = "百") -> str:
+    """Word's ``chineseCounting`` format.
+
+    >>> [chinese_count(n) for n in (1, 10, 11, 20, 21, 105, 110)]
+    ['一', '十', '十一', '二十', '二十一', '一百零五', '一百一十']
+    """
+    if n < 10:
+        return digits[n]
+    if n < 20:
+        return ten + (digits[n % 10] if n % 10 else "")
+    if n < 100:
+        return digits[n // 10] + ten + (digits[n % 10] if n % 10 else "")
+    if n < 1000:
+        rest = n % 100
+        head = digits[n // 100] + hundred
+        if rest == 0:
+            return head
+        if rest < 10:
+            return head + digits[0] + digits[rest]
+        return head + (digits[1] + ten + (digits[rest % 10] if rest % 10 else "") if rest < 20 else chinese_count(rest, digits, ten, hundred))
+    return str(n)
+
+
+def _roman(n: int) -> str:
+    vals = [(1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"), (40, "xl"),
+            (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")]
+    out = ""
+    for v, s in vals:
+        while n >= v:
+            out += s
+            n -= v
+    return out
+
+
+def _letter(n: int) -> str:
+    return chr(ord("a") + (n - 1) % 26) * ((n - 1) // 26 + 1)
+
+
+def format_number(n: int, fmt: str) -> str:
+    """One counter in a Word numbering format (``numFmt``)."""
+    if fmt in ("chineseCounting", "chineseCountingThousand", "ideographDigital", "japaneseCounting",
+               "taiwaneseCounting", "taiwaneseCountingThousand"):
+        return chinese_count(n)
+    if fmt in ("chineseLegalSimplified", "ideographLegalTraditional"):
+        return chinese_count(n, _TRAD_CAP, "拾", "佰")
+    if fmt in ("ideographTraditional",):
+        return _HEAVENLY[(n - 1) % 10]
+    if fmt == "decimalEnclosedCircle" or fmt == "decimalEnclosedCircleChinese":
+        return _CIRCLED[n - 1] if 0 < n <= len(_CIRCLED) else str(n)
+    if fmt == "upperRoman":
+        return _roman(n).upper()
+    if fmt == "lowerRoman":
+        return _roman(n)
+    if fmt == "upperLetter":
+        return _letter(n).upper()
+    if fmt == "lowerLetter":
+        return _letter(n)
+    if fmt == "decimalFullWidth":
+        return "".join(chr(ord(c) + 0xFEE0) for c in str(n))
+    if fmt == "decimalZero":
+        return f"{n:02d}"
+    if fmt == "none":
+        return ""
+    return str(n)
+
+
+class _Numbering:
+    """Counters of Word's automatic numbering, per list instance."""
+
+    def __init__(self, doc):
+        self.levels: dict[str, dict[int, tuple[int, str, str]]] = {}
+        self.counters: dict[str, dict[int, int]] = {}
+        try:
+            root = doc.part.numbering_part.element
+        except (NotImplementedError, KeyError, AttributeError):
+            return
+        abstract: dict[str, dict[int, tuple[int, str, str]]] = {}
+        for an in root.iter(f"{_W}abstractNum"):
+            lv = {}
+            for lvl in an.iter(f"{_W}lvl"):
+                ilvl = int(lvl.get(f"{_W}ilvl", "0"))
+                start = lvl.find(f"{_W}start")
+                fmt = lvl.find(f"{_W}numFmt")
+                text = lvl.find(f"{_W}lvlText")
+                lv[ilvl] = (
+                    int(start.get(f"{_W}val")) if start is not None else 1,
+                    fmt.get(f"{_W}val") if fmt is not None else "decimal",
+                    text.get(f"{_W}val") if text is not None else "",
+                )
+            abstract[an.get(f"{_W}abstractNumId")] = lv
+        for num in root.iter(f"{_W}num"):
+            ref = num.find(f"{_W}abstractNumId")
+            if ref is None:
+                continue
+            lv = dict(abstract.get(ref.get(f"{_W}val"), {}))
+            for ov in num.iter(f"{_W}lvlOverride"):
+                so = ov.find(f"{_W}startOverride")
+                il = int(ov.get(f"{_W}ilvl", "0"))
+                if so is not None and il in lv:
+                    s, f, t = lv[il]
+                    lv[il] = (int(so.get(f"{_W}val")), f, t)
+            self.levels[num.get(f"{_W}numId")] = lv
+
+    def label(self, num_id: str, ilvl: int) -> str:
+        lv = self.levels.get(num_id)
+        if not lv or ilvl not in lv:
+            return ""
+        start, fmt, text = lv[ilvl]
+        if fmt == "bullet":
+            return ""
+        cnt = self.counters.setdefault(num_id, {})
+        cnt[ilvl] = cnt.get(ilvl, start - 1) + 1
+        for deeper in [k for k in cnt if k > ilvl]:
+            del cnt[deeper]
+
+        def sub(m):
+            k = int(m.group(1)) - 1
+            if k not in lv:
+                return ""
+            return format_number(cnt.get(k, lv[k][0]), lv[k][1])
+
+        return re.sub(r"%(\d)", sub, text)
+
+
+def _num_pr(p, styles) -> tuple[str, int] | None:
+    """The paragraph's numbering, directly or through its style chain."""
+    ppr = p.find(f"{_W}pPr")
+    if ppr is not None:
+        npr = ppr.find(f"{_W}numPr")
+        if npr is not None:
+            nid = npr.find(f"{_W}numId")
+            il = npr.find(f"{_W}ilvl")
+            if nid is not None:
+                return nid.get(f"{_W}val"), int(il.get(f"{_W}val")) if il is not None else 0
+        st = ppr.find(f"{_W}pStyle")
+        style_id = st.get(f"{_W}val") if st is not None else None
+    else:
+        style_id = None
+    seen = set()
+    while style_id and style_id not in seen:
+        seen.add(style_id)
+        s = styles.get(style_id)
+        if s is None:
+            return None
+        sppr = s.find(f"{_W}pPr")
+        if sppr is not None and (npr := sppr.find(f"{_W}numPr")) is not None:
+            nid = npr.find(f"{_W}numId")
+            il = npr.find(f"{_W}ilvl")
+            if nid is not None:
+                return nid.get(f"{_W}val"), int(il.get(f"{_W}val")) if il is not None else 0
+        based = s.find(f"{_W}basedOn")
+        style_id = based.get(f"{_W}val") if based is not None else None
+    return None
+
+
+def _para_text(p) -> str:
+    out = []
+    for el in p.iter():
+        tag = el.tag
+        if tag == f"{_W}t":
+            out.append(el.text or "")
+        elif tag == f"{_W}tab":
+            out.append("\t")
+        elif tag in (f"{_W}br", f"{_W}cr"):
+            out.append("\n")
+    return "".join(out)
+
+
+def read_docx(data: bytes) -> tuple[str, list, list[str]]:
+    """Return ``(text, tables, warnings)``."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            total = sum(i.file_size for i in z.infolist())
+            if total > _MAX_UNZIPPED:
+                raise IngestError("too_large", f"DOCX expands to {total} bytes (limit {_MAX_UNZIPPED})", stage="read")
+    except zipfile.BadZipFile as e:
+        raise IngestError("corrupt", f"damaged DOCX: {e}", stage="read") from e
+    import docx
+
+    try:
+        d = docx.Document(io.BytesIO(data))
+    except Exception as e:  # python-docx raises several kinds on damaged parts
+        raise IngestError("corrupt", f"damaged DOCX: {type(e).__name__}: {e}", stage="read") from e
+    numbering = _Numbering(d)
+    styles = {}
+    try:
+        for s in d.styles.element.iter(f"{_W}style"):
+            styles[s.get(f"{_W}styleId")] = s
+    except (NotImplementedError, KeyError):
+        pass
+    lines: list[str] = []
+    tables: list[list[list[str]]] = []
+    for el in d.element.body.iterchildren():
+        if el.tag == f"{_W}p":
+            text = _para_text(el).strip()
+            np_ = _num_pr(el, styles)
+            if np_ and text:
+                text = numbering.label(*np_) + text
+            if text:
+                lines.append(text)
+        elif el.tag == f"{_W}tbl":
+            rows = _table_rows(el)
+            if rows:
+                tables.append(rows)
+                lines.extend(" | ".join(r) for r in rows)
+    return "\n".join(lines), tables, []
+
+
+def _table_rows(tbl) -> list[list[str]]:
+    rows = []
+    for tr in tbl.iter(f"{_W}tr"):
+        cells = []
+        for tc in tr.iterchildren(f"{_W}tc"):
+            # A cell merged from above (vMerge without "restart") repeats nothing.
+            tcpr = tc.find(f"{_W}tcPr")
+            vm = tcpr.find(f"{_W}vMerge") if tcpr is not None else None
+            if vm is not None and vm.get(f"{_W}val") != "restart":
+                cells.append("")
+                continue
+            cells.append(" ".join(_para_text(p).strip() for p in tc.iterchildren(f"{_W}p")).strip())
+        if any(cells):
+            rows.append(cells)
+    return rows

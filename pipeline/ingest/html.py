@@ -1,0 +1,224 @@
+"""Web pages: decode, find the report's body among the site chrome, keep
+tables as tables, read the title and date fields the page carries."""
+from __future__ import annotations
+
+import re
+
+from ..document import IngestError
+from . import chrome
+from .encoding import decode
+
+_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_WS = re.compile(r"[ \t\r\n\f\v\u00a0\u3000\u2002\u2003\u200b]+")
+_WS_NL_CJK = re.compile(r"(?<=[\u3400-\u9fff，。、；：！？“”（）])\s*\n\s*(?=[\u3400-\u9fff，。、；：！？“”（）])")
+
+# Elements that never hold the report text.
+_DROP_TAGS = (
+    "script", "style", "noscript", "iframe", "nav", "header", "footer", "aside", "form",
+    "select", "option", "button", "input", "textarea", "object", "embed", "svg", "canvas",
+    "video", "audio", "map", "template",
+)
+# class/id words of chrome containers (`<div class="footer">`, `id="share"`).
+_CHROME_ATTR = re.compile(
+    r"(^|[\s_\-])(nav|navbar|menu|header|footer|foot|breadcrumb|crumb|share|bdshare|comment|comments|"
+    r"search|sidebar|side|toolbar|copyright|friendlink|links|related|pager|pagination|login|"
+    r"fontsize|font-size|zoom|print|qrcode|ewm|weixin|wechat)([\s_\-]|\d|$)",
+    re.I,
+)
+_BLOCK = {
+    "p", "div", "section", "article", "main", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol",
+    "dl", "dt", "dd", "blockquote", "pre", "center", "address", "figure", "figcaption", "tr",
+    "table", "tbody", "thead", "tfoot", "caption", "hr", "body", "html",
+}
+_META_NAMES = {
+    "articletitle": "title", "title": "title", "pubdate": "published", "firstpublishedtime": "published",
+    "contentsource": "publisher", "source": "publisher", "author": "author",
+}
+_INFO_LINE = re.compile(r"发布(时间|日期)|公开日期|成文日期|来源\s*[::]|信息来源")
+_TITLE_ATTR = re.compile(r"title|biaoti|tit\b|headline", re.I)
+
+
+def read_html(data: bytes) -> tuple[str, str, list, dict, list[str]]:
+    """Return ``(text, encoding, tables, container_meta, warnings)``."""
+    from lxml import etree, html as lhtml
+
+    m = _CHARSET.search(data[:4096])
+    text, encoding = decode(data, m.group(1).decode("ascii", "ignore") if m else None)
+    text = _XML_DECL.sub("", text)
+    try:
+        root = lhtml.document_fromstring(text)
+    except (etree.ParserError, ValueError) as e:
+        raise IngestError("parse", f"cannot parse HTML: {e}", stage="parse") from e
+    meta = _page_meta(root)
+    etree.strip_elements(root, etree.Comment, etree.ProcessingInstruction, *_DROP_TAGS, with_tail=False)
+    for el in list(root.iter()):
+        if not isinstance(el.tag, str) or el.tag in ("html", "body"):
+            continue
+        attrs = " ".join(filter(None, (el.get("class"), el.get("id"))))
+        if attrs and _CHROME_ATTR.search(attrs) and _cjk_len(el) < 400:
+            _remove(el)
+    body = root.find("body")
+    if body is None:
+        body = root
+    content = _content_node(body)
+    lines: list[str] = []
+    tables: list[list[list[str]]] = []
+    head = _head_lines(body, content, meta)
+    lines.extend(head)
+    _render(content, lines, tables)
+    lines = [ln for ln in chrome.strip_chrome(lines)]
+    # The title we put first may also head the content: keep one.
+    out: list[str] = []
+    for ln in lines:
+        if out and ln == out[-1]:
+            continue
+        out.append(ln)
+    return "\n".join(out), encoding, tables, meta, []
+
+
+def _remove(el) -> None:
+    parent = el.getparent()
+    if parent is None:
+        return
+    tail = el.tail
+    if tail:
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(el)
+
+
+def _page_meta(root) -> dict:
+    meta: dict[str, str] = {}
+    t = root.find(".//title")
+    if t is not None and t.text_content().strip():
+        meta["html_title"] = _WS.sub(" ", t.text_content()).strip()
+    for m in root.iter("meta"):
+        key = _META_NAMES.get((m.get("name") or m.get("property") or "").lower())
+        val = (m.get("content") or "").strip()
+        if key and val and key not in meta:
+            meta[key] = val
+    return meta
+
+
+def _cjk_len(el) -> int:
+    return len(_CJK.findall(el.text_content()))
+
+
+def _text_weight(el) -> int:
+    """CJK characters outside links: navigation is mostly links, reports are not."""
+    total = _cjk_len(el)
+    links = sum(_cjk_len(a) for a in el.iter("a"))
+    return total - links
+
+
+def _content_node(body):
+    """Descend from <body> while one child holds most of the text."""
+    node = body
+    while True:
+        w = _text_weight(node)
+        if w == 0:
+            return node
+        kids = [k for k in node if isinstance(k.tag, str)]
+        best = max(kids, key=_text_weight, default=None)
+        if best is None or _text_weight(best) < 0.8 * w:
+            return node
+        node = best
+
+
+def _head_lines(body, content, meta) -> list[str]:
+    """Title and info line (来源/发布时间) that sit outside the content node."""
+    if content is body:
+        return []
+    inside = set(content.iter())
+    title = None
+    info = None
+    for el in body.iter():
+        if el is content:
+            break
+        if el in inside or not isinstance(el.tag, str):
+            continue
+        txt = _WS.sub(" ", el.text_content()).strip()
+        if not txt or len(txt) > 150:
+            continue
+        if info is None and _INFO_LINE.search(txt) and len(txt) < 150 and el.tag not in ("body",):
+            if not any(_INFO_LINE.search(_WS.sub(" ", k.text_content())) for k in el if isinstance(k.tag, str)) or len(el) == 0:
+                info = txt
+        if title is None and (
+            el.tag in ("h1", "h2") or _TITLE_ATTR.search(" ".join(filter(None, (el.get("class"), el.get("id")))))
+        ) and _CJK.search(txt) and not _INFO_LINE.search(txt):
+            title = txt
+    if title is None and meta.get("title"):
+        title = meta["title"]
+    return [x for x in (title, info) if x]
+
+
+def _norm_inline(s: str) -> str:
+    s = _WS_NL_CJK.sub("", s)
+    return _WS.sub(" ", s)
+
+
+def _render(el, lines: list[str], tables: list) -> None:
+    buf: list[str] = []
+
+    def flush():
+        s = "".join(buf).strip(" \u3000")
+        buf.clear()
+        if s.strip():
+            lines.append(s.strip())
+
+    def walk(e):
+        tag = e.tag if isinstance(e.tag, str) else None
+        if tag == "table" and _is_data_table(e):
+            flush()
+            rows = _table_rows(e)
+            if rows:
+                tables.append(rows)
+                for r in rows:
+                    lines.append(" | ".join(r))
+            if e.tail:
+                buf.append(_norm_inline(e.tail))
+            return
+        if tag == "br":
+            flush()
+        elif tag in _BLOCK:
+            flush()
+        if e.text and tag is not None:
+            buf.append(_norm_inline(e.text))
+        for k in e:
+            walk(k)
+        if tag in _BLOCK or tag in ("td", "th"):
+            if tag in ("td", "th"):
+                buf.append(" ")
+            else:
+                flush()
+        if e.tail:
+            buf.append(_norm_inline(e.tail))
+
+    walk(el)
+    flush()
+
+
+def _is_data_table(t) -> bool:
+    """Layout tables (a whole page inside <table>) are walked as blocks; data
+    tables (short cells, no nested tables) are kept as tables."""
+    if t.find(".//table") is not None:
+        return False
+    cells = t.findall(".//td") + t.findall(".//th")
+    if not cells:
+        return False
+    longest = max(len(_WS.sub("", c.text_content())) for c in cells)
+    return longest <= 200
+
+
+def _table_rows(t) -> list[list[str]]:
+    rows = []
+    for tr in t.iter("tr"):
+        cells = [_WS.sub(" ", c.text_content()).strip() for c in tr if c.tag in ("td", "th")]
+        if any(cells):
+            rows.append(cells)
+    return rows

@@ -1,0 +1,226 @@
+"""PDF: text through pypdfium2, tables through pdfplumber where the page
+draws ruling lines, hard line breaks joined back, running headers and page
+numbers dropped, the page of every character kept."""
+from __future__ import annotations
+
+import re
+import statistics
+from collections import Counter
+from dataclasses import dataclass
+
+from ..document import IngestError
+
+# `— 3 —`, `- 3 -`, `3`, `第3页`, `第 3 页 共 6 页`, `3/6`, `Page 3`
+_PAGE_NO = re.compile(
+    r"^[\s\-—–－·•]*(\d{1,4}|[ivxlcIVXLC]{1,6})[\s\-—–－·•]*$"
+    r"|^第\s*\d+\s*页(\s*[,，/]?\s*共\s*\d+\s*页)?$"
+    r"|^\d+\s*/\s*\d+$|^(page|p\.)\s*\d+(\s*(of|/)\s*\d+)?$",
+    re.I,
+)
+# Line starts that open a new paragraph even after a full line:
+# 一、 (一) 1. 1、 （1） 第一条
+_ENUM = re.compile(r"^\s*([一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]+[)）]|\d+[.．、]|第[一二三四五六七八九十]+[条章节])")
+_END_PUNCT = tuple("。：:；;！!？?」』”")
+
+
+@dataclass
+class _Line:
+    text: str
+    x0: float | None = None
+    x1: float | None = None
+    top: float | None = None  # distance from the page top
+    charw: float | None = None
+
+
+def read_pdf(data: bytes) -> tuple[str, list[int], list, list[str]]:
+    """Return ``(text, page_starts, tables, warnings)``."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as e:
+        msg = str(e)
+        if "password" in msg.lower():
+            raise IngestError("encrypted", "encrypted PDF: it needs a password to open", stage="read") from e
+        raise IngestError("corrupt", f"damaged or truncated PDF: {msg}", stage="read") from e
+    warnings: list[str] = []
+    pages: list[list[_Line]] = []
+    heights: list[float] = []
+    images = 0
+    ruled: list[int] = []
+    try:
+        n_pages = len(pdf)
+        if n_pages == 0:
+            raise IngestError("corrupt", "PDF has no pages", stage="read")
+        for i in range(n_pages):
+            page = pdf[i]
+            w, h = page.get_size()
+            heights.append(h)
+            kinds = Counter(obj.type for obj in page.get_objects(max_depth=1))
+            images += kinds.get(pdfium_c.FPDF_PAGEOBJ_IMAGE, 0)
+            if kinds.get(pdfium_c.FPDF_PAGEOBJ_PATH, 0) >= 4:
+                ruled.append(i)
+            tp = page.get_textpage()
+            pages.append(_page_lines(tp, h))
+            tp.close()
+            page.close()
+    finally:
+        pdf.close()
+    _check_text_layer(pages, images, n_pages)
+    tables: list[list[list[str]]] = []
+    if ruled:
+        _merge_tables(data, ruled, pages, heights, tables, warnings)
+    _drop_running_lines(pages, heights)
+    text, starts = _join(pages)
+    return text, starts, tables, warnings
+
+
+def _page_lines(tp, height: float) -> list[_Line]:
+    n = tp.count_chars()
+    s = tp.get_text_range(0, n) if n else ""
+    geometry = len(s) == n  # only then do text indices equal char indices
+    lines: list[_Line] = []
+    for m in re.finditer(r"[^\r\n]+", s):
+        txt = m.group()
+        if not txt.strip():
+            continue
+        if not geometry:
+            lines.append(_Line(txt.strip()))
+            continue
+        a = m.start() + (len(txt) - len(txt.lstrip()))
+        b = m.start() + len(txt.rstrip()) - 1
+        l0, b0, r0, t0 = tp.get_charbox(a)
+        l1, _, r1, _ = tp.get_charbox(b)
+        lines.append(_Line(txt.strip(), l0, r1, height - t0, max(r0 - l0, t0 - b0)))
+    return lines
+
+
+def _check_text_layer(pages: list[list[_Line]], images: int, n_pages: int) -> None:
+    text = "".join(ln.text for p in pages for ln in p)
+    visible = re.sub(r"\s", "", text)
+    if len(visible) < 20 * n_pages and len(visible) < 200:
+        if images:
+            raise IngestError(
+                "no_text_layer", f"scanned PDF: {n_pages} page(s) of images and no text layer (OCR it first)",
+                stage="read",
+            )
+        raise IngestError("no_text", "PDF holds no text", stage="read")
+    cid = len(re.findall(r"\(cid:\d+\)", text))
+    bad = sum(1 for c in visible if "\ue000" <= c <= "\uf8ff" or c == "\ufffd" or ord(c) < 32)
+    if cid * 8 > len(visible) * 0.3 or bad > len(visible) * 0.3:
+        raise IngestError(
+            "garbled_text",
+            "the PDF's fonts have no Unicode map: text comes out as (cid:N) codes or private-use "
+            "characters; convert the file (print to PDF, or OCR) and ingest again",
+            stage="read",
+        )
+
+
+def _key(text: str) -> str:
+    return re.sub(r"\d+", "#", re.sub(r"\s", "", text))
+
+
+def _drop_running_lines(pages: list[list[_Line]], heights: list[float]) -> None:
+    """Drop page numbers and headers/footers repeated across pages, looking
+    only at the top and bottom two lines of each page."""
+    n = len(pages)
+    zone: Counter = Counter()
+    for lines in pages:
+        for ln in {id(x): x for x in lines[:2] + lines[-2:]}.values():
+            zone[_key(ln.text)] += 1
+    for lines, h in zip(pages, heights):
+        edge = lines[:2] + lines[-2:]
+        drop = set()
+        for ln in edge:
+            near_edge = ln.top is None or ln.top < 0.12 * h or ln.top > 0.85 * h
+            if not near_edge:
+                continue
+            if _PAGE_NO.match(ln.text.strip()) or (n >= 2 and zone[_key(ln.text)] >= max(2, n // 2)):
+                drop.add(id(ln))
+        lines[:] = [ln for ln in lines if id(ln) not in drop]
+
+
+def _page_geometry(lines: list[_Line]) -> tuple[float, float, float] | None:
+    xs = [ln for ln in lines if ln.x0 is not None]
+    if len(xs) < 2:
+        return None
+    left = min(ln.x0 for ln in xs)
+    right = max(ln.x1 for ln in xs)
+    charw = statistics.median(ln.charw for ln in xs) or 10.0
+    return left, right, charw
+
+
+def _join(pages: list[list[_Line]]) -> tuple[str, list[int]]:
+    out: list[str] = []
+    pos = 0
+    starts: list[int] = []
+    prev: _Line | None = None
+    prev_geo = None
+    max_len = max((len(ln.text) for p in pages for ln in p), default=0)
+    for lines in pages:
+        geo = _page_geometry(lines)
+        page_started = False
+        for ln in lines:
+            sep = "" if not out else ("\n" if not _wraps(prev, prev_geo, ln, geo, max_len) else "")
+            if sep == "" and out and prev.text[-1:].isascii() and prev.text[-1:].isalnum() and ln.text[:1].isascii() and ln.text[:1].isalpha():
+                sep = " "
+            out.append(sep)
+            pos += len(sep)
+            if not page_started:
+                starts.append(pos)
+                page_started = True
+            out.append(ln.text)
+            pos += len(ln.text)
+            prev, prev_geo = ln, geo
+        if not page_started:
+            starts.append(pos)
+    return "".join(out), starts
+
+
+def _wraps(prev: _Line | None, pgeo, nxt: _Line, ngeo, max_len: int) -> bool:
+    """Was the line break between ``prev`` and ``nxt`` made by the page width
+    (join them) rather than by the author (keep the break)?"""
+    if prev is None:
+        return False
+    if _ENUM.match(nxt.text) and prev.text.endswith(_END_PUNCT):
+        return False
+    if pgeo and ngeo and prev.x1 is not None and nxt.x0 is not None:
+        left, right, charw = pgeo
+        full = prev.x1 >= right - 1.5 * charw
+        nleft, _, ncharw = ngeo
+        indented = nxt.x0 > nleft + 0.8 * ncharw
+        return full and not indented
+    # No geometry: a line nearly as long as the longest is a wrapped one.
+    return len(prev.text) >= 0.9 * max_len and not prev.text.endswith(_END_PUNCT)
+
+
+def _merge_tables(data, ruled, pages, heights, tables, warnings) -> None:
+    """Replace the lines inside ruled tables by one line per row."""
+    import io
+
+    try:
+        import pdfplumber
+    except ImportError:  # pragma: no cover - declared dependency
+        return
+    try:
+        with pdfplumber.open(io.BytesIO(data)) as doc:
+            for i in ruled:
+                found = doc.pages[i].find_tables()
+                for t in found:
+                    rows = [[(c or "").replace("\n", "") for c in r] for r in t.extract()]
+                    rows = [r for r in rows if any(r)]
+                    if len(rows) < 2 or max(len(r) for r in rows) < 2:
+                        continue
+                    x0, top, x1, bottom = t.bbox
+                    inside = [ln for ln in pages[i] if ln.top is not None and top - 2 <= ln.top <= bottom + 2
+                              and ln.x0 >= x0 - 2 and ln.x1 <= x1 + 2]
+                    if not inside:
+                        continue
+                    at = pages[i].index(inside[0])
+                    keep = [ln for ln in pages[i] if ln not in inside]
+                    rendered = [_Line(" | ".join(r), x0, x1, inside[0].top, inside[0].charw) for r in rows]
+                    pages[i][:] = keep[:at] + rendered + keep[at:]
+                    tables.append(rows)
+    except Exception as e:  # pdfplumber is a second reader: its failure costs only the table structure
+        warnings.append(f"tables not read: {type(e).__name__}: {e}")

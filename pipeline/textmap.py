@@ -1,0 +1,146 @@
+"""A normalized view of a document's text, with a map back to source offsets.
+
+Matching happens on the normalized view; every span found there is mapped back
+with :meth:`TextMap.to_source`, so rows always point into the untouched source
+text (``text[start:end] == surface``).
+
+What the view normalizes, and why:
+
+- NFKC per character: full-width digits and punctuation (``２０２２``, ``，``)
+  become ASCII, Kangxi radicals (``⼈`` U+2F08) and compatibility ideographs
+  become the ordinary ideographs that mirrors sometimes substitute.
+- Traditional → Simplified (OpenCC ``t2s``): mirrors serve Traditional pages
+  (``市政協六屆一次會議``); the lexicons are Simplified.
+- Stray spaces that PDF export leaves between CJK characters or between CJK
+  and digits (``2022 年度``) are dropped.
+- Pinyin glosses that annotation-mirrors inject inside words (``會(huì)議``)
+  are dropped.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from array import array
+from dataclasses import dataclass
+from functools import lru_cache
+
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u2e80-\u2fdf"
+# A pinyin gloss: letters with at least one tone mark, or a short toneless
+# syllable, in brackets glued to a preceding CJK character (會(huì)議, 統(tǒng)).
+_PINYIN = re.compile(
+    rf"(?<=[{_CJK}])[(（]"
+    r"(?:[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ][a-zü]*"
+    rf"|[a-z]{{1,6}}(?=[)）][{_CJK}]))"
+    r"[)）]"
+)
+# Horizontal whitespace between CJK/CJK or CJK/digit (in either order).
+_STRAY_SPACE = re.compile(
+    rf"(?<=[{_CJK}0-9０-９%％])[ \t\u00a0\u3000]+(?=[{_CJK}])"
+    rf"|(?<=[{_CJK}])[ \t\u00a0\u3000]+(?=[0-9０-９])"
+)
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    import opencc  # imported lazily: only needed when text is not pure ASCII
+
+    return opencc.OpenCC("t2s")
+
+
+@lru_cache(maxsize=4096)
+def _nfkc(ch: str) -> str:
+    return unicodedata.normalize("NFKC", ch)
+
+
+def to_simplified(s: str) -> str:
+    """Traditional → Simplified, guaranteed to keep the length of ``s``."""
+    if s.isascii():
+        return s
+    out = _t2s().convert(s)
+    if len(out) == len(s):
+        return out
+    # Phrase rules changed the length somewhere: convert character by character.
+    conv = _t2s().convert
+    return "".join(c if len(cc := conv(c)) != 1 else cc for c in s)
+
+
+@dataclass(frozen=True)
+class TextMap:
+    """``norm`` is the normalized view; ``starts[i]``/``ends[i]`` give the
+    source span that produced ``norm[i]``."""
+
+    source: str
+    norm: str
+    starts: array
+    ends: array
+
+    def to_source(self, start: int, end: int) -> tuple[int, int]:
+        """Map a half-open span of ``norm`` to a half-open span of ``source``."""
+        if end <= start:
+            pos = self.starts[start] if start < len(self.norm) else len(self.source)
+            return pos, pos
+        return self.starts[start], self.ends[end - 1]
+
+    def source_slice(self, start: int, end: int) -> str:
+        s, e = self.to_source(start, end)
+        return self.source[s:e]
+
+
+def _dropped_spans(text: str) -> list[tuple[int, int, bool]]:
+    """Spans left out of the view; the flag marks glosses, which belong to
+    the character before them (a match ending at 會 covers 會(huì))."""
+    spans = [(*m.span(), True) for m in _PINYIN.finditer(text)]
+    spans += [(*m.span(), False) for m in _STRAY_SPACE.finditer(text)]
+    spans.sort()
+    return spans
+
+
+def strip_glosses(s: str) -> str:
+    r"""The source text of a span as a value: glosses and line breaks out.
+
+    >>> strip_glosses("2009年縣人大議案和政協(xié)提案\n辦理情況")
+    '2009年縣人大議案和政協提案辦理情況'
+    """
+    return _PINYIN.sub("", s).replace("\r", "").replace("\n", "")
+
+
+def build(text: str) -> TextMap:
+    """Build the normalized view of ``text``.
+
+    >>> tm = build("市政協六屆一次會(huì)議，共２０件")
+    >>> tm.norm
+    '市政协六届一次会议,共20件'
+    >>> s, e = tm.to_source(tm.norm.index("会议"), tm.norm.index("会议") + 2)
+    >>> tm.source[s:e]
+    '會(huì)議'
+    """
+    drops = _dropped_spans(text)
+    chars: list[str] = []
+    starts = array("i")
+    ends = array("i")
+    di = 0
+    i = 0
+    n = len(text)
+    while i < n:
+        if di < len(drops) and drops[di][0] <= i:
+            ds, de, gloss = drops[di]
+            di += 1
+            if de > i:
+                if gloss and ends:
+                    ends[-1] = de
+                i = de
+            continue
+        ch = text[i]
+        if ch.isascii():
+            chars.append(ch)
+            starts.append(i)
+            ends.append(i + 1)
+        else:
+            nf = _nfkc(ch)
+            for c in nf:
+                chars.append(c)
+                starts.append(i)
+                ends.append(i + 1)
+        i += 1
+    norm = to_simplified("".join(chars))
+    return TextMap(text, norm, starts, ends)

@@ -1,0 +1,134 @@
+"""Format fixtures made from corpus texts: the same report rendered as a GBK
+web page with site chrome, a multi-page PDF with running headers and page
+numbers, and a DOCX with numbered paragraphs and a table."""
+from __future__ import annotations
+
+import glob
+import html as _html
+import io
+import os
+import re
+
+# WenQuanYi Zen Hei covers CJK, Latin and digits in one font (Debian's
+# fonts-wqy-zenhei, installed by .ci/run); Droid Sans Fallback lacks digits.
+CJK_FONT_CANDIDATES = [
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+]
+
+
+def cjk_font() -> str | None:
+    for p in CJK_FONT_CANDIDATES + glob.glob("/usr/share/fonts/**/*CJK*.ttf", recursive=True):
+        if os.path.exists(p):
+            return p
+    return None
+
+
+def paragraphs(text: str) -> list[str]:
+    return [p.strip() for p in re.split(r"\n+", text) if p.strip()]
+
+
+def gbk_page(title: str, info: str, paras: list[str], charset: str = "gb2312") -> bytes:
+    """A government-site page: nav, search box, breadcrumbs, the article with
+    its info line and font-size widget, print/close, share, QR hint, footer."""
+    esc = _html.escape
+    body = "".join(f"<p style=\"text-indent:2em\">\u3000\u3000{esc(p)}</p>\n" for p in paras)
+    page = f"""<!DOCTYPE html>
+<html><head><meta http-equiv="Content-Type" content="text/html; charset={charset}">
+<title>{esc(title)}_人民政府门户网站</title>
+<meta name="ArticleTitle" content="{esc(title)}">
+<script>var _hmt = _hmt || []; document.write("统计代码");</script>
+<style>.nav {{ color: red }}</style></head>
+<body>
+<div class="top"><a href="/">设为首页</a> <a href="#">加入收藏</a> <a href="#">无障碍</a></div>
+<div class="header"><img src="logo.png"><form><input name="q" placeholder="请输入关键字"><button>搜索</button></form></div>
+<ul class="nav"><li><a href="/">首页</a></li><li><a href="/zwgk">政务公开</a></li><li><a href="/zwfw">政务服务</a></li><li><a href="/hdjl">互动交流</a></li></ul>
+<div class="container"><div class="crumb">您的位置: <a href="/">首页</a> &gt; <a href="/zwgk">政务公开</a> &gt; 建议提案</div>
+<div class="left-side"><h3>栏目导航</h3><ul><li><a>人大代表建议</a></li><li><a>政协委员提案</a></li></ul></div>
+<div class="article">
+<h1 class="title">{esc(title)}</h1>
+<div class="info">{esc(info)} <span class="fontsize">字号 <a>大</a> <a>中</a> <a>小</a></span></div>
+<div class="TRS_Editor">
+{body}</div>
+<div class="tools">【打印】【关闭】</div>
+<div class="bdshare">分享到: <a>微信</a> <a>微博</a></div>
+<div class="qr">扫一扫在手机打开当前页</div>
+<div class="comment"><h4>我要评论</h4><textarea></textarea><p>评论列表(0条)</p></div>
+</div></div>
+<div class="footer"><p>主办单位:人民政府办公室 承办:信息中心</p><p>地址:南城东路1号 电话:022-29241234</p>
+<p>ICP备05004220号-1 公网安备12011502000003号 网站标识码1201150001</p></div>
+</body></html>"""
+    return page.encode("gb18030" if charset.lower() in ("gb2312", "gbk", "gb18030") else charset)
+
+
+def pdf_bytes(paras: list[str], header: str = "建议提案办理情况报告", font: str | None = None) -> bytes:
+    """A multi-page A4 PDF with an embedded CJK font, a running header on
+    every page and a centred page number `— N —` in the footer; paragraphs
+    are indented two characters and wrapped hard at the line end, so words and
+    numbers break across lines the way Word/WPS exports do."""
+    from fpdf import FPDF
+
+    font = font or cjk_font()
+    if font is None:
+        raise RuntimeError("no CJK font installed (Debian: fonts-droid-fallback)")
+
+    class _PDF(FPDF):
+        def header(self):
+            self.set_font("cjk", size=9)
+            self.cell(0, 8, header, align="C")
+            self.ln(12)
+
+        def footer(self):
+            self.set_y(-15)
+            self.set_font("cjk", size=10)
+            self.cell(0, 10, f"— {self.page_no()} —", align="C")
+
+    pdf = _PDF(format="A4")
+    pdf.add_font("cjk", fname=font, collection_font_number=0)
+    pdf.set_auto_page_break(True, margin=20)
+    pdf.add_page()
+    pdf.set_font("cjk", size=12)
+    for p in paras:
+        pdf.multi_cell(0, 7, "\u3000\u3000" + p, new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())
+
+
+def docx_bytes(paras: list[str], numbered: list[str] = (), table: list[list[str]] | None = None,
+               chinese_numbered: list[str] = ()) -> bytes:
+    """A DOCX with plain paragraphs, automatically numbered paragraphs
+    (Word's `List Number` style: 1. 2. 3.), paragraphs numbered with a
+    Chinese counting format (一、 二、), and a table."""
+    import docx
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    d = docx.Document()
+    for p in paras:
+        d.add_paragraph(p)
+    for p in numbered:
+        d.add_paragraph(p, style="List Number")
+    if chinese_numbered:
+        numbering = d.part.numbering_part.element
+        abstract = parse_xml(
+            f'<w:abstractNum {nsdecls("w")} w:abstractNumId="90">'
+            '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/>'
+            '<w:lvlText w:val="%1、"/></w:lvl></w:abstractNum>'
+        )
+        num = parse_xml(f'<w:num {nsdecls("w")} w:numId="90"><w:abstractNumId w:val="90"/></w:num>')
+        first_num = numbering.find(num.tag)
+        if first_num is not None:
+            first_num.addprevious(abstract)
+        else:
+            numbering.append(abstract)
+        numbering.append(num)
+        for p in chinese_numbered:
+            para = d.add_paragraph(p)
+            ppr = para._p.get_or_add_pPr()
+            ppr.append(parse_xml(f'<w:numPr {nsdecls("w")}><w:ilvl w:val="0"/><w:numId w:val="90"/></w:numPr>'))
+    if table:
+        t = d.add_table(rows=len(table), cols=len(table[0]))
+        for i, row in enumerate(table):
+            for j, cell in enumerate(row):
+                t.cell(i, j).text = cell
+    buf = io.BytesIO()
+    d.save(buf)
+    return buf.getvalue()
