@@ -221,6 +221,8 @@ def extract_year(tm: TextMap, title: Field, published: Field) -> tuple[Field, bo
             y = int(m.group(1))
             if re.search(_alt(_vocab()["previous_year_genres"]), ttm.norm):
                 y = int(published.value[:4]) if published.value else y - 1
+            if title.start is None:  # a title from the page's <title>, not the text
+                return Field(y, source=title.source), False
             s, e = ttm.to_source(m.start(1), m.end(1))
             return Field(y, title.start + s, title.start + e), False
     m = _STRONG_YEAR.search(tm.norm[:2000])
@@ -271,17 +273,14 @@ def _norm_span(tm: TextMap, s: int, e: int) -> tuple[int, int]:
     return bisect.bisect_left(tm.starts, s), bisect.bisect_left(tm.starts, e)
 
 
-def extract(text: str, container_meta: dict | None = None, tm: TextMap | None = None) -> Metadata:
+def extract(text: str, tm: TextMap | None = None) -> Metadata:
     tm = tm or build(text)
     md = Metadata()
+    # Only the text counts: the same report as a page, a PDF or a Word file
+    # must give the same metadata, and <title>/<meta> tags often carry the
+    # site's name or the column's instead of the report's.
     md.title = extract_title(tm)
-    if md.title.value is None and container_meta and container_meta.get("title"):
-        md.title = Field(container_meta["title"], source="container")
     md.published = extract_published(tm)
-    if md.published.value is None and container_meta and container_meta.get("published"):
-        m = re.search(_DATE, build(container_meta["published"]).norm)
-        if m and _date_value(m):
-            md.published = Field(_date_value(m), source="container")
     md.publisher = extract_publisher(tm)
     md.year, md.year_inferred = extract_year(tm, md.title, md.published)
     md.region = extract_region(tm, md.title, md.publisher)

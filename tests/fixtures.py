@@ -17,14 +17,33 @@ CJK_FONT_CANDIDATES = [
 
 
 def cjk_font() -> str | None:
-    for p in CJK_FONT_CANDIDATES + glob.glob("/usr/share/fonts/**/*CJK*.ttf", recursive=True):
+    """A TrueType font with CJK and Latin glyphs: Debian's WenQuanYi, else
+    the SimHei that the `mplfonts` test extra ships (so the README's test
+    command works on a machine without Debian fonts)."""
+    for p in CJK_FONT_CANDIDATES:
         if os.path.exists(p):
             return p
-    return None
+    try:
+        import mplfonts
+    except ImportError:
+        return None
+    p = os.path.join(os.path.dirname(mplfonts.__file__), "fonts", "SimHei.ttf")
+    return p if os.path.exists(p) else None
 
 
 def paragraphs(text: str) -> list[str]:
     return [p.strip() for p in re.split(r"\n+", text) if p.strip()]
+
+
+def page_from_text(text: str, charset: str = "gb2312") -> bytes:
+    """Render a report text as a web page: its first line as the <h1>, a
+    following 来源/发布时间 line as the info bar, the rest as paragraphs."""
+    ps = paragraphs(text)
+    title, rest = ps[0], ps[1:]
+    info = ""
+    if rest and re.search(r"发布(时间|日期)|来源\s*[::]", rest[0]) and len(rest[0]) < 100:
+        info, rest = rest[0], rest[1:]
+    return gbk_page(title, info, rest, charset)
 
 
 def gbk_page(title: str, info: str, paras: list[str], charset: str = "gb2312") -> bytes:
@@ -46,7 +65,7 @@ def gbk_page(title: str, info: str, paras: list[str], charset: str = "gb2312") -
 <div class="left-side"><h3>栏目导航</h3><ul><li><a>人大代表建议</a></li><li><a>政协委员提案</a></li></ul></div>
 <div class="article">
 <h1 class="title">{esc(title)}</h1>
-<div class="info">{esc(info)} <span class="fontsize">字号 <a>大</a> <a>中</a> <a>小</a></span></div>
+<div class="info">{esc(info)}<span class="fontsize">字号 <a>大</a> <a>中</a> <a>小</a></span></div>
 <div class="TRS_Editor">
 {body}</div>
 <div class="tools">【打印】【关闭】</div>
@@ -83,7 +102,7 @@ def pdf_bytes(paras: list[str], header: str = "建议提案办理情况报告", 
             self.cell(0, 10, f"— {self.page_no()} —", align="C")
 
     pdf = _PDF(format="A4")
-    pdf.add_font("cjk", fname=font, collection_font_number=0)
+    pdf.add_font("cjk", fname=font, collection_font_number=0) if font.endswith(".ttc") else pdf.add_font("cjk", fname=font)
     pdf.set_auto_page_break(True, margin=20)
     pdf.add_page()
     pdf.set_font("cjk", size=12)

@@ -19,11 +19,12 @@ MAX_CHARS = 3_000_000
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
-def read_file(path: str, max_bytes: int = MAX_BYTES) -> Document:
+def load_bytes(path: str, max_bytes: int = MAX_BYTES) -> bytes:
+    """The file's bytes, refusing what is over the size limit before reading."""
     try:
         size = os.path.getsize(path)
     except OSError as e:
-        raise IngestError("unreadable", f"cannot stat file: {e.strerror}", stage="open") from e
+        raise IngestError("unreadable", f"cannot open: {e.strerror or e}", stage="open") from e
     if size > max_bytes:
         raise IngestError(
             "too_large", f"file is {size / 2**20:.0f} MiB, over the {max_bytes / 2**20:.0f} MiB limit "
@@ -31,10 +32,13 @@ def read_file(path: str, max_bytes: int = MAX_BYTES) -> Document:
         )
     try:
         with open(path, "rb") as fh:
-            data = fh.read()
+            return fh.read()
     except OSError as e:
-        raise IngestError("unreadable", f"cannot read file: {e.strerror}", stage="open") from e
-    return read_bytes(data, source=path)
+        raise IngestError("unreadable", f"cannot read: {e.strerror or e}", stage="open") from e
+
+
+def read_file(path: str, max_bytes: int = MAX_BYTES) -> Document:
+    return read_bytes(load_bytes(path, max_bytes), source=path)
 
 
 def read_bytes(data: bytes, source: str = "<bytes>") -> Document:

@@ -7,6 +7,8 @@ from importlib import resources
 
 import yaml
 
+from ..textmap import build
+
 _KEEP = re.compile(r"发布(时间|日期)|公开日期|成文日期|来源\s*[::]")
 
 
@@ -33,6 +35,8 @@ def is_chrome(line: str) -> bool:
     s = line.strip()
     if not s:
         return False
+    # Match on the normalized view: mirrors serve Traditional, full-width chrome (字體大小:打印).
+    s = build(s).norm
     max_len, rx, _ = _rules()
     if len(s) > max_len or _KEEP.search(s):
         return False

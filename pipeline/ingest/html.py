@@ -117,7 +117,8 @@ def _text_weight(el) -> int:
 
 
 def _content_node(body):
-    """Descend from <body> while one child holds most of the text."""
+    """Descend from <body> while one child holds most of the text, but never
+    into a single paragraph: a report with one long paragraph has others."""
     node = body
     while True:
         w = _text_weight(node)
@@ -126,6 +127,9 @@ def _content_node(body):
         kids = [k for k in node if isinstance(k.tag, str)]
         best = max(kids, key=_text_weight, default=None)
         if best is None or _text_weight(best) < 0.8 * w:
+            return node
+        blocks = [k for k in best if isinstance(k.tag, str) and k.tag in _BLOCK and _text_weight(k) > 0]
+        if len(blocks) < 2 and _text_weight(best) < 0.98 * w:
             return node
         node = best
 

@@ -30,6 +30,7 @@ class _Line:
     x1: float | None = None
     top: float | None = None  # distance from the page top
     charw: float | None = None
+    table_row: bool = False  # rows of a table keep their line breaks
 
 
 def read_pdf(data: bytes) -> tuple[str, list[int], list, list[str]]:
@@ -47,6 +48,7 @@ def read_pdf(data: bytes) -> tuple[str, list[int], list, list[str]]:
     warnings: list[str] = []
     pages: list[list[_Line]] = []
     heights: list[float] = []
+    widths: list[float] = []
     images = 0
     ruled: list[int] = []
     try:
@@ -57,6 +59,7 @@ def read_pdf(data: bytes) -> tuple[str, list[int], list, list[str]]:
             page = pdf[i]
             w, h = page.get_size()
             heights.append(h)
+            widths.append(w)
             kinds = Counter(obj.type for obj in page.get_objects(max_depth=1))
             images += kinds.get(pdfium_c.FPDF_PAGEOBJ_IMAGE, 0)
             if kinds.get(pdfium_c.FPDF_PAGEOBJ_PATH, 0) >= 4:
@@ -72,11 +75,13 @@ def read_pdf(data: bytes) -> tuple[str, list[int], list, list[str]]:
     if ruled:
         _merge_tables(data, ruled, pages, heights, tables, warnings)
     _drop_running_lines(pages, heights)
-    text, starts = _join(pages)
+    text, starts = _join(pages, widths)
     return text, starts, tables, warnings
 
 
 def _page_lines(tp, height: float) -> list[_Line]:
+    import pypdfium2.raw as pdfium_c
+
     n = tp.count_chars()
     s = tp.get_text_range(0, n) if n else ""
     geometry = len(s) == n  # only then do text indices equal char indices
@@ -91,8 +96,11 @@ def _page_lines(tp, height: float) -> list[_Line]:
         a = m.start() + (len(txt) - len(txt.lstrip()))
         b = m.start() + len(txt.rstrip()) - 1
         l0, b0, r0, t0 = tp.get_charbox(a)
-        l1, _, r1, _ = tp.get_charbox(b)
-        lines.append(_Line(txt.strip(), l0, r1, height - t0, max(r0 - l0, t0 - b0)))
+        # The loose box spans the glyph's advance: a closing 。 draws in the
+        # left half of its cell, so its tight box ends short of the margin.
+        l1, _, r1, _ = tp.get_charbox(b, loose=True)
+        size = pdfium_c.FPDFText_GetFontSize(tp.raw, a) or max(r0 - l0, t0 - b0)
+        lines.append(_Line(txt.strip(), l0, r1, height - t0, size))
     return lines
 
 
@@ -123,43 +131,51 @@ def _key(text: str) -> str:
 
 def _drop_running_lines(pages: list[list[_Line]], heights: list[float]) -> None:
     """Drop page numbers and headers/footers repeated across pages, looking
-    only at the top and bottom two lines of each page."""
+    only at the top and bottom three lines of each page."""
     n = len(pages)
     zone: Counter = Counter()
     for lines in pages:
-        for ln in {id(x): x for x in lines[:2] + lines[-2:]}.values():
+        for ln in {id(x): x for x in lines[:3] + lines[-3:]}.values():
             zone[_key(ln.text)] += 1
+    sizes = [ln.charw for p in pages for ln in p if ln.charw]
+    body_size = statistics.median(sizes) if sizes else None
     for lines, h in zip(pages, heights):
-        edge = lines[:2] + lines[-2:]
+        edge = lines[:3] + lines[-3:]
         drop = set()
         for ln in edge:
             near_edge = ln.top is None or ln.top < 0.12 * h or ln.top > 0.85 * h
             if not near_edge:
                 continue
-            if _PAGE_NO.match(ln.text.strip()) or (n >= 2 and zone[_key(ln.text)] >= max(2, n // 2)):
+            # A header in a smaller type than the body, in the top or bottom
+            # margin, is running matter even on a one-page file.
+            small = body_size is not None and ln.charw is not None and ln.charw < 0.85 * body_size
+            repeated = n >= 2 and zone[_key(ln.text)] >= max(2, n // 2)
+            if _PAGE_NO.match(ln.text.strip()) or repeated or (small and (ln.top < 0.08 * h or ln.top > 0.9 * h)):
                 drop.add(id(ln))
         lines[:] = [ln for ln in lines if id(ln) not in drop]
 
 
-def _page_geometry(lines: list[_Line]) -> tuple[float, float, float] | None:
+def _page_geometry(lines: list[_Line], width: float) -> tuple[float, float, float] | None:
     xs = [ln for ln in lines if ln.x0 is not None]
     if len(xs) < 2:
         return None
     left = min(ln.x0 for ln in xs)
-    right = max(ln.x1 for ln in xs)
+    # Margins are symmetric in practice: on a page of short lines the
+    # longest line is not the text width.
+    right = max(max(ln.x1 for ln in xs), width - left)
     charw = statistics.median(ln.charw for ln in xs) or 10.0
     return left, right, charw
 
 
-def _join(pages: list[list[_Line]]) -> tuple[str, list[int]]:
+def _join(pages: list[list[_Line]], widths: list[float]) -> tuple[str, list[int]]:
     out: list[str] = []
     pos = 0
     starts: list[int] = []
     prev: _Line | None = None
     prev_geo = None
     max_len = max((len(ln.text) for p in pages for ln in p), default=0)
-    for lines in pages:
-        geo = _page_geometry(lines)
+    for lines, width in zip(pages, widths):
+        geo = _page_geometry(lines, width)
         page_started = False
         for ln in lines:
             sep = "" if not out else ("\n" if not _wraps(prev, prev_geo, ln, geo, max_len) else "")
@@ -181,7 +197,7 @@ def _join(pages: list[list[_Line]]) -> tuple[str, list[int]]:
 def _wraps(prev: _Line | None, pgeo, nxt: _Line, ngeo, max_len: int) -> bool:
     """Was the line break between ``prev`` and ``nxt`` made by the page width
     (join them) rather than by the author (keep the break)?"""
-    if prev is None:
+    if prev is None or prev.table_row or nxt.table_row:
         return False
     if _ENUM.match(nxt.text) and prev.text.endswith(_END_PUNCT):
         return False
@@ -219,7 +235,7 @@ def _merge_tables(data, ruled, pages, heights, tables, warnings) -> None:
                         continue
                     at = pages[i].index(inside[0])
                     keep = [ln for ln in pages[i] if ln not in inside]
-                    rendered = [_Line(" | ".join(r), x0, x1, inside[0].top, inside[0].charw) for r in rows]
+                    rendered = [_Line(" | ".join(r), x0, x1, inside[0].top, inside[0].charw, True) for r in rows]
                     pages[i][:] = keep[:at] + rendered + keep[at:]
                     tables.append(rows)
     except Exception as e:  # pdfplumber is a second reader: its failure costs only the table structure

@@ -1,0 +1,56 @@
+"""The `jyta` command: argument parsing only; the work is in the library."""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+
+def _ingest(args) -> int:
+    from .batch import ingest
+    from .manifest import ManifestError
+
+    t0 = time.perf_counter()
+    tty = sys.stderr.isatty()
+
+    def progress(i, n, path):
+        if tty:
+            print(f"\r[{i + 1}/{n}] {path[-60:]:<60}", end="", file=sys.stderr, flush=True)
+
+    try:
+        s = ingest(args.paths, args.out, manifest_path=args.manifest,
+                   max_bytes=int(args.max_mb * 2**20) if args.max_mb else None, progress=progress)
+    except ManifestError as e:
+        print(f"jyta: {e}", file=sys.stderr)
+        return 2
+    if tty:
+        print(file=sys.stderr)
+    dt = time.perf_counter() - t0
+    print(f"{s.inputs} input files: {s.added} new documents, {s.skipped} already in the dataset, "
+          f"{s.errors} errors ({dt:.1f}s) → {args.out}")
+    for r in s.error_rows:
+        print(f"  error  {r['source']}: [{r['stage']}/{r['error']}] {r['message']}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from . import __version__
+
+    p = argparse.ArgumentParser(prog="jyta", description="Reports on handling deputies' suggestions and "
+                                "CPPCC proposals → a normalized dataset.")
+    p.add_argument("--version", action="version", version=f"jyta {__version__}")
+    sub = p.add_subparsers(dest="command", required=True)
+    ing = sub.add_parser("ingest", help="read report files into the dataset",
+                         description="Read files, folders (recursive) and globs into OUT: "
+                         "OUT/documents.parquet and OUT/errors.parquet. Re-running adds only new files.")
+    ing.add_argument("paths", nargs="+", help="files, folders or glob patterns")
+    ing.add_argument("-o", "--out", required=True, help="dataset folder")
+    ing.add_argument("--manifest", help="CSV with columns file, source_url, region, year, published")
+    ing.add_argument("--max-mb", type=float, default=None, help="refuse files larger than this (default 100)")
+    ing.set_defaults(func=_ingest)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)

@@ -1,0 +1,45 @@
+"""A user's own knowledge of the files (`--manifest FILE.csv`): columns
+`file`, `source_url`, `region`, `year`, `published`. Its values fill or
+override what the text gives; the dataset records which source each came from.
+"""
+from __future__ import annotations
+
+import csv
+import os
+import re
+
+COLUMNS = ("source_url", "region", "year", "published")
+
+
+class ManifestError(ValueError):
+    pass
+
+
+def load(path: str) -> dict[str, dict[str, str]]:
+    """Rows keyed by normalized path and by base name (a manifest written on
+    another machine still matches by name)."""
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        reader = csv.DictReader(fh)
+        if not reader.fieldnames or "file" not in reader.fieldnames:
+            raise ManifestError(f"{path}: the manifest needs a `file` column (has {reader.fieldnames})")
+        base = os.path.dirname(os.path.abspath(path))
+        rows: dict[str, dict[str, str]] = {}
+        for i, row in enumerate(reader, start=2):
+            f = (row.get("file") or "").strip()
+            if not f:
+                continue
+            vals = {k: (row.get(k) or "").strip() for k in COLUMNS if (row.get(k) or "").strip()}
+            if "year" in vals and not re.fullmatch(r"(19|20)\d{2}", vals["year"]):
+                raise ManifestError(f"{path}:{i}: year {vals['year']!r} is not a year")
+            if "published" in vals and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", vals["published"]):
+                raise ManifestError(f"{path}:{i}: published {vals['published']!r} is not YYYY-MM-DD")
+            full = f if os.path.isabs(f) else os.path.join(base, f)
+            rows[os.path.normpath(os.path.abspath(full))] = vals
+            rows.setdefault(os.path.basename(f), vals)
+    return rows
+
+
+def lookup(manifest: dict[str, dict[str, str]] | None, source: str) -> dict[str, str]:
+    if not manifest:
+        return {}
+    return manifest.get(os.path.normpath(os.path.abspath(source))) or manifest.get(os.path.basename(source)) or {}

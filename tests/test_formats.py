@@ -1,0 +1,119 @@
+"""The same report as plain text, GBK web page with site chrome, multi-page
+PDF and DOCX gives the same text (ignoring whitespace and chrome) and the
+same metadata."""
+import re
+
+import pytest
+
+import fixtures as fx
+from pipeline.batch import document_row
+from pipeline.ingest import read_bytes
+from pipeline.ingest.chrome import strip_chrome
+
+from conftest import corpus_text
+
+DOCS = ["001", "006", "013", "021", "027", "034", "044", "045", "049", "055"]
+META = ("title", "region", "year", "published")
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s", "", "".join(strip_chrome(text.splitlines())))
+
+
+def reference(n):
+    t = corpus_text(n)
+    return t, document_row(read_bytes(t.encode("utf-8"), f"{n}.txt"))
+
+
+@pytest.mark.parametrize("n", DOCS)
+def test_gbk_page_with_chrome(n):
+    text, ref = reference(n)
+    doc = read_bytes(fx.page_from_text(text), f"{n}.html")
+    assert doc.format == "html" and doc.encoding == "gb18030"
+    assert squash(doc.text) == squash(text)
+    for chrome in ("字号", "打印", "分享到", "扫一扫", "ICP备", "公网安备", "请输入关键字", "评论列表", "栏目导航"):
+        assert chrome not in doc.text
+    row = document_row(doc)
+    assert {k: row[k] for k in META} == {k: ref[k] for k in META}
+
+
+@pytest.mark.parametrize("n", DOCS)
+def test_multipage_pdf(n):
+    text, ref = reference(n)
+    paras = fx.paragraphs(text)
+    doc = read_bytes(fx.pdf_bytes(paras), f"{n}.pdf")
+    assert doc.format == "pdf"
+    assert squash(doc.text) == squash(text)
+    # Hard line breaks are joined back: one line per paragraph.
+    assert [re.sub(r"\s", "", p) for p in doc.text.split("\n")] == [re.sub(r"\s", "", p) for p in paras]
+    assert "—" not in doc.text.replace("——", "") or "— 1 —" not in doc.text
+    assert "建议提案办理情况报告" not in doc.text or "建议提案办理情况报告" in text
+    row = document_row(doc)
+    assert {k: row[k] for k in META} == {k: ref[k] for k in META}
+
+
+def test_pdf_pages_and_breaks_inside_numbers():
+    text = corpus_text("001")
+    doc = read_bytes(fx.pdf_bytes(fx.paragraphs(text)), "001.pdf")
+    assert doc.n_pages >= 3
+    assert doc.page_starts[0] == 0 and doc.page_starts == sorted(doc.page_starts)
+    assert doc.page_of(0) == 1 and doc.page_of(len(doc.text) - 1) == doc.n_pages
+    for s in ("3200万余人次", "市十七届人大六次会议", "94.6%(目标≥78%)", "47.3万亩"):
+        assert s in doc.text
+    for k in range(1, doc.n_pages + 1):
+        assert f"— {k} —" not in doc.text
+
+
+@pytest.mark.parametrize("n", DOCS)
+def test_docx(n):
+    text, ref = reference(n)
+    doc = read_bytes(fx.docx_bytes(fx.paragraphs(text)), f"{n}.docx")
+    assert doc.format == "docx"
+    assert squash(doc.text) == squash(text)
+    row = document_row(doc)
+    assert {k: row[k] for k in META} == {k: ref[k] for k in META}
+
+
+def test_docx_numbering_restored_and_tables_kept():
+    data = fx.docx_bytes(
+        ["宝坻区2022年度建议提案办理情况自评报告"],
+        chinese_numbered=["基本情况", "主要做法"],
+        numbered=["提高综合管理和组织管理水平问题。", "推进京津冀交通协同发展问题。"],
+        table=[["类别", "件数"], ["代表建议", "2"], ["委员提案", "4"]],
+    )
+    doc = read_bytes(data, "x.docx")
+    lines = doc.text.split("\n")
+    assert "一、基本情况" in lines and "二、主要做法" in lines
+    assert "1.提高综合管理和组织管理水平问题。" in lines and "2.推进京津冀交通协同发展问题。" in lines
+    assert len(doc.tables) == 1
+    t = doc.tables[0]
+    assert t.rows == [["类别", "件数"], ["代表建议", "2"], ["委员提案", "4"]]
+    assert doc.text[t.start:t.end] == "类别 | 件数\n代表建议 | 2\n委员提案 | 4"
+
+
+def test_html_table_stays_a_table():
+    page = ("<html><body><div class='content'><p>2022年建议提案办理情况如下。</p><table>"
+            "<tr><td>类别</td><td>件数</td></tr><tr><td>代表建议</td><td>2</td></tr></table>"
+            "<p>办复率100%。</p></div></body></html>").encode("gbk")
+    doc = read_bytes(page, "t.html")
+    assert [t.rows for t in doc.tables] == [[["类别", "件数"], ["代表建议", "2"]]]
+    assert "类别 | 件数\n代表建议 | 2" in doc.text
+
+
+def test_pdf_table_through_pdfplumber():
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_font("cjk", fname=fx.cjk_font(), **({"collection_font_number": 0} if fx.cjk_font().endswith(".ttc") else {}))
+    pdf.add_font("cjk", style="B", fname=fx.cjk_font(), **({"collection_font_number": 0} if fx.cjk_font().endswith(".ttc") else {}))
+    pdf.add_page()
+    pdf.set_font("cjk", size=12)
+    pdf.multi_cell(0, 8, "2022年建议提案办理情况统计如下。", new_x="LMARGIN", new_y="NEXT")
+    with pdf.table() as table:
+        for row in [["类别", "件数", "办结率"], ["代表建议", "28", "100%"], ["委员提案", "31", "100%"]]:
+            r = table.row()
+            for c in row:
+                r.cell(c)
+    doc = read_bytes(bytes(pdf.output()), "t.pdf")
+    assert [t.rows for t in doc.tables] == [[["类别", "件数", "办结率"], ["代表建议", "28", "100%"], ["委员提案", "31", "100%"]]]
+    assert "代表建议 | 28 | 100%" in doc.text

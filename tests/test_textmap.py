@@ -1,0 +1,49 @@
+from hypothesis import given, settings, strategies as st
+
+from pipeline.textmap import build, strip_glosses
+
+from conftest import corpus_text
+
+
+def test_traditional_pinyin_fullwidth_spaces():
+    src = "市六屆人大二次會(huì)議交由市政府系統(tǒng)辦理，共９３件；2022 年度"
+    tm = build(src)
+    assert tm.norm == "市六届人大二次会议交由市政府系统办理,共93件;2022年度"
+    i = tm.norm.index("会议")
+    s, e = tm.to_source(i, i + 2)
+    assert src[s:e] == "會(huì)議"
+    j = tm.norm.index("93件")
+    s, e = tm.to_source(j, j + 3)
+    assert src[s:e] == "９３件"
+
+
+def test_kangxi_radicals_become_ideographs():
+    # U+2F08 KANGXI RADICAL MAN, U+2F24 KANGXI RADICAL BIG: mirrors swap them in
+    assert build("\u2f08\u2f24代表").norm == "人大代表"
+
+
+def test_source_is_never_rewritten():
+    src = corpus_text("005")
+    tm = build(src)
+    assert tm.source is src
+    assert "(huì)" not in tm.norm and "議" not in tm.norm
+
+
+def test_strip_glosses_keeps_characters():
+    assert strip_glosses("政協(xié)提案\n辦理") == "政協提案辦理"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("會議(huì)ǎ 　２,，年度建议\n一a0")) | st.characters(), max_size=60))
+def test_map_is_monotone_and_in_bounds(s):
+    tm = build(s)
+    assert len(tm.starts) == len(tm.norm) == len(tm.ends)
+    prev = 0
+    for a, b in zip(tm.starts, tm.ends):
+        assert 0 <= a < b <= len(s)
+        assert a >= prev
+        prev = a
+    for i in range(len(tm.norm) + 1):
+        for j in range(i, min(len(tm.norm), i + 3) + 1):
+            a, b = tm.to_source(i, j)
+            assert 0 <= a <= b <= len(s)
