@@ -214,17 +214,14 @@ _STRONG_YEAR = re.compile(
 def extract_year(tm: TextMap, title: Field, published: Field) -> tuple[Field, bool]:
     """The handling year: the title's year, else the first year the opening
     ties to the handling work, else the publication year."""
-    if title.value:
-        ttm = build(str(title.value))
-        m = _YEAR.search(ttm.norm)
+    if title.value and title.start is not None:
+        a, b = _norm_span(tm, title.start, title.end)
+        m = _YEAR.search(tm.norm, a, b)
         if m:
             y = int(m.group(1))
-            if re.search(_alt(_vocab()["previous_year_genres"]), ttm.norm):
+            if re.search(_alt(_vocab()["previous_year_genres"]), tm.norm[a:b]):
                 y = int(published.value[:4]) if published.value else y - 1
-            if title.start is None:  # a title from the page's <title>, not the text
-                return Field(y, source=title.source), False
-            s, e = ttm.to_source(m.start(1), m.end(1))
-            return Field(y, title.start + s, title.start + e), False
+            return _field(tm, m.start(1), m.end(1), value=y), False
     m = _STRONG_YEAR.search(tm.norm[:2000])
     if m:
         g = next(i for i in (1, 2, 3) if m.group(i))

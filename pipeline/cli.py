@@ -33,6 +33,20 @@ def _ingest(args) -> int:
     return 0
 
 
+def _evaluate(args) -> int:
+    import json
+
+    from .evaluate import evaluate, format_report
+
+    rep = evaluate(args.out, args.gold)
+    print(format_report(rep))
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as fh:
+            json.dump(rep, fh, ensure_ascii=False, indent=1)
+        print(f"misses and details → {args.json}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
@@ -48,6 +62,13 @@ def build_parser() -> argparse.ArgumentParser:
     ing.add_argument("--manifest", help="CSV with columns file, source_url, region, year, published")
     ing.add_argument("--max-mb", type=float, default=None, help="refuse files larger than this (default 100)")
     ing.set_defaults(func=_ingest)
+    ev = sub.add_parser("evaluate", help="score a dataset against gold annotations",
+                        description="Score OUT against gold files (GOLD.md conventions); prints accuracy "
+                        "per field and, with --json, writes every miss.")
+    ev.add_argument("out", help="dataset folder written by `jyta ingest`")
+    ev.add_argument("--gold", required=True, help="folder of gold/NNN.json files")
+    ev.add_argument("--json", help="write the full report (with misses) to this file")
+    ev.set_defaults(func=_evaluate)
     return p
 
 

@@ -1,0 +1,38 @@
+import os
+
+import pytest
+import yaml
+
+from extractors.metadata import extract
+
+from conftest import HERE
+
+with open(os.path.join(HERE, "cases", "metadata.yaml"), encoding="utf-8") as fh:
+    CASES = yaml.safe_load(fh)
+
+
+def _params():
+    for i, c in enumerate(CASES):
+        marks = [pytest.mark.xfail(reason=c["xfail"], strict=True)] if c.get("xfail") else []
+        yield pytest.param(c, id=f"case{i}", marks=marks)
+
+
+@pytest.mark.parametrize("case", _params())
+def test_metadata_case(case):
+    got = extract(case["text"]).values()
+    assert {k: got[k] for k in case["expect"]} == case["expect"]
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if not c.get("xfail")])
+def test_evidence_points_into_the_text(case):
+    md = extract(case["text"])
+    for name in ("title", "region", "year", "published", "publisher"):
+        f = getattr(md, name)
+        if f.value is None or f.start is None:
+            continue
+        assert 0 <= f.start < f.end <= len(case["text"])
+        surface = case["text"][f.start:f.end]
+        if name == "title":
+            assert surface.replace("\n", "") == f.value
+        if name == "year":
+            assert surface.startswith(str(f.value)[:2])
