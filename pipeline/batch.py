@@ -79,6 +79,7 @@ def document_row(doc: Document, meta_values: dict | None = None, manifest_row: d
         "published": md.published.value,
         "published_source": md.published.source if md.published.value is not None else None,
         "publisher": md.publisher.value, "source_url": None,
+        "page_title": doc.container_meta.get("html_title"),
         "n_chars": len(doc.text), "n_pages": doc.n_pages, "page_starts": doc.page_starts,
         "n_tables": len(doc.tables), "warnings": list(doc.warnings), "text": doc.text,
     }

@@ -28,6 +28,7 @@ DOCUMENTS = pa.schema([
     ("published", pa.string()),
     ("published_source", pa.string()),
     ("publisher", pa.string()),
+    ("page_title", pa.string()),
     ("source_url", pa.string()),
     ("n_chars", pa.int64()),
     ("n_pages", pa.int32()),

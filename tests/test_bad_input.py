@@ -132,3 +132,19 @@ def test_batch_goes_on_and_every_input_is_accounted_for(tmp_path, out_dir):
     assert any(w.startswith("not_a_report") for w in docs["notice.txt"]["warnings"])
     assert docs["gbk.txt"]["encoding"] == "gb18030"
     assert s.inputs == len(names) and s.added == 3 and s.errors == len(names) - 3
+
+
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+_PREFIXES = [b"", b"%PDF-1.4\n", b"PK\x03\x04", b"<html><body><p>", b"\xef\xbb\xbf", b"\xff\xfe", b"{\\rtf1"]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(_PREFIXES), st.binary(max_size=400) | st.text(max_size=200).map(lambda s: s.encode("utf-8")))
+def test_readers_raise_only_ingest_errors(prefix, body):
+    try:
+        doc = read_bytes(prefix + body, "fuzz")
+    except IngestError as e:
+        assert e.error and e.message
+    else:
+        assert doc.text.strip()
