@@ -7,18 +7,17 @@ from __future__ import annotations
 
 import glob
 import os
-import re
 from dataclasses import dataclass, field
 
 from . import dataset, manifest as _manifest
-from .document import Document, IngestError, doc_id_for
+from .document import IngestError, doc_id_for
+from .link import records
 
 # Files in a folder that are not reports: sidecars, data, code, our own output.
 SKIP_EXTENSIONS = {
     ".json", ".yaml", ".yml", ".csv", ".tsv", ".md", ".js", ".css", ".map", ".parquet", ".duckdb",
     ".py", ".pyc", ".sh", ".log", ".tmp", ".wal", ".lock",
 }
-_REPORT_WORDS = re.compile(r"建议|提案|议案|建議|議案")
 
 
 @dataclass
@@ -64,38 +63,6 @@ def collect(paths: list[str]) -> list[str]:
     return out
 
 
-def document_row(doc: Document, meta_values: dict | None = None, manifest_row: dict | None = None) -> dict:
-    """One row of the documents table: metadata from the text, then the
-    manifest's values over it."""
-    from extractors import metadata
-
-    md = metadata.extract(doc.text)
-    row = {
-        "doc_id": doc.doc_id, "source": doc.source, "format": doc.format, "encoding": doc.encoding,
-        "title": md.title.value, "title_source": md.title.source if md.title.value is not None else None,
-        "region": md.region.value, "region_source": md.region.source if md.region.value is not None else None,
-        "year": md.year.value, "year_source": md.year.source if md.year.value is not None else None,
-        "year_inferred": bool(md.year_inferred),
-        "published": md.published.value,
-        "published_source": md.published.source if md.published.value is not None else None,
-        "publisher": md.publisher.value, "source_url": None,
-        "page_title": doc.container_meta.get("html_title"),
-        "n_chars": len(doc.text), "n_pages": doc.n_pages, "page_starts": doc.page_starts,
-        "n_tables": len(doc.tables), "warnings": list(doc.warnings), "text": doc.text,
-    }
-    for key, val in (manifest_row or {}).items():
-        if key == "source_url":
-            row["source_url"] = val
-            continue
-        row[key] = int(val) if key == "year" else val
-        row[f"{key}_source"] = "manifest"
-        if key == "year":
-            row["year_inferred"] = False
-    if not _REPORT_WORDS.search(doc.text):
-        row["warnings"].append("not_a_report: the text never mentions 建议, 提案 or 议案")
-    return row
-
-
 def _error_row(source: str, e: IngestError, doc_id: str | None = None) -> dict:
     return {"source": source, "doc_id": doc_id, "stage": e.stage, "error": e.error, "message": e.message}
 
@@ -106,7 +73,8 @@ def ingest(paths: list[str], out: str, manifest_path: str | None = None, max_byt
 
     max_bytes = max_bytes or MAX_BYTES
     man = _manifest.load(manifest_path) if manifest_path else None
-    docs = dataset.read_rows(out, "documents")
+    tables = {name: dataset.read_rows(out, name) for name in dataset.TABLES if name != "errors"}
+    docs = tables["documents"]
     errors = {r["source"]: r for r in dataset.read_rows(out, "errors")}
     by_id = {d["doc_id"]: d for d in docs}
     summary = Summary()
@@ -131,7 +99,7 @@ def ingest(paths: list[str], out: str, manifest_path: str | None = None, max_byt
             continue
         try:
             doc = read_bytes(data, source=path)
-            row = document_row(doc, manifest_row=_manifest.lookup(man, path))
+            recs = records(doc, manifest_row=_manifest.lookup(man, path))
         except IngestError as e:
             errors[path] = _error_row(path, e, did)
             summary.errors += 1
@@ -141,10 +109,15 @@ def ingest(paths: list[str], out: str, manifest_path: str | None = None, max_byt
             summary.errors += 1
             continue
         errors.pop(path, None)
-        by_id[did] = row
-        docs.append(row)
+        by_id[did] = recs["documents"][0]
+        for name, rows in recs.items():
+            tables[name].extend(rows)
         summary.added += 1
     dataset.write_rows(out, "documents", sorted(docs, key=lambda r: (r["source"], r["doc_id"])))
+    order = {d["doc_id"]: i for i, d in enumerate(sorted(docs, key=lambda r: (r["source"], r["doc_id"])))}
+    for name, rows in tables.items():
+        if name != "documents":
+            dataset.write_rows(out, name, sorted(rows, key=lambda r: (order.get(r["doc_id"], -1), r["start"], r["end"])))
     dataset.write_rows(out, "errors", sorted(errors.values(), key=lambda r: r["source"]))
     summary.error_rows = sorted(errors.values(), key=lambda r: r["source"])
     return summary

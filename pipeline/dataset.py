@@ -46,7 +46,29 @@ ERRORS = pa.schema([
     ("message", pa.string()),
 ])
 
-TABLES = {"documents": DOCUMENTS, "errors": ERRORS}
+VALUE = pa.decimal128(30, 6)  # exact base-unit values: 32000000, 94.6
+
+INDICATORS = pa.schema([
+    ("doc_id", pa.string()),
+    ("value", VALUE),
+    ("value_max", VALUE),
+    ("unit", pa.string()),
+    ("kind", pa.string()),
+    ("qualifier", pa.string()),
+    ("role", pa.string()),
+    ("ref_year", pa.int32()),
+    ("label", pa.string()),
+    ("section", pa.string()),
+    ("proposal_number", pa.string()),
+    ("start", pa.int64()),
+    ("end", pa.int64()),
+    ("surface", pa.string()),
+    ("sentence", pa.string()),
+    ("page", pa.int32()),
+    ("rule", pa.string()),
+])
+
+TABLES = {"documents": DOCUMENTS, "errors": ERRORS, "indicators": INDICATORS}
 
 
 def table_path(out: str, name: str) -> str:

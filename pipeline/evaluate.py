@@ -10,6 +10,7 @@ from __future__ import annotations
 import glob
 import json
 import os
+from decimal import Decimal
 
 from . import dataset
 
@@ -36,6 +37,88 @@ def field_match(name: str, gold, pred) -> bool:
     return gold == pred
 
 
+def locate(text: str, surface: str, occurrence: int = 1) -> tuple[int, int] | None:
+    """GOLD.md: surface + occurrence (1 = first) → [start, end)."""
+    i = -1
+    for _ in range(max(1, occurrence)):
+        i = text.find(surface, i + 1)
+        if i < 0:
+            return None
+    return i, i + len(surface)
+
+
+def _num(v) -> Decimal | None:
+    if v is None:
+        return None
+    return Decimal(str(v)).normalize()
+
+
+def _prf(tp: int, n_pred: int, n_gold: int) -> dict:
+    p = tp / n_pred if n_pred else 0.0
+    r = tp / n_gold if n_gold else 0.0
+    return {"tp": tp, "pred": n_pred, "gold": n_gold, "precision": p, "recall": r,
+            "f1": 2 * p * r / (p + r) if p + r else 0.0}
+
+
+def score_indicators(gold: dict, docs: dict, preds_by_doc: dict) -> tuple[dict, list]:
+    """F1 on (value, unit) with spans that overlap the gold's; field accuracy
+    (qualifier, role, ref_year) over the matched pairs."""
+    tp = n_pred = n_gold = 0
+    fields = {f: {"correct": 0, "total": 0} for f in ("qualifier", "role", "ref_year", "value_max")}
+    issues = []
+    for key, g in gold.items():
+        doc = docs.get(key)
+        golds = g.get("indicators") or []
+        n_gold += len(golds)
+        if doc is None:
+            continue
+        text = doc["text"]
+        preds = list(preds_by_doc.get(doc["doc_id"], []))
+        n_pred += len(preds)
+        used = set()
+        for gi in golds:
+            span = locate(text, gi["surface"], gi.get("occurrence", 1))
+            if span is None:
+                issues.append({"doc": key, "kind": "gold_not_found", "surface": gi["surface"]})
+                continue
+            best = None
+            for k, pr in enumerate(preds):
+                if k in used or pr["end"] <= span[0] or pr["start"] >= span[1]:
+                    continue
+                ok = _num(pr["value"]) == _num(gi["value"]) and pr["unit"] == gi["unit"]
+                if best is None or ok:
+                    best = (k, ok)
+                    if ok:
+                        break
+            if best is None or not best[1]:
+                issues.append({"doc": key, "kind": "miss", "surface": gi["surface"], "gold": [gi["value"], gi["unit"]],
+                               "pred": None if best is None else [str(preds[best[0]]["value"]), preds[best[0]]["unit"],
+                                                                    preds[best[0]]["surface"]],
+                               "context": text[max(0, span[0] - 20):span[1] + 10]})
+                if best is not None:
+                    used.add(best[0])
+                continue
+            used.add(best[0])
+            tp += 1
+            pr = preds[best[0]]
+            for f, gv, pv in (("qualifier", gi.get("qualifier", "exact"), pr["qualifier"]),
+                              ("role", gi.get("role"), pr["role"]),
+                              ("ref_year", gi.get("ref_year"), pr["ref_year"]),
+                              ("value_max", _num(gi.get("value_max")), _num(pr["value_max"]))):
+                fields[f]["total"] += 1
+                fields[f]["correct"] += gv == pv
+                if gv != pv:
+                    issues.append({"doc": key, "kind": f"wrong_{f}", "surface": gi["surface"], "gold": gv, "pred": pv})
+        for k, pr in enumerate(preds):
+            if k not in used:
+                issues.append({"doc": key, "kind": "false_hit", "surface": pr["surface"],
+                               "pred": [str(pr["value"]), pr["unit"]],
+                               "context": text[max(0, pr["start"] - 20):pr["end"] + 10]})
+    for f in fields.values():
+        f["accuracy"] = f["correct"] / f["total"] if f["total"] else None
+    return _prf(tp, n_pred, n_gold) | {"fields": fields}, issues
+
+
 def evaluate(out: str, gold_dir: str) -> dict:
     gold = load_gold(gold_dir)
     docs = {_stem(d["source"]): d for d in dataset.read_rows(out, "documents")}
@@ -53,8 +136,12 @@ def evaluate(out: str, gold_dir: str) -> dict:
                 misses.append({"doc": key, "field": f, "gold": gv, "pred": pv})
     for f in fields.values():
         f["accuracy"] = f["correct"] / f["total"] if f["total"] else None
+    preds: dict[str, list] = {}
+    for r in dataset.read_rows(out, "indicators"):
+        preds.setdefault(r["doc_id"], []).append(r)
+    ind, ind_issues = score_indicators(gold, docs, preds)
     return {"documents": {"n_gold": len(gold), "n_matched": sum(k in docs for k in gold), "fields": fields},
-            "misses": misses}
+            "indicators": ind, "misses": misses, "indicator_issues": ind_issues}
 
 
 def format_report(rep: dict) -> str:
@@ -64,4 +151,12 @@ def format_report(rep: dict) -> str:
     for name, f in d["fields"].items():
         acc = "-" if f["accuracy"] is None else f"{f['accuracy']:.3f}"
         lines.append(f"{'document.' + name:<22}{acc:>9}{f['correct']:>6}/{f['total']}")
+    ind = rep.get("indicators")
+    if ind:
+        lines.append(f"{'table':<22}{'P':>7}{'R':>7}{'F1':>7}   tp/pred/gold")
+        lines.append(f"{'indicators':<22}{ind['precision']:>7.3f}{ind['recall']:>7.3f}{ind['f1']:>7.3f}   "
+                     f"{ind['tp']}/{ind['pred']}/{ind['gold']}")
+        for name, f in ind["fields"].items():
+            acc = "-" if f["accuracy"] is None else f"{f['accuracy']:.3f}"
+            lines.append(f"{'indicators.' + name:<22}{acc:>9}{f['correct']:>6}/{f['total']}")
     return "\n".join(lines)

@@ -6,7 +6,7 @@ import re
 import pytest
 
 import fixtures as fx
-from pipeline.batch import document_row
+from pipeline.link import records
 from pipeline.ingest import read_bytes
 from pipeline.ingest.chrome import strip_chrome
 
@@ -22,7 +22,7 @@ def squash(text: str) -> str:
 
 def reference(n):
     t = corpus_text(n)
-    return t, document_row(read_bytes(t.encode("utf-8"), f"{n}.txt"))
+    return t, records(read_bytes(t.encode("utf-8"), f"{n}.txt"))["documents"][0]
 
 
 @pytest.mark.parametrize("n", DOCS)
@@ -33,7 +33,7 @@ def test_gbk_page_with_chrome(n):
     assert squash(doc.text) == squash(text)
     for chrome in ("字号", "打印", "分享到", "扫一扫", "ICP备", "公网安备", "请输入关键字", "评论列表", "栏目导航"):
         assert chrome not in doc.text
-    row = document_row(doc)
+    row = records(doc)["documents"][0]
     assert {k: row[k] for k in META} == {k: ref[k] for k in META}
 
 
@@ -48,7 +48,7 @@ def test_multipage_pdf(n):
     assert [re.sub(r"\s", "", p) for p in doc.text.split("\n")] == [re.sub(r"\s", "", p) for p in paras]
     assert "—" not in doc.text.replace("——", "") or "— 1 —" not in doc.text
     assert "建议提案办理情况报告" not in doc.text or "建议提案办理情况报告" in text
-    row = document_row(doc)
+    row = records(doc)["documents"][0]
     assert {k: row[k] for k in META} == {k: ref[k] for k in META}
 
 
@@ -70,7 +70,7 @@ def test_docx(n):
     doc = read_bytes(fx.docx_bytes(fx.paragraphs(text)), f"{n}.docx")
     assert doc.format == "docx"
     assert squash(doc.text) == squash(text)
-    row = document_row(doc)
+    row = records(doc)["documents"][0]
     assert {k: row[k] for k in META} == {k: ref[k] for k in META}
 
 

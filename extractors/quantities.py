@@ -1,0 +1,339 @@
+"""Numeric indicators: every quantity with a unit, measure word or percent
+sign (GOLD.md §5), with its value in base units, unit, qualifier, role and
+reference year, and evidence offsets into the source text.
+
+Quantities are found on characters of the normalized view (jieba splits
+`3200万余人次` into `3200 / 万余人次`); context words come later
+(extractors/labels.py).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+from importlib import resources
+
+import yaml
+
+from pipeline.textmap import TextMap, build
+from .numerals import chinese_to_int, normalize_decimal, parse_number
+
+_AR = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_CN = r"[零〇一二两三四五六七八九十百千万亿]+"
+_SEP = r"\s*(?:至|到|-|~|～|—|－|–)\s*"
+_CORE = re.compile(
+    rf"""
+    (?P<pctcn>百分之(?P<pctnum>{_AR}|[零〇一二两三四五六七八九十百]+))
+  | (?P<num>{_AR}|{_CN})
+    (?:(?P<sep>{_SEP})(?P<num2>{_AR}|{_CN}))?
+    """,
+    re.X,
+)
+_MULT = {"万亿": Decimal(10) ** 12, "千万": Decimal(10) ** 7, "百万": Decimal(10) ** 6, "亿": Decimal(10) ** 8,
+         "万": Decimal(10) ** 4, "千": Decimal(1000), "百": Decimal(100)}
+# Qualifier words glued to the number (they belong in the surface).
+_PREFIX = [
+    ("大约", "approx"), ("约", "approx"), ("将近", "approx"), ("接近", "approx"), ("近", "approx"),
+    ("超过", "at_least"), ("逾", "at_least"), ("不低于", "at_least"), ("不少于", "at_least"), ("至少", "at_least"),
+    ("突破", "at_least"), ("≥", "at_least"), (">", "at_least"), ("大于", "at_least"), ("高于", "at_least"),
+    ("不足", "at_most"), ("不到", "at_most"), ("不超过", "at_most"), ("低于", "at_most"), ("少于", "at_most"),
+    ("≤", "at_most"), ("<", "at_most"), ("小于", "at_most"),
+]
+_SUFFIX = [("以上", "at_least"), ("以下", "at_most"), ("以内", "at_most"), ("之内", "at_most"),
+           ("左右", "approx"), ("上下", "approx")]
+# 约占29%: the qualifier is a word away from the number (not in the surface).
+_DETACHED_APPROX = re.compile(r"约(占|为|有|达|合|计)?\s*$|占比约\s*$")
+# A goal or plan figure (GOLD.md §5 role `target`): 目标≥78%, 计划投入1.18亿元,
+# 今年我局将实施…改造7个老旧小区. 列入计划/工作计划 is a status, not a plan.
+_TARGET_SENTENCE = re.compile(r"目标|(?<!列入)(?<!纳入)(?<!工作)(?<!年度)计划(?!解决|逐步)|拟|将(实施|建设|新建|改造|投入|完成|开展|推进)")
+# In the number's own clause only: 争取支持理解 earlier in a sentence is no goal.
+_TARGET_CLAUSE = re.compile(r"确保|力争|争取")
+_TARGET_AFTER = re.compile(r"^[^,，;；。]{0,12}为(总)?目标")
+# A year that frames a statement (2021年共147件); not one that describes a
+# thing (2000年以前建成的老旧小区) nor a date (2021年9月).
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年(?!\s*\d)(?!\s*(以前|之前|前|以后|之后|后))")
+_CLAUSE_END = "。;;!?!?\n"
+_QUOTES = re.compile(r"“[^“”\n]{0,80}”|\"[^\"\n]{0,80}\"|《[^《》\n]{0,120}》|「[^「」\n]{0,80}」|〝[^〝〞\n]{0,80}[〞”]")
+_HEADING = [
+    (1, re.compile(r"^\s*[一二三四五六七八九十]+、")),
+    (2, re.compile(r"^\s*[(（][一二三四五六七八九十]+[)）]")),
+    (3, re.compile(r"^\s*\d+[.．、](?!\d)")),
+    (4, re.compile(r"^\s*[(（]\d+[)）]")),
+]
+_PROPOSAL_NO = re.compile(r"第\s*([0-9]{1,8})\s*号")
+
+
+@dataclass
+class Quantity:
+    start: int
+    end: int
+    surface: str
+    value: Decimal
+    unit: str
+    kind: str
+    qualifier: str = "exact"
+    value_max: Decimal | None = None
+    role: str | None = None
+    ref_year: int | None = None
+    section: str | None = None
+    proposal_number: str | None = None
+    sentence: str = ""
+    sentence_start: int = 0
+    rule: str = "quantity"
+    nstart: int = 0  # span in the normalized view, for later context lookups
+    nend: int = 0
+
+
+@dataclass(frozen=True)
+class _Lexicon:
+    units: dict[str, tuple[str, str]]  # spelling → (unit, kind)
+    by_first: dict[str, list[str]]  # first char → spellings, longest first
+    vetoes: tuple[dict, ...]
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> _Lexicon:
+    res = resources.files("extractors.resources")
+    data = yaml.safe_load(res.joinpath("units.yaml").read_text("utf-8"))
+    units: dict[str, tuple[str, str]] = {}
+    for u in data["units"]:
+        for spelling in [u["unit"], *u.get("aliases", [])]:
+            units[spelling] = (u["unit"], u["kind"])
+    by_first: dict[str, list[str]] = {}
+    for s in sorted(units, key=len, reverse=True):
+        by_first.setdefault(s[0], []).append(s)
+    vetoes = []
+    for v in yaml.safe_load(res.joinpath("vetoes.yaml").read_text("utf-8"))["vetoes"]:
+        vetoes.append({k: re.compile(v[k]) for k in ("before", "after", "surface") if k in v} | {"name": v["name"]})
+    return _Lexicon(units, by_first, tuple(vetoes))
+
+
+def _match_unit(text: str, i: int) -> str | None:
+    for s in lexicon().by_first.get(text[i:i + 1], ()):
+        if text.startswith(s, i):
+            return s
+    return None
+
+
+def _quoted(norm: str) -> list[tuple[int, int]]:
+    return [m.span() for m in _QUOTES.finditer(norm)]
+
+
+def _inside(spans: list[tuple[int, int]], i: int) -> bool:
+    import bisect
+
+    k = bisect.bisect_right(spans, (i, float("inf"))) - 1
+    return k >= 0 and spans[k][0] < i < spans[k][1]
+
+
+def _vetoed(norm: str, s: int, e: int) -> str | None:
+    surface = norm[s:e]
+    before = norm[max(0, s - 12):s]
+    after = norm[e:e + 12]
+    for v in lexicon().vetoes:
+        if "surface" in v and not v["surface"].search(surface):
+            continue
+        if "before" in v and not v["before"].search(before):
+            continue
+        if "after" in v and not v["after"].search(after):
+            continue
+        return v["name"]
+    return None
+
+
+def _num(s: str) -> Decimal | None:
+    if re.fullmatch(_CN, s):
+        v = chinese_to_int(s)
+        return Decimal(v) if v is not None else None
+    return parse_number(s)
+
+
+def find(norm: str) -> list[dict]:
+    """Quantities in a normalized text: spans of ``norm`` and values.
+
+    >>> [(q["surface"], str(q["value"]), q["unit"], q["qualifier"]) for q in find("共计筛查3200万余人次,约35万条,3至5万元")]
+    [('3200万余人次', '32000000', '人次', 'at_least'), ('约35万条', '350000', '条', 'approx'), ('3至5万元', '30000', '元', 'range')]
+    """
+    out: list[dict] = []
+    quoted = _quoted(norm)
+    pos = 0
+    n = len(norm)
+    while True:
+        m = _CORE.search(norm, pos)
+        if not m:
+            break
+        pos = m.end()
+        s = m.start()
+        if m.group("pctcn"):
+            v = Decimal(100) if m.group("pctnum") == "百" else _num(m.group("pctnum"))
+            if v is None:
+                continue
+            e, unit, kind, qual, vmax = m.end(), "%", "percent", "exact", None
+        else:
+            num, num2 = m.group("num"), m.group("num2")
+            # A digit run glued to a letter or digit before it is part of a code (G20, 12345热线).
+            if s > 0 and (norm[s - 1].isascii() and norm[s - 1].isalnum() or norm[s - 1] == "."):
+                continue
+            e = m.end("num")
+            v = _num(num)
+            vmax = None
+            if num2 is not None:
+                v2 = _num(num2)
+                if v2 is not None and v is not None:
+                    e = m.end("num2")
+                    vmax = v2
+            if v is None:
+                # a Chinese run that is not a number (百家, 千家万户)
+                pos = s + 1
+                continue
+            e, mult = _take_mult(norm, e, num if vmax is None else num2)
+            qual = "exact"
+            if norm.startswith(("余", "多"), e) and _match_unit(norm, e + 1):
+                e += 1
+                qual = "at_least"
+            if mult != 1 and norm.startswith(("余", "多"), e) and _match_unit(norm, e + 1):
+                e += 1
+                qual = "at_least"
+            unit_sp = _match_unit(norm, e)
+            if unit_sp is None and norm.startswith(" ", e) and _match_unit(norm, e + 1) in ("%", "‰"):
+                e += 1  # 13 %: a space a PDF or an editor left before the sign
+                unit_sp = _match_unit(norm, e)
+            if unit_sp is None:
+                # 十成 = 100%: Chinese numeral + 成 as a share
+                if re.fullmatch(r"[一二三四五六七八九十]", num) and norm.startswith("成", e) and (
+                        e + 1 >= n or norm[e + 1] in ",,。;;、以左多" ):
+                    v, unit, kind, e = v * 10, "%", "percent", e + 1
+                else:
+                    pos = max(pos, e) if e > s else s + 1
+                    continue
+            else:
+                unit, kind = lexicon().units[unit_sp]
+                e += len(unit_sp)
+            v = v * mult
+            if vmax is not None:
+                vmax = vmax * mult
+                qual = "range"
+            # A calendar year is a date, not a span: 2022年, 二〇二二年
+            if unit == "年" and (re.fullmatch(r"(19|20)\d{2}", num) or (len(num) == 4 and all(c in "〇零一二三四五六七八九" for c in num))):
+                continue
+            if unit == "%" and vmax is None and norm.startswith("%", e) is False:
+                pass
+        # suffix qualifiers
+        for word, q in _SUFFIX:
+            if norm.startswith(word, e):
+                e += len(word)
+                if qual == "exact":
+                    qual = q
+                break
+        if qual == "exact" and norm.startswith(("多", "余"), e) and unit in ("年", "个月", "天", "小时"):
+            e += 1
+            qual = "at_least"
+        # prefix qualifiers
+        before = norm[max(0, s - 4):s]
+        for word, q in _PREFIX:
+            if before.endswith(word):
+                if word == "近" and kind == "time":
+                    break  # 近两年: "the last two years", not "nearly"
+                s -= len(word)
+                if qual == "exact":
+                    qual = q
+                break
+        else:
+            if qual == "exact" and _DETACHED_APPROX.search(norm[max(0, s - 4):s]):
+                qual = "approx"
+        if _inside(quoted, s) or _inside(quoted, e - 1):
+            continue
+        if _vetoed(norm, s, e):
+            continue
+        out.append({"start": s, "end": e, "surface": norm[s:e], "value": normalize_decimal(v),
+                    "value_max": normalize_decimal(vmax) if vmax is not None else None,
+                    "unit": unit, "kind": kind, "qualifier": qual})
+        pos = max(pos, e)
+    return out
+
+
+def _take_mult(norm: str, e: int, num: str) -> tuple[int, Decimal]:
+    """A multiplier after an Arabic number (3200万, 1.18亿), unless it starts
+    a unit (3千米, 5千克, 2百分点)."""
+    if not re.match(r"\d", num):
+        return e, Decimal(1)
+    for w in ("万亿", "千万", "百万", "亿", "万", "千", "百"):
+        if norm.startswith(w, e):
+            unit_here = _match_unit(norm, e)
+            if unit_here and len(unit_here) > len(w) and not _match_unit(norm, e + len(w)):
+                return e, Decimal(1)
+            return e + len(w), _MULT[w]
+    return e, Decimal(1)
+
+
+def _sentence_bounds(norm: str, s: int, e: int) -> tuple[int, int]:
+    a = max(norm.rfind(c, 0, s) for c in _CLAUSE_END) + 1
+    ends = [i for i in (norm.find(c, e) for c in _CLAUSE_END) if i >= 0]
+    b = min(ends) + 1 if ends else len(norm)
+    return a, b
+
+
+def _clause_start(norm: str, s: int) -> int:
+    return max(norm.rfind(c, 0, s) for c in _CLAUSE_END + ",,:(") + 1
+
+
+def _sections(norm: str) -> list[tuple[int, str, str | None]]:
+    """(offset, heading path, proposal number) at each heading line."""
+    stack: list[tuple[int, str]] = []
+    out = []
+    for m in re.finditer(r"[^\n]+", norm):
+        line = m.group()
+        for level, rx in _HEADING:
+            hm = rx.match(line)
+            if hm:
+                marker = hm.group().strip()
+                rest = line[hm.end():]
+                head = re.split(r"[,,。;;::!!??]", rest, 1)[0]
+                label = marker + head if 0 < len(head) <= 15 else marker
+                stack = [x for x in stack if x[0] < level] + [(level, label)]
+                pn = _PROPOSAL_NO.search(line[:120])
+                out.append((m.start(), "/".join(x[1] for x in stack), pn.group(1) if pn else None))
+                break
+    return out
+
+
+def extract(text: str, doc_year: int | None = None, tm: TextMap | None = None) -> list[Quantity]:
+    """Quantities of a document, with offsets into ``text``."""
+    import bisect
+
+    tm = tm or build(text)
+    norm = tm.norm
+    sections = _sections(norm)
+    sec_starts = [x[0] for x in sections]
+    quoted = _quoted(norm)
+    out: list[Quantity] = []
+    for q in find(norm):
+        ns, ne = q["start"], q["end"]
+        s, e = tm.to_source(ns, ne)
+        a, b = _sentence_bounds(norm, ns, ne)
+        sa, sb = tm.to_source(a, b)
+        clause = norm[_clause_start(norm, ns):ns]
+        role = "target" if (_TARGET_SENTENCE.search(norm, a, ns) or _TARGET_CLAUSE.search(clause)
+                            or _TARGET_AFTER.search(norm[ne:ne + 20])) else None
+        ref_year = None
+        if doc_year:
+            years = [y for y in _YEAR.finditer(norm, a, ns) if not _inside(quoted, y.start())]
+            if years:
+                y = int(years[-1].group(1))
+                ref_year = y if y != doc_year else None
+        k = bisect.bisect_right(sec_starts, ns) - 1
+        section, pnum = (sections[k][1], sections[k][2]) if k >= 0 else (None, None)
+        if k >= 0 and pnum is None:
+            # the nearest heading above that names a proposal number
+            for j in range(k, -1, -1):
+                if sections[j][2] and sections[k][1].startswith(sections[j][1]):
+                    pnum = sections[j][2]
+                    break
+        out.append(Quantity(
+            start=s, end=e, surface=text[s:e], value=q["value"], unit=q["unit"], kind=q["kind"],
+            qualifier=q["qualifier"], value_max=q["value_max"], role=role, ref_year=ref_year,
+            section=section, proposal_number=pnum, sentence=text[sa:sb].strip(), sentence_start=sa,
+            nstart=ns, nend=ne,
+        ))
+    return out

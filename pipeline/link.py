@@ -1,0 +1,61 @@
+"""A Document → its records for every table, each row with evidence."""
+from __future__ import annotations
+
+import re
+
+from .document import Document
+from .textmap import build
+
+_REPORT_WORDS = re.compile(r"建议|提案|议案|建議|議案")
+
+
+def records(doc: Document, manifest_row: dict | None = None) -> dict[str, list[dict]]:
+    """Rows of ``documents`` (one) and ``indicators`` for one document."""
+    from extractors import labels, metadata, quantities
+
+    tm = build(doc.text)
+    md = metadata.extract(doc.text, tm=tm)
+    row = document_row(doc, md, manifest_row)
+    inds = []
+    for q in quantities.extract(doc.text, doc_year=row["year"], tm=tm):
+        norm = tm.norm
+        inds.append({
+            "doc_id": doc.doc_id, "value": q.value, "value_max": q.value_max, "unit": q.unit, "kind": q.kind,
+            "qualifier": q.qualifier, "role": q.role, "ref_year": q.ref_year,
+            "label": labels.label(norm[max(0, q.nstart - 16):q.nstart], norm[q.nend:q.nend + 12]),
+            "section": q.section, "proposal_number": q.proposal_number,
+            "start": q.start, "end": q.end, "surface": q.surface, "sentence": q.sentence,
+            "page": doc.page_of(q.start), "rule": q.rule,
+        })
+    return {"documents": [row], "indicators": inds}
+
+
+def document_row(doc: Document, md, manifest_row: dict | None = None) -> dict:
+    """One row of the documents table: metadata from the text, then the
+    manifest's values over it."""
+
+    def src(f):
+        return f.source if f.value is not None else None
+
+    row = {
+        "doc_id": doc.doc_id, "source": doc.source, "format": doc.format, "encoding": doc.encoding,
+        "title": md.title.value, "title_source": src(md.title),
+        "region": md.region.value, "region_source": src(md.region),
+        "year": md.year.value, "year_source": src(md.year), "year_inferred": bool(md.year_inferred),
+        "published": md.published.value, "published_source": src(md.published),
+        "publisher": md.publisher.value, "source_url": None,
+        "page_title": doc.container_meta.get("html_title"),
+        "n_chars": len(doc.text), "n_pages": doc.n_pages, "page_starts": doc.page_starts,
+        "n_tables": len(doc.tables), "warnings": list(doc.warnings), "text": doc.text,
+    }
+    for key, val in (manifest_row or {}).items():
+        if key == "source_url":
+            row["source_url"] = val
+            continue
+        row[key] = int(val) if key == "year" else val
+        row[f"{key}_source"] = "manifest"
+        if key == "year":
+            row["year_inferred"] = False
+    if not _REPORT_WORDS.search(doc.text):
+        row["warnings"].append("not_a_report: the text never mentions 建议, 提案 or 议案")
+    return row
