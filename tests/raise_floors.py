@@ -17,7 +17,7 @@ sys.path.insert(0, os.path.dirname(HERE))
 
 from pipeline.batch import ingest  # noqa: E402
 from pipeline.evaluate import evaluate  # noqa: E402
-from test_accuracy_gate import FLOORS, gold_digest  # noqa: E402
+from test_accuracy_gate import FLOORS, gold_digest, scores  # noqa: E402
 from conftest import CORPUS  # noqa: E402
 
 
@@ -31,14 +31,18 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         ingest([os.path.join(CORPUS, "raw")], os.path.join(tmp, "out"))
         rep = evaluate(os.path.join(tmp, "out"), os.path.join(CORPUS, "gold"))
-    for field, f in rep["documents"]["fields"].items():
-        new = math.floor(f["accuracy"] * 1000) / 1000
-        old = floors["documents"].get(field, 0)
-        if new < old and not args.allow_lower:
-            print(f"document.{field}: {new} is below the floor {old}; not lowered (use --allow-lower)")
-            continue
-        floors["documents"][field] = new
-        print(f"document.{field}: {old} → {new}")
+    for table, fields in scores(rep).items():
+        pinned = floors.setdefault(table, {})
+        for field, value in fields.items():
+            if value is None:
+                continue
+            new = math.floor(value * 1000) / 1000
+            old = pinned.get(field, 0)
+            if new < old and not args.allow_lower:
+                print(f"{table}.{field}: {new} is below the floor {old}; not lowered (use --allow-lower)")
+                continue
+            pinned[field] = new
+            print(f"{table}.{field}: {old} → {new}")
     if args.gold_changed or "gold_digest" not in floors:
         floors["gold_digest"] = gold_digest()
     with open(FLOORS, "w", encoding="utf-8") as fh:

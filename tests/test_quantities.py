@@ -1,0 +1,64 @@
+import os
+from decimal import Decimal
+
+import pytest
+import yaml
+from hypothesis import given, settings, strategies as st
+
+from extractors.quantities import extract, find, lexicon
+
+from conftest import HERE
+
+with open(os.path.join(HERE, "cases", "quantities.yaml"), encoding="utf-8") as fh:
+    CASES = yaml.safe_load(fh)
+
+
+def _expected(e):
+    if isinstance(e, list):
+        e = dict(zip(("surface", "value", "unit", "qualifier"), e))
+    return {
+        "surface": e["surface"], "value": Decimal(str(e["value"])), "unit": e["unit"],
+        "qualifier": e.get("qualifier", "exact"),
+        "value_max": Decimal(str(e["value_max"])) if e.get("value_max") is not None else None,
+        "role": e.get("role"), "ref_year": e.get("ref_year"),
+    }
+
+
+def _params():
+    for i, c in enumerate(CASES):
+        marks = [pytest.mark.xfail(reason=c["xfail"], strict=True)] if c.get("xfail") else []
+        yield pytest.param(c, id=c.get("veto") or f"case{i}", marks=marks)
+
+
+@pytest.mark.parametrize("case", _params())
+def test_quantity_case(case):
+    got = [
+        {"surface": q.surface, "value": q.value, "unit": q.unit, "qualifier": q.qualifier,
+         "value_max": q.value_max, "role": q.role, "ref_year": q.ref_year}
+        for q in extract(case["text"], doc_year=case.get("year", 2022))
+    ]
+    assert got == [_expected(e) for e in case["expect"]]
+
+
+def test_every_veto_has_a_case_and_an_example():
+    vetoes = {v["name"] for v in lexicon().vetoes}
+    covered = {c["veto"] for c in CASES if c.get("veto")}
+    assert vetoes == covered
+    with open(os.path.join(os.path.dirname(HERE), "extractors", "resources", "vetoes.yaml"), encoding="utf-8") as fh:
+        assert all(v.get("example") for v in yaml.safe_load(fh)["vetoes"])
+
+
+def test_every_unit_has_a_kind():
+    assert all(kind in ("count", "measure", "money", "percent", "time") for _, kind in lexicon().units.values())
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("0123456789.,%万亿千百余多约以上下至-~一二两三十百年个件元亩第次届“”《》 \n")), max_size=40)
+       | st.text(max_size=40))
+def test_never_raises_and_offsets_hold(text):
+    for q in extract(text, doc_year=2022):
+        assert 0 <= q.start < q.end <= len(text)
+        assert text[q.start:q.end] == q.surface
+        assert q.value is not None and q.unit
+    for q in find(text):
+        assert 0 <= q["start"] < q["end"] <= len(text)
