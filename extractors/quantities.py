@@ -292,7 +292,9 @@ def _sections(norm: str) -> list[tuple[int, str, str | None]]:
                 head = re.split(r"[,,。;;::!!??]", rest, 1)[0]
                 label = marker + head if 0 < len(head) <= 15 else marker
                 stack = [x for x in stack if x[0] < level] + [(level, label)]
-                pn = _PROPOSAL_NO.search(line[:120])
+                # Only a number in the heading itself makes the section about
+                # one proposal (1.关于第0125号建议的办理), not one in its paragraph.
+                pn = _PROPOSAL_NO.search(marker + re.split(r"[。;;::]", rest, 1)[0][:60])
                 out.append((m.start(), "/".join(x[1] for x in stack), pn.group(1) if pn else None))
                 break
     return out

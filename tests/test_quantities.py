@@ -62,3 +62,23 @@ def test_never_raises_and_offsets_hold(text):
         assert q.value is not None and q.unit
     for q in find(text):
         assert 0 <= q["start"] < q["end"] <= len(text)
+
+
+def test_section_path_and_proposal_number():
+    text = ("二、主要做法\n(一)第0125号建议办理情况。组织开展48轮次全员核酸筛查。\n1.强化组织。共5次。\n"
+            "(二)加强指导督办,解决实际问题。选定委员提案第0260号作为重点,共6件。\n"
+            "1.提高综合管理和组织管理水平做好全市新冠病毒大筛查工作问题。成立31个接种点。")
+    got = [(q.surface, q.section, q.proposal_number) for q in extract(text)]
+    assert got == [
+        ("48轮次", "二、主要做法/(一)第0125号建议办理情况", "0125"),
+        ("5次", "二、主要做法/(一)第0125号建议办理情况/1.强化组织", "0125"),
+        ("6件", "二、主要做法/(二)加强指导督办", None),  # a number in the paragraph is not the heading's
+        ("31个", "二、主要做法/(二)加强指导督办/1.", None),  # a long heading keeps its marker only
+    ]
+
+
+def test_labels_are_stable():
+    from extractors.labels import label
+
+    assert label("全区小站稻种植面积", ",占全市") == label("全区小站稻种植面积", ",占全市")
+    assert label("组织开展", "全员核酸筛查,共计") == "全员核酸筛查"
