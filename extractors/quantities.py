@@ -267,7 +267,7 @@ def _take_mult(norm: str, e: int, num: str) -> tuple[int, Decimal]:
     return e, Decimal(1)
 
 
-def _sentence_bounds(norm: str, s: int, e: int) -> tuple[int, int]:
+def sentence_bounds(norm: str, s: int, e: int) -> tuple[int, int]:
     a = max(norm.rfind(c, 0, s) for c in _CLAUSE_END) + 1
     ends = [i for i in (norm.find(c, e) for c in _CLAUSE_END) if i >= 0]
     b = min(ends) + 1 if ends else len(norm)
@@ -313,7 +313,7 @@ def extract(text: str, doc_year: int | None = None, tm: TextMap | None = None) -
     for q in find(norm):
         ns, ne = q["start"], q["end"]
         s, e = tm.to_source(ns, ne)
-        a, b = _sentence_bounds(norm, ns, ne)
+        a, b = sentence_bounds(norm, ns, ne)
         sa, sb = tm.to_source(a, b)
         clause = norm[_clause_start(norm, ns):ns]
         role = "target" if (_TARGET_SENTENCE.search(norm, a, ns) or _TARGET_CLAUSE.search(clause)

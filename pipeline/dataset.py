@@ -68,7 +68,29 @@ INDICATORS = pa.schema([
     ("rule", pa.string()),
 ])
 
-TABLES = {"documents": DOCUMENTS, "errors": ERRORS, "indicators": INDICATORS}
+METRICS = pa.schema([
+    ("doc_id", pa.string()),
+    ("metric", pa.string()),
+    ("value", VALUE),
+    ("unit", pa.string()),
+    ("kind", pa.string()),
+    ("body", pa.string()),
+    ("level", pa.string()),
+    ("role", pa.string()),
+    ("category", pa.string()),
+    ("status", pa.string()),
+    ("topic", pa.string()),
+    ("channel", pa.string()),
+    ("group", pa.string()),
+    ("is_key", pa.bool_()),
+    ("ref_year", pa.int32()),
+    ("start", pa.int64()),
+    ("end", pa.int64()),
+    ("surface", pa.string()),
+    ("rule", pa.string()),
+])
+
+TABLES = {"documents": DOCUMENTS, "errors": ERRORS, "indicators": INDICATORS, "metrics": METRICS}
 
 
 def table_path(out: str, name: str) -> str:

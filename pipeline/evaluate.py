@@ -119,6 +119,52 @@ def score_indicators(gold: dict, docs: dict, preds_by_doc: dict) -> tuple[dict, 
     return _prf(tp, n_pred, n_gold) | {"fields": fields}, issues
 
 
+METRIC_SCOPE = ("kind", "body", "level", "role", "category", "status", "topic", "channel", "group", "is_key", "ref_year")
+
+
+def score_metrics(gold: dict, docs: dict, preds_by_doc: dict) -> tuple[dict, list]:
+    """GOLD.md §3: a metric is a fact, and scoring compares distinct facts.
+    A predicted fact matches a gold one when metric and value agree and every
+    scope field the gold states agrees (fields the gold leaves out are not
+    scored). `lenient` scores (metric, value) alone."""
+    strict = lenient = n_pred = n_gold = 0
+    issues = []
+    for key, g in gold.items():
+        gfacts = []
+        for m in g.get("metrics") or []:
+            f = (m["metric"], _num(m["value"]), {k: m[k] for k in METRIC_SCOPE if m.get(k) not in (None, False)})
+            if f not in gfacts:
+                gfacts.append(f)
+        n_gold += len(gfacts)
+        doc = docs.get(key)
+        if doc is None:
+            continue
+        pfacts = []
+        for r in preds_by_doc.get(doc["doc_id"], []):
+            f = (r["metric"], _num(r["value"]), {k: r[k] for k in METRIC_SCOPE if r.get(k) not in (None, False)})
+            if f not in pfacts:
+                pfacts.append(f)
+        n_pred += len(pfacts)
+        used_s, used_l = set(), set()
+        for gm, gv, gsc in gfacts:
+            hit = next((i for i, (pm, pv, psc) in enumerate(pfacts) if i not in used_s and pm == gm and pv == gv
+                        and all(psc.get(k) == v for k, v in gsc.items())), None)
+            if hit is not None:
+                used_s.add(hit)
+                strict += 1
+            lh = next((i for i, (pm, pv, _) in enumerate(pfacts) if i not in used_l and pm == gm and pv == gv), None)
+            if lh is not None:
+                used_l.add(lh)
+                lenient += 1
+            if hit is None:
+                issues.append({"doc": key, "kind": "miss", "gold": [gm, str(gv), gsc],
+                               "nearest": None if lh is None else [pfacts[lh][0], str(pfacts[lh][1]), pfacts[lh][2]]})
+        for i, (pm, pv, psc) in enumerate(pfacts):
+            if i not in used_s and i not in used_l:
+                issues.append({"doc": key, "kind": "false_hit", "pred": [pm, str(pv), psc]})
+    return _prf(strict, n_pred, n_gold) | {"lenient": _prf(lenient, n_pred, n_gold)}, issues
+
+
 def evaluate(out: str, gold_dir: str) -> dict:
     gold = load_gold(gold_dir)
     docs = {_stem(d["source"]): d for d in dataset.read_rows(out, "documents")}
@@ -140,8 +186,13 @@ def evaluate(out: str, gold_dir: str) -> dict:
     for r in dataset.read_rows(out, "indicators"):
         preds.setdefault(r["doc_id"], []).append(r)
     ind, ind_issues = score_indicators(gold, docs, preds)
+    mpreds: dict[str, list] = {}
+    for r in dataset.read_rows(out, "metrics"):
+        mpreds.setdefault(r["doc_id"], []).append(r)
+    met, met_issues = score_metrics(gold, docs, mpreds)
     return {"documents": {"n_gold": len(gold), "n_matched": sum(k in docs for k in gold), "fields": fields},
-            "indicators": ind, "misses": misses, "indicator_issues": ind_issues}
+            "indicators": ind, "metrics": met, "misses": misses, "indicator_issues": ind_issues,
+            "metric_issues": met_issues}
 
 
 def format_report(rep: dict) -> str:
@@ -159,4 +210,9 @@ def format_report(rep: dict) -> str:
         for name, f in ind["fields"].items():
             acc = "-" if f["accuracy"] is None else f"{f['accuracy']:.3f}"
             lines.append(f"{'indicators.' + name:<22}{acc:>9}{f['correct']:>6}/{f['total']}")
+    met = rep.get("metrics")
+    if met:
+        for name, m in (("metrics", met), ("metrics (value only)", met["lenient"])):
+            lines.append(f"{name:<22}{m['precision']:>7.3f}{m['recall']:>7.3f}{m['f1']:>7.3f}   "
+                         f"{m['tp']}/{m['pred']}/{m['gold']}")
     return "\n".join(lines)

@@ -11,13 +11,20 @@ _REPORT_WORDS = re.compile(r"建议|提案|议案|建議|議案")
 
 def records(doc: Document, manifest_row: dict | None = None) -> dict[str, list[dict]]:
     """Rows of ``documents`` (one) and ``indicators`` for one document."""
-    from extractors import labels, metadata, quantities
+    from extractors import labels, metadata, metrics, quantities
 
     tm = build(doc.text)
     md = metadata.extract(doc.text, tm=tm)
     row = document_row(doc, md, manifest_row)
     inds = []
-    for q in quantities.extract(doc.text, doc_year=row["year"], tm=tm):
+    qs = quantities.extract(doc.text, doc_year=row["year"], tm=tm)
+    mets = [
+        {"doc_id": doc.doc_id, "metric": m.metric, "value": m.value, "unit": m.unit,
+         **{k: m.scope.get(k) for k in metrics.SCOPE}, "start": m.start, "end": m.end, "surface": m.surface,
+         "rule": "metric"}
+        for m in metrics.extract(tm.norm, qs, quantities.sentence_bounds)
+    ]
+    for q in qs:
         norm = tm.norm
         inds.append({
             "doc_id": doc.doc_id, "value": q.value, "value_max": q.value_max, "unit": q.unit, "kind": q.kind,
@@ -27,7 +34,7 @@ def records(doc: Document, manifest_row: dict | None = None) -> dict[str, list[d
             "start": q.start, "end": q.end, "surface": q.surface, "sentence": q.sentence,
             "page": doc.page_of(q.start), "rule": q.rule,
         })
-    return {"documents": [row], "indicators": inds}
+    return {"documents": [row], "indicators": inds, "metrics": mets}
 
 
 def document_row(doc: Document, md, manifest_row: dict | None = None) -> dict:

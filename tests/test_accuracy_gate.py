@@ -43,7 +43,10 @@ def floors():
 def scores(report) -> dict[str, dict[str, float]]:
     """Every gated score, by table: what tests/floors.json pins."""
     ind = report["indicators"]
+    met = report["metrics"]
     return {
+        "metrics": {"precision": met["precision"], "recall": met["recall"], "f1": met["f1"],
+                    "value_only_f1": met["lenient"]["f1"]},
         "documents": {f: v["accuracy"] for f, v in report["documents"]["fields"].items()},
         "indicators": {"precision": ind["precision"], "recall": ind["recall"], "f1": ind["f1"],
                        **{f: v["accuracy"] for f, v in ind["fields"].items()}},
@@ -55,10 +58,11 @@ def test_every_row_points_at_its_surface(out):
     from pipeline.dataset import read_rows
 
     texts = {d["doc_id"]: d["text"] for d in read_rows(out, "documents")}
-    rows = read_rows(out, "indicators")
-    assert rows
-    for r in rows:
-        assert texts[r["doc_id"]][r["start"]:r["end"]] == r["surface"], r
+    for table in ("indicators", "metrics"):
+        rows = read_rows(out, table)
+        assert rows
+        for r in rows:
+            assert texts[r["doc_id"]][r["start"]:r["end"]] == r["surface"], (table, r)
 
 
 def test_every_gold_file_has_a_document(report):
@@ -73,8 +77,12 @@ GATED = [(t, f) for t, fs in floors().items() if isinstance(fs, dict) for f in f
 def test_floor(report, table, field):
     got = scores(report)[table][field]
     floor = floors()[table][field]
-    issues = [m for m in report["misses"] if m["field"] == field] if table == "documents" else \
-        [i for i in report["indicator_issues"] if field in ("precision", "recall", "f1") or i["kind"] == f"wrong_{field}"]
+    if table == "documents":
+        issues = [m for m in report["misses"] if m["field"] == field]
+    elif table == "metrics":
+        issues = report["metric_issues"]
+    else:
+        issues = [i for i in report["indicator_issues"] if field in ("precision", "recall", "f1") or i["kind"] == f"wrong_{field}"]
     assert got is not None and got >= floor, f"{table}.{field} = {got:.3f} fell below the floor {floor}: {issues[:30]}"
 
 

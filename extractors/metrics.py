@@ -1,0 +1,301 @@
+"""The report's aggregate facts about proposal handling (GOLD.md §3): counts,
+shares, rates and handling units, with the scope the text states.
+
+Built on the quantities of the document: a metric is a quantity read in its
+context. Scope fields are filled only from the text; a sub-count introduced
+by 其中 or in brackets inherits the scope of its total in the same sentence.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from . import handling
+
+SCOPE = ("kind", "body", "level", "role", "category", "status", "topic", "channel", "group", "is_key", "ref_year")
+_BRACKETS = re.compile(r"[((][^()()]{0,60}[))]")
+_LEVEL = re.compile(r"(全国|省|自治区|市|州|区|县|旗)(?=[^,,。;;]{0,14}?(人大|政协|两会|“两会”|代表|委员|建议|提案|议案))")
+_SESSION_LEVEL = re.compile(r"(全国|省|自治区|市|州|区|县|旗)(人大|政协)?[一二三四五六七八九十]+届")
+_CATEGORY = re.compile(r"([A-Da-d甲乙丙丁])(?:、([A-Da-d甲乙丙丁]))?类")
+_TOPIC = re.compile(r"(?:是|为|其中|涉及|包括)?([\u4e00-\u9fff、和及与]{2,30}?)(方面|类|领域)(?:的)?[,,]?(?:有|共|计)?$")
+_UNIT_WORDS = re.compile(r"单位|部门|承办单位|主办单位")
+_SHARE = re.compile(r"占|比例")
+_KEY = re.compile(r"重点(建议|提案|议案|办理)")
+_ROLE_AFTER = None  # compiled on first use from the role vocabulary
+
+
+@dataclass
+class Metric:
+    metric: str
+    value: object
+    unit: str
+    start: int
+    end: int
+    surface: str
+    scope: dict = field(default_factory=dict)
+    nstart: int = 0
+
+
+def _strip_brackets(s: str) -> str:
+    return _BRACKETS.sub(lambda m: " " * len(m.group()), s)
+
+
+def _kind_body(seg: str) -> dict:
+    """Kind and body from a stretch of text; both 建议 and 提案 → 建议提案."""
+    rx, table = handling.kind_rx()
+    found = [(m.start(), table[m.group()], m.group()) for m in rx.finditer(seg)]
+    out: dict = {}
+    if not found:
+        return out
+    kinds = {k for _, k, _ in found}
+    if "建议提案" in kinds or {"建议", "提案"} <= kinds:
+        out["kind"] = "建议提案"
+        return out
+    pos, kind, word = found[-1]
+    out["kind"] = kind
+    ctx = seg[max(0, pos - 8):pos + len(word)]
+    if "政协" in ctx or "委员" in ctx or kind in ("提案", "建议案"):
+        out["body"] = "政协"
+    elif "人大" in ctx or "代表" in ctx or kind in ("建议", "议案"):
+        out["body"] = "人大"
+    return out
+
+
+def _level(prefix: str) -> str | None:
+    m = None
+    for m in _SESSION_LEVEL.finditer(prefix):
+        pass
+    last_session = m
+    m2 = None
+    for m2 in _LEVEL.finditer(prefix):
+        pass
+    cands = [x for x in (last_session, m2) if x is not None]
+    if not cands:
+        return None
+    best = max(cands, key=lambda x: x.start())
+    lv = best.group(1)
+    return "省" if lv == "自治区" else lv
+
+
+def _role(seg: str) -> str | None:
+    rx, table = handling.role_rx()
+    found = [m for m in rx.finditer(seg) if not seg.startswith("单位", m.end())]
+    return table[found[-1].group()] if found else None
+
+
+def _channel(seg: str) -> str | None:
+    for ch, words in handling.vocab()["channels"].items():
+        if any(w in seg for w in words):
+            return ch
+    return None
+
+
+def _group(seg: str) -> str | None:
+    for g in handling.vocab()["groups"]:
+        if re.search(re.escape(g) + r"(?:和联名)?(?:提案|建议)", seg):
+            return g
+    return None
+
+
+def _role_after_rx() -> re.Pattern:
+    global _ROLE_AFTER
+    if _ROLE_AFTER is None:
+        rx, _ = handling.role_rx()
+        _ROLE_AFTER = re.compile(r"(?:作为|为|由我\S{0,3})(" + rx.pattern + ")")
+    return _ROLE_AFTER
+
+
+def _role_of(before: str, after: str, metric: str) -> str | None:
+    """The nearest role word before the number (共承办…6件, 主办12件), else
+    one that follows it (2件代表建议交由我区办理,均作为会办单位)."""
+    rx, table = handling.role_rx()
+    b = _strip_brackets(before)
+    hits = [m for m in rx.finditer(b)
+            if metric == "handling_units" or not b.startswith("单位", m.end()) or m.group() != "承办"]
+    if hits:
+        return table[hits[-1].group()]
+    if metric == "handling_units":
+        return None  # 交由65家单位承办: the units are handling, no role stated
+    # After the number only a stated role counts (…交由我区办理,均作为会办单位),
+    # not the first role of a bracket that lists sub-counts (337件(主办146件…)).
+    m = _role_after_rx().search(re.split(r"[;;。((]", after, 1)[0][:30])
+    return table[m.group(1)] if m else None
+
+
+def _topic(before: str) -> str | None:
+    b = _strip_brackets(before)[-34:]
+    tm = _TOPIC.search(b)
+    if not tm or _CATEGORY.search(tm.group(0)) or handling.kind_rx()[0].search(tm.group(1)):
+        return None
+    topic = re.split(r"[,,:;;]", tm.group(1))[-1]
+    # 一是规划建设类, 属道路交通方面, 占比最高的是…类, 其次是…类
+    topic = re.sub(r"^.*?(?:[一二三四五六七八九十]是|其次是|最高的是|的是|属于|属|其中|涉及|主要|包括)", "", topic)
+    return topic if len(topic) >= 2 else None
+
+
+def _scope(before: str, after: str, sentence_prefix: str, metric: str) -> dict:
+    """Scope fields the text states around one number."""
+    sc: dict = {}
+    b = _strip_brackets(before)
+    # A kind word right after the number (有2件代表建议), not one of the next item (、政协提案共108件).
+    near_after = re.split(r"[,,;;。:、((]", after, 1)[0][:10]
+    sc.update(_kind_body(near_after) or _kind_body(b))
+    lv = _level(_strip_brackets(sentence_prefix))
+    if lv:
+        sc["level"] = lv
+    role = _role_of(before, after, metric)
+    if role:
+        sc["role"] = role
+    cm = None
+    for cm in _CATEGORY.finditer(before[-16:]):
+        pass
+    if cm:
+        sc["category"] = cm.group(1) + (f"、{cm.group(2)}" if cm.group(2) else "")
+    if metric != "share":
+        status, _ = handling.canonical_status(before[-40:])
+        if status is None:
+            status, _ = handling.canonical_status(re.split(r"[;;。]", after, 1)[0][:40])
+        if status:
+            sc["status"] = status
+    topic = _topic(before)
+    if topic:
+        sc["topic"] = topic
+    ch = _channel(sentence_prefix[-40:])
+    if ch:
+        sc["channel"] = ch
+    g = _group(b[-16:] + near_after)
+    if g:
+        sc["group"] = g
+    if _KEY.search(b[-16:] + near_after):
+        sc["is_key"] = True
+    return sc
+
+
+_SENTENCE_END = "。!?!?\n"
+_CTX_SENTENCE = ("kind", "body", "level", "role", "channel")
+_CTX_PARAGRAPH = ("kind", "body", "level")
+
+
+def _doc_level(norm: str) -> str | None:
+    """The level of the sessions the report is about, where it names one
+    level only (市六届人大二次会议…, 市政协六届一次会议…)."""
+    levels = {("省" if m.group(1) == "自治区" else m.group(1)) for m in _SESSION_LEVEL.finditer(norm)}
+    return levels.pop() if len(levels) == 1 else None
+
+
+def extract(norm: str, quantities: list, sentence_bounds=None) -> list[Metric]:
+    """Metrics of a document from its quantities (extractors.quantities).
+
+    Scope flows the way reports write it: a count that names its kind sets
+    the context of the counts after it — within its sentence for kind, body,
+    level, role and channel, within its paragraph for kind, body and level.
+    A share takes the scope of the count it follows.
+    """
+    out: list[Metric] = []
+    doc_level = _doc_level(norm)
+    qs = sorted(quantities, key=lambda q: q.nstart)
+    sent_key = para_key = None
+    sent_ctx: dict = {}
+    para_ctx: dict = {}
+    last_count: Metric | None = None
+    total: Metric | None = None  # the count a 其中 list breaks down
+    in_sub = False
+    for i, q in enumerate(qs):
+        a = max(norm.rfind(c, 0, q.nstart) for c in _SENTENCE_END) + 1
+        p = norm.rfind("\n", 0, q.nstart) + 1
+        ends = [j for j in (norm.find(c, q.nend) for c in _SENTENCE_END) if j >= 0]
+        b = min(ends) if ends else len(norm)
+        if a != sent_key:
+            sent_key, sent_ctx, last_count, total, in_sub = a, {}, None, None, False
+        if p != para_key:
+            para_key, para_ctx = p, {}
+        prev_end = max([x.nend for x in qs[:i] if a <= x.nend <= q.nstart] or [a])
+        nxt = min([x.nstart for x in qs[i + 1:] if x.nstart >= q.nend] or [b])
+        before = norm[prev_end:q.nstart]
+        after = norm[q.nend:min(nxt, b)]
+        prefix = norm[a:q.nstart]
+        unit = q.unit
+        names: list[str] = []
+        if unit == "件":
+            names = ["count"]
+        elif unit in ("家", "个") and (_UNIT_WORDS.search(after[:6]) or _UNIT_WORDS.search(before[-8:])):
+            names = ["handling_units"]
+        elif unit == "%":
+            names = _rates(before) or (["share"] if _SHARE.search(before[-12:]) else [])
+        if not names:
+            continue
+        if names[0] not in ("count", "share", "handling_units"):
+            sc = _rate_scope({"ref_year": q.ref_year} if q.ref_year else {}, before)
+            for name in names:
+                out.append(Metric(name, q.value, unit, q.start, q.end, q.surface, dict(sc), q.nstart))
+            continue
+        sc = _scope(before, after, prefix, names[0])
+        if q.ref_year:
+            sc["ref_year"] = q.ref_year
+        if re.search(r"[;;]", before):
+            in_sub = False  # a new item of the sentence: 17件,其中…;市政协…13件
+        if "其中" in before:
+            in_sub = True
+        bracketed = _in_brackets(norm, a, q.nstart)
+        if names[0] == "share" and last_count is not None:
+            for k, v in last_count.scope.items():
+                sc.setdefault(k, v)
+        else:
+            explicit_kind = "kind" in sc
+            parent = last_count if bracketed else (total if in_sub else None)
+            if parent is not None and names[0] == "count":
+                # GOLD.md §3: sub-counts inherit the scope of their total
+                for k in _CTX_SENTENCE + ("category", "status"):
+                    if k in parent.scope:
+                        sc.setdefault(k, parent.scope[k])
+            for k in _CTX_SENTENCE:
+                if k in sent_ctx:
+                    sc.setdefault(k, sent_ctx[k])
+            for k in _CTX_PARAGRAPH:
+                if k in para_ctx:
+                    sc.setdefault(k, para_ctx[k])
+            if doc_level:
+                sc.setdefault("level", doc_level)
+            if names[0] == "count" and explicit_kind and not in_sub and not bracketed:
+                sent_ctx = {k: sc[k] for k in _CTX_SENTENCE if k in sc}
+                para_ctx = {k: sc[k] for k in _CTX_PARAGRAPH if k in sc}
+        m = Metric(names[0], q.value, unit, q.start, q.end, q.surface, sc, q.nstart)
+        out.append(m)
+        if names[0] == "count":
+            if not bracketed:
+                last_count = m
+            if not in_sub and not bracketed:
+                total = m
+    return out
+
+
+def _in_brackets(norm: str, a: int, i: int) -> bool:
+    seg = norm[a:i]
+    return seg.count("(") + seg.count("(") > seg.count(")") + seg.count(")")
+
+
+def _rates(before: str) -> list[str]:
+    """Rate names that a number closes: 办复率、满意率均达100% → two.
+    满意率和基本满意率 together is one satisfied share (GOLD.md §3)."""
+    seg = re.split(r"[,,;;。:]", before)[-1]
+    table = handling.vocab()["rates"]
+    names = [table[m.group()] for m in handling.rate_rx().finditer(seg)]
+    if "satisfaction_rate" in names and "basic_satisfaction_rate" in names:
+        names = [n for n in names if n != "basic_satisfaction_rate"]
+    seen = []
+    for n in names:
+        if n not in seen:
+            seen.append(n)
+    return seen
+
+
+def _rate_scope(sc: dict, before: str) -> dict:
+    """A rate carries a kind only where the kind word stands by its name
+    (建议回复率100%)."""
+    out = {k: v for k, v in sc.items() if k in ("ref_year",)}
+    seg = re.split(r"[,,;;。:]", before)[-1]
+    m = handling.rate_rx().search(seg)
+    if m:
+        kb = _kind_body(seg[max(0, m.start() - 4):m.start()])
+        out.update({k: v for k, v in kb.items() if k == "kind"})
+    return out
