@@ -24,7 +24,7 @@ _CN = r"[零〇一二两三四五六七八九十百千万亿]+"
 _SEP = r"\s*(?:至|到|-|~|～|—|－|–)\s*"
 _CORE = re.compile(
     rf"""
-    (?P<pctcn>百分之(?P<pctnum>{_AR}|[零〇一二两三四五六七八九十百]+))
+    (?P<pctcn>百分之(?P<pctnum>{_AR}|[零〇一二两三四五六七八九十百]+(?:点[零〇一二三四五六七八九]+)?))
   | (?P<num>{_AR}|{_CN})
     (?:(?P<sep>{_SEP})(?P<num2>{_AR}|{_CN}))?
     """,
@@ -40,13 +40,24 @@ _PREFIX = [
     ("不足", "at_most"), ("不到", "at_most"), ("不超过", "at_most"), ("低于", "at_most"), ("少于", "at_most"),
     ("≤", "at_most"), ("<", "at_most"), ("小于", "at_most"),
 ]
+_PREFIX.sort(key=lambda p: -len(p[0]))  # 不超过 before 超过
+_RANGE_TAIL = re.compile(rf"{_SEP}({_AR}|{_CN})")
+_PCT_RANGE_TAIL = re.compile(rf"{_SEP}({_AR})\s?%")
+_CLASSIFIED_TIME = re.compile(r"个(多|余|半)?(月|工作日|小时|星期)")
 _SUFFIX = [("以上", "at_least"), ("以下", "at_most"), ("以内", "at_most"), ("之内", "at_most"),
            ("左右", "approx"), ("上下", "approx")]
 # 约占29%: the qualifier is a word away from the number (not in the surface).
 _DETACHED_APPROX = re.compile(r"约(占|为|有|达|合|计)?\s*$|占比约\s*$")
 # A goal or plan figure (GOLD.md §5 role `target`): 目标≥78%, 计划投入1.18亿元,
 # 今年我局将实施…改造7个老旧小区. 列入计划/工作计划 is a status, not a plan.
-_TARGET_SENTENCE = re.compile(r"目标|(?<!列入)(?<!纳入)(?<!工作)(?<!年度)计划(?!解决|逐步)|拟|将(实施|建设|新建|改造|投入|完成|开展|推进)")
+_TARGET_SENTENCE = re.compile(
+    r"目标|(?<!列入)(?<!纳入)(?<!工作)(?<!年度)计划(?!解决|逐步)|拟"
+    r"|将[^,,。;;]{0,8}?(实施|建设|新建|新增|改造|投入|完成|开展|推进)")
+# What was achieved against a goal is an outcome: 截至9月底已完成2.31万人, 完成全年目标的82.5%
+_OUTCOME = re.compile(r"已|截至|截止|实际|目标的\s*$")
+# A year that something is compared with (较2022年的120件增加16件): only the
+# figure right after it is about that year.
+_COMPARED_YEAR = re.compile(r"(较|比|与|同比|是)\s*$")
 # In the number's own clause only: 争取支持理解 earlier in a sentence is no goal.
 _TARGET_CLAUSE = re.compile(r"确保|力争|争取")
 _TARGET_AFTER = re.compile(r"^[^,，;；。]{0,12}为(总)?目标")
@@ -98,7 +109,7 @@ def lexicon() -> _Lexicon:
     data = yaml.safe_load(res.joinpath("units.yaml").read_text("utf-8"))
     units: dict[str, tuple[str, str]] = {}
     for u in data["units"]:
-        for spelling in [u["unit"], *u.get("aliases", [])]:
+        for spelling in ([u["unit"]] if u.get("bare", True) else []) + u.get("aliases", []):
             units[spelling] = (u["unit"], u["kind"])
     by_first: dict[str, list[str]] = {}
     for s in sorted(units, key=len, reverse=True):
@@ -143,6 +154,13 @@ def _vetoed(norm: str, s: int, e: int) -> str | None:
 
 
 def _num(s: str) -> Decimal | None:
+    if "点" in s:  # 九十六点五: a Chinese decimal
+        whole, _, frac = s.partition("点")
+        w = chinese_to_int(whole)
+        digits = [chinese_to_int(c) for c in frac]
+        if w is None or None in digits:
+            return None
+        return Decimal(f"{w}.{''.join(map(str, digits))}")
     if re.fullmatch(_CN, s):
         v = chinese_to_int(s)
         return Decimal(v) if v is not None else None
@@ -183,11 +201,21 @@ def find(norm: str) -> list[dict]:
                 if v2 is not None and v is not None:
                     e = m.end("num2")
                     vmax = v2
+            if v is None and num in ("百", "千", "万") and norm.startswith(("余", "多"), e):
+                v = _MULT[num]  # 百余家, 千余人: a hundred and more
             if v is None:
                 # a Chinese run that is not a number (百家, 千家万户)
                 pos = s + 1
                 continue
             e, mult = _take_mult(norm, e, num if vmax is None else num2)
+            if vmax is None and mult != 1:
+                # 10万至20万元: each end carries its own multiplier
+                rm = _RANGE_TAIL.match(norm, e)
+                if rm:
+                    e2, mult2 = _take_mult(norm, rm.end(), rm.group(1))
+                    if mult2 != 1 and _match_unit(norm, e2):
+                        v, vmax, e = v * mult, _num(rm.group(1)) * mult2, e2
+                        mult = Decimal(1)
             qual = "exact"
             if norm.startswith(("余", "多"), e) and _match_unit(norm, e + 1):
                 e += 1
@@ -195,14 +223,26 @@ def find(norm: str) -> list[dict]:
             if mult != 1 and norm.startswith(("余", "多"), e) and _match_unit(norm, e + 1):
                 e += 1
                 qual = "at_least"
-            unit_sp = _match_unit(norm, e)
+            cm = _CLASSIFIED_TIME.match(norm, e)
+            classified = None
+            if cm and cm.group(1):
+                # 三个多月, 两个半月: 个 is a classifier, 多/半 sit inside the unit
+                if cm.group(1) in ("多", "余"):
+                    qual = "at_least"
+                else:
+                    v = v + Decimal("0.5")
+                classified = cm.group(2)
+            unit_sp = _match_unit(norm, e) if classified is None else None
             if unit_sp is None and norm.startswith(" ", e) and _match_unit(norm, e + 1) in ("%", "‰"):
                 e += 1  # 13 %: a space a PDF or an editor left before the sign
                 unit_sp = _match_unit(norm, e)
-            if unit_sp is None:
+            if classified is not None:
+                unit, kind = lexicon().units["个" + classified]
+                e = cm.end()
+            elif unit_sp is None:
                 # 十成 = 100%: Chinese numeral + 成 as a share
                 if re.fullmatch(r"[一二三四五六七八九十]", num) and norm.startswith("成", e) and (
-                        e + 1 >= n or norm[e + 1] in ",,。;;、以左多" ):
+                        e + 1 >= n or norm[e + 1] in ",,。;;、以左多的"):
                     v, unit, kind, e = v * 10, "%", "percent", e + 1
                 else:
                     pos = max(pos, e) if e > s else s + 1
@@ -219,6 +259,13 @@ def find(norm: str) -> list[dict]:
                 continue
             if unit == "%" and vmax is None and norm.startswith("%", e) is False:
                 pass
+        if unit in ("%", "‰") and vmax is None:
+            pm = _PCT_RANGE_TAIL.match(norm, e)
+            if pm:  # 20%~30%
+                vmax, qual, e = _num(pm.group(1)), "range", pm.end()
+        if kind == "time" and norm.startswith("内", e) and not norm.startswith("内容", e):
+            e += 1  # 5个工作日内, 24小时内: within
+            qual = "at_most" if qual == "exact" else qual
         # suffix qualifiers
         for word, q in _SUFFIX:
             if norm.startswith(word, e):
@@ -226,7 +273,7 @@ def find(norm: str) -> list[dict]:
                 if qual == "exact":
                     qual = q
                 break
-        if qual == "exact" and norm.startswith(("多", "余"), e) and unit in ("年", "个月", "天", "小时"):
+        if qual == "exact" and norm.startswith(("多", "余"), e) and unit in ("年", "月", "天", "小时"):
             e += 1
             qual = "at_least"
         # prefix qualifiers
@@ -316,13 +363,18 @@ def extract(text: str, doc_year: int | None = None, tm: TextMap | None = None) -
         a, b = sentence_bounds(norm, ns, ne)
         sa, sb = tm.to_source(a, b)
         clause = norm[_clause_start(norm, ns):ns]
-        role = "target" if (_TARGET_SENTENCE.search(norm, a, ns) or _TARGET_CLAUSE.search(clause)
+        planned = _TARGET_SENTENCE.search(norm, a, ns) and not _OUTCOME.search(clause)
+        role = "target" if (planned or _TARGET_CLAUSE.search(clause)
                             or _TARGET_AFTER.search(norm[ne:ne + 20])) else None
         ref_year = None
         if doc_year:
             years = [y for y in _YEAR.finditer(norm, a, ns) if not _inside(quoted, y.start())]
             if years:
-                y = int(years[-1].group(1))
+                ym = years[-1]
+                y = int(ym.group(1))
+                compared = _COMPARED_YEAR.search(norm[max(0, ym.start() - 3):ym.start()])
+                if compared and re.search(r"\d", norm[ym.end():ns].lstrip("的")):
+                    y = doc_year  # a later figure of a comparison is about this year
                 ref_year = y if y != doc_year else None
         k = bisect.bisect_right(sec_starts, ns) - 1
         section, pnum = (sections[k][1], sections[k][2]) if k >= 0 else (None, None)
