@@ -90,7 +90,25 @@ METRICS = pa.schema([
     ("rule", pa.string()),
 ])
 
-TABLES = {"documents": DOCUMENTS, "errors": ERRORS, "indicators": INDICATORS, "metrics": METRICS}
+PROPOSALS = pa.schema([
+    ("doc_id", pa.string()),
+    ("number", pa.string()),
+    ("kind", pa.string()),
+    ("body", pa.string()),
+    ("session", pa.string()),
+    ("title", pa.string()),
+    ("role", pa.string()),
+    ("status", pa.string()),
+    ("status_text", pa.string()),
+    ("category", pa.string()),
+    ("is_key", pa.bool_()),
+    ("start", pa.int64()),
+    ("end", pa.int64()),
+    ("surface", pa.string()),
+    ("rule", pa.string()),
+])
+
+TABLES = {"documents": DOCUMENTS, "proposals": PROPOSALS, "errors": ERRORS, "indicators": INDICATORS, "metrics": METRICS}
 
 
 def table_path(out: str, name: str) -> str:

@@ -119,6 +119,49 @@ def score_indicators(gold: dict, docs: dict, preds_by_doc: dict) -> tuple[dict, 
     return _prf(tp, n_pred, n_gold) | {"fields": fields}, issues
 
 
+PROPOSAL_FIELDS = ("kind", "body", "session", "title", "role", "status", "is_key")
+
+
+def score_proposals(gold: dict, docs: dict, preds_by_doc: dict) -> tuple[dict, list]:
+    """F1 on numbers (one to one within a document, preferring the same
+    kind); accuracy of each field over the matched pairs."""
+    tp = n_pred = n_gold = 0
+    fields = {f: {"correct": 0, "total": 0} for f in PROPOSAL_FIELDS}
+    issues = []
+    for key, g in gold.items():
+        golds = g.get("proposals") or []
+        n_gold += len(golds)
+        doc = docs.get(key)
+        if doc is None:
+            continue
+        preds = list(preds_by_doc.get(doc["doc_id"], []))
+        n_pred += len(preds)
+        used = set()
+        for gp in golds:
+            cands = [k for k, p in enumerate(preds) if k not in used and p["number"] == gp["number"]]
+            cands.sort(key=lambda k: preds[k]["kind"] != gp.get("kind"))
+            if not cands:
+                issues.append({"doc": key, "kind": "miss", "number": gp["number"], "gold_kind": gp.get("kind")})
+                continue
+            k = cands[0]
+            used.add(k)
+            tp += 1
+            for f in PROPOSAL_FIELDS:
+                gv, pv = gp.get(f), preds[k].get(f)
+                if f == "is_key":
+                    gv, pv = bool(gv), bool(pv)
+                fields[f]["total"] += 1
+                fields[f]["correct"] += gv == pv
+                if gv != pv:
+                    issues.append({"doc": key, "kind": f"wrong_{f}", "number": gp["number"], "gold": gv, "pred": pv})
+        for k, p in enumerate(preds):
+            if k not in used:
+                issues.append({"doc": key, "kind": "false_hit", "number": p["number"], "surface": p["surface"]})
+    for f in fields.values():
+        f["accuracy"] = f["correct"] / f["total"] if f["total"] else None
+    return _prf(tp, n_pred, n_gold) | {"fields": fields}, issues
+
+
 METRIC_SCOPE = ("kind", "body", "level", "role", "category", "status", "topic", "channel", "group", "is_key", "ref_year")
 
 
@@ -190,9 +233,13 @@ def evaluate(out: str, gold_dir: str) -> dict:
     for r in dataset.read_rows(out, "metrics"):
         mpreds.setdefault(r["doc_id"], []).append(r)
     met, met_issues = score_metrics(gold, docs, mpreds)
+    ppreds: dict[str, list] = {}
+    for r in dataset.read_rows(out, "proposals"):
+        ppreds.setdefault(r["doc_id"], []).append(r)
+    prop, prop_issues = score_proposals(gold, docs, ppreds)
     return {"documents": {"n_gold": len(gold), "n_matched": sum(k in docs for k in gold), "fields": fields},
-            "indicators": ind, "metrics": met, "misses": misses, "indicator_issues": ind_issues,
-            "metric_issues": met_issues}
+            "indicators": ind, "metrics": met, "proposals": prop, "misses": misses,
+            "indicator_issues": ind_issues, "metric_issues": met_issues, "proposal_issues": prop_issues}
 
 
 def format_report(rep: dict) -> str:
@@ -210,6 +257,13 @@ def format_report(rep: dict) -> str:
         for name, f in ind["fields"].items():
             acc = "-" if f["accuracy"] is None else f"{f['accuracy']:.3f}"
             lines.append(f"{'indicators.' + name:<22}{acc:>9}{f['correct']:>6}/{f['total']}")
+    prop = rep.get("proposals")
+    if prop:
+        lines.append(f"{'proposals':<22}{prop['precision']:>7.3f}{prop['recall']:>7.3f}{prop['f1']:>7.3f}   "
+                     f"{prop['tp']}/{prop['pred']}/{prop['gold']}")
+        for name, f in prop["fields"].items():
+            acc = "-" if f["accuracy"] is None else f"{f['accuracy']:.3f}"
+            lines.append(f"{'proposals.' + name:<22}{acc:>9}{f['correct']:>6}/{f['total']}")
     met = rep.get("metrics")
     if met:
         for name, m in (("metrics", met), ("metrics (value only)", met["lenient"])):

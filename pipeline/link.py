@@ -11,7 +11,7 @@ _REPORT_WORDS = re.compile(r"建议|提案|议案|建議|議案")
 
 def records(doc: Document, manifest_row: dict | None = None) -> dict[str, list[dict]]:
     """Rows of ``documents`` (one) and ``indicators`` for one document."""
-    from extractors import labels, metadata, metrics, quantities
+    from extractors import labels, metadata, metrics, proposals, quantities
 
     tm = build(doc.text)
     md = metadata.extract(doc.text, tm=tm)
@@ -34,7 +34,14 @@ def records(doc: Document, manifest_row: dict | None = None) -> dict[str, list[d
             "start": q.start, "end": q.end, "surface": q.surface, "sentence": q.sentence,
             "page": doc.page_of(q.start), "rule": q.rule,
         })
-    return {"documents": [row], "indicators": inds, "metrics": mets}
+    props = [
+        {"doc_id": doc.doc_id, "number": p.number, "kind": p.kind, "body": p.body, "session": p.session,
+         "title": p.title, "role": p.role, "status": p.status, "status_text": p.status_text,
+         "category": p.category, "is_key": p.is_key, "start": p.start, "end": p.end, "surface": p.surface,
+         "rule": "proposal"}
+        for p in proposals.extract(tm)
+    ]
+    return {"documents": [row], "indicators": inds, "metrics": mets, "proposals": props}
 
 
 def document_row(doc: Document, md, manifest_row: dict | None = None) -> dict:

@@ -44,7 +44,10 @@ def scores(report) -> dict[str, dict[str, float]]:
     """Every gated score, by table: what tests/floors.json pins."""
     ind = report["indicators"]
     met = report["metrics"]
+    prop = report["proposals"]
     return {
+        "proposals": {"precision": prop["precision"], "recall": prop["recall"], "f1": prop["f1"],
+                      **{f: v["accuracy"] for f, v in prop["fields"].items()}},
         "metrics": {"precision": met["precision"], "recall": met["recall"], "f1": met["f1"],
                     "value_only_f1": met["lenient"]["f1"]},
         "documents": {f: v["accuracy"] for f, v in report["documents"]["fields"].items()},
@@ -58,7 +61,7 @@ def test_every_row_points_at_its_surface(out):
     from pipeline.dataset import read_rows
 
     texts = {d["doc_id"]: d["text"] for d in read_rows(out, "documents")}
-    for table in ("indicators", "metrics"):
+    for table in ("indicators", "metrics", "proposals"):
         rows = read_rows(out, table)
         assert rows
         for r in rows:
@@ -81,6 +84,8 @@ def test_floor(report, table, field):
         issues = [m for m in report["misses"] if m["field"] == field]
     elif table == "metrics":
         issues = report["metric_issues"]
+    elif table == "proposals":
+        issues = report["proposal_issues"]
     else:
         issues = [i for i in report["indicator_issues"] if field in ("precision", "recall", "f1") or i["kind"] == f"wrong_{field}"]
     assert got is not None and got >= floor, f"{table}.{field} = {got:.3f} fell below the floor {floor}: {issues[:30]}"

@@ -1,0 +1,267 @@
+"""Numbered proposals, suggestions and motions (GOLD.md §2): number as
+written, kind, body, session, title, the reporting unit's role, status,
+category and key flag — each with the span of its first numbered mention.
+
+Matching runs on a compact view of the normalized text (line breaks and
+spaces out: `区人大十\\n  八届四次会议第 55 号`), mapped back to the source.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pipeline.textmap import TextMap
+from . import handling, regions
+
+_CN = "一二三四五六七八九十"
+_KIND = r"(建议案|议案|建议|提案)"
+_NUM = r"\d{1,8}"
+_NUMS = rf"{_NUM}(?:号?[、,和及]{_NUM})*"
+_MENTION = re.compile(
+    rf"第(?P<a>{_NUMS})号(?P<ka>{_KIND})?"
+    rf"|(?P<kb>{_KIND})(?P<b>{_NUMS})号"
+    rf"|(?P<c>{_NUMS})号(?P<kc>{_KIND})"
+    rf"|(?<=》)[((](?P<d>{_NUM})号[))]"
+)
+# What a number before 号 is when it is not a proposal: 〔2020〕7号 (document),
+# 同茂大道416号 (street), ICP备…号, 公网安备…号, 1号楼/3号线/1号文件.
+_NOT_BEFORE = re.compile(r"(〕|\]|】|[((]\d{4}[))]|路|街|道|巷|弄|村|组|栋|楼|大道|备|字|发|函|令|ICP|公网安)$")
+_NOT_AFTER = re.compile(r"^(楼|线|院|文件|令|门|地块|库|公告|通知|房|室|台风)")
+_SESSION = re.compile(
+    rf"(?P<pre>[\u4e00-\u9fff]{{0,10}}?)(?P<body1>人大|政协)?第?(?P<term>[{_CN}]+)届(?P<body2>人大常委会|人大|政协|人民代表大会)?"
+    rf"第?(?P<no>[{_CN}]+)次(?:会议|全会|全体会议)"
+)
+_TITLE = re.compile(rf"[《“\"]?(关于[^,。;《》\n]{{2,80}}?的?{_KIND})[》”\"]?")
+_TITLE_BEFORE = re.compile(rf"[《“](关于[^《》\n]{{2,80}}?的?{_KIND})[》”]\s*$")
+_ROLE_BEFORE = re.compile(r"(主办|会办|协办|分办|领办)\s*(?:市|区|县|省)?(?:人大|政协)?\s*$")
+_LEVEL_CHARS = "省市州区县旗"
+_REPLIED = re.compile(r"办理了|答复了|办复了|回复了")
+_ALL_CLOSED = re.compile(r"(?:全部|均已|均按时|均按期|已完成)[^。;,]{0,10}?(?:办结|办复|答复|办理完毕)")
+
+
+@dataclass
+class Proposal:
+    number: str
+    kind: str | None
+    body: str | None
+    session: str | None
+    title: str | None
+    role: str | None
+    status: str | None
+    status_text: str | None
+    category: str | None
+    is_key: bool
+    start: int
+    end: int
+    surface: str
+    cstart: int = 0  # span in the compact view
+    cend: int = 0
+
+
+def compact(norm: str) -> tuple[str, list[int]]:
+    """``norm`` without whitespace; ``idx[i]`` is the norm offset of char i."""
+    chars, idx = [], []
+    for i, c in enumerate(norm):
+        if not c.isspace():
+            chars.append(c)
+            idx.append(i)
+    return "".join(chars), idx
+
+
+def _session_name(m: re.Match) -> str:
+    """Trim the words before a session to a place name or a level:
+    `办理了区人大十八届四次会议` → `区人大十八届四次会议`."""
+    pre = m.group("pre")
+    keep = ""
+    _, full, short = regions._table()
+    for k in range(len(pre)):
+        tail = pre[k:]
+        if tail in full or tail in short or (len(tail) == 1 and tail in _LEVEL_CHARS):
+            keep = tail
+            break
+        if tail[:-1] in full or tail[:-1] in short:
+            if tail[-1] in _LEVEL_CHARS:
+                keep = tail
+                break
+    if not keep and pre and pre[-1] in _LEVEL_CHARS:
+        keep = pre[-1]
+    return keep + m.group(0)[len(pre):]
+
+
+def _sentence(c: str, i: int, j: int) -> tuple[int, int]:
+    a = max(c.rfind(x, 0, i) for x in "。!?;") + 1
+    ends = [k for k in (c.find(x, j) for x in "。!?") if k >= 0]
+    return a, (min(ends) + 1 if ends else len(c))
+
+
+def _kind_from_context(c: str, a: int, i: int) -> str | None:
+    rx, table = handling.kind_rx()
+    found = [table[m.group()] for m in rx.finditer(c, a, i)]
+    found = [k for k in found if k != "建议提案"]
+    return found[-1] if found else None
+
+
+def extract(tm: TextMap) -> list[Proposal]:
+    c, idx = compact(tm.norm)
+    sessions = [(m.start(), m.end(), _session_name(m), m) for m in _SESSION.finditer(c)]
+    found: dict[tuple, Proposal] = {}
+    order: list[tuple] = []
+    prev_mention = None
+    for m in _MENTION.finditer(c):
+        grp = next(g for g in "abcd" if m.group(g))
+        nums = re.findall(_NUM, m.group(grp))
+        kind = m.group("ka") or m.group("kb") or m.group("kc")
+        s, e = m.span()
+        if _NOT_BEFORE.search(c[max(0, s - 6):s]) or _NOT_AFTER.search(c[e:e + 4]):
+            continue
+        a, b = _sentence(c, s, e)
+        # title right after (第0125号关于…的建议) or right before (《关于…的建议》(72号))
+        tm_after = _TITLE.match(c, e)
+        tm_before = _TITLE_BEFORE.search(c[max(a, s - 90):s])
+        title = (tm_after or tm_before).group(1) if (tm_after or tm_before) else None
+        if title:
+            # “关于推进…改造”的建议 → 关于推进…改造的建议; inner quotes stay (打造“小站稻”品牌)
+            title = re.sub(r"[”\"](?=的?(建议案|议案|建议|提案)$)", "", title)
+        if kind is None and title:
+            kind = re.search(_KIND + "$", title).group(1)
+        sess = [x for x in sessions if x[1] <= s and x[0] >= a - 60] or [x for x in sessions if x[1] <= s]
+        session = None
+        near = [x for x in sessions if x[0] >= a and x[1] <= s]
+        if near:
+            session = near[-1][2]
+        elif grp == "b" or grp == "a":
+            # 区人大十八届四次会议第 55 号: a session just before the number
+            prev = [x for x in sessions if 0 <= s - x[1] <= 2]
+            session = prev[-1][2] if prev else None
+        if kind is None:
+            kind = _kind_from_context(c, a, s)
+        ctx = c[max(a, s - 16):s] + (session or "")
+        if kind is None and session:
+            kind = "提案" if "政协" in session else "建议"
+        body = None
+        if "政协" in ctx or "委员" in c[max(a, s - 8):s]:
+            body = "政协"
+        elif "人大" in ctx or "代表" in c[max(a, s - 8):s]:
+            body = "人大"
+        if body is None and kind:
+            body = "政协" if kind in ("提案", "建议案") else "人大"
+        role = _role(c, a, b, s, e)
+        if role is None and prev_mention is not None and prev_mention[1] <= s and re.fullmatch(
+                r"[和及与、]?(?:市|区|县|省)?(?:人大|政协)?", c[prev_mention[1]:s]):
+            role = prev_mention[2]  # 会办市人大1号议案和市政协1号、2号建议案: one role for the list
+        prev_mention = (s, e, role)
+        if tm_after is None:
+            status, status_text = handling.canonical_status(c[e:b])
+        else:
+            status, status_text = handling.canonical_status(c[tm_after.end():b])
+        if status is None and _REPLIED.search(c[a:s]) and re.match(r"[^。;]{0,60}?的?(答复|回复|复函)", c[e:b]):
+            # 办理了区人大…第55号关于农村公路养护维修的答复: a reply was made
+            status, status_text = "closed", _REPLIED.search(c[a:s]).group()
+        is_key = bool(re.search(r"重点(办理)?(提案|建议|议案)?", c[max(a, s - 10):s] + c[e:min(b, e + 40)]))
+        for k, num in enumerate(nums):
+            key = (kind, num)
+            if key in found:
+                p = found[key]
+                p.is_key = p.is_key or is_key
+                p.title = p.title or (title if len(nums) == 1 else None)
+                p.role = p.role or role
+                p.session = p.session or session
+                continue
+            # the span: the whole mention for the first number of a list
+            ss, ee = (s, e) if k == 0 else _num_span(c, m, num)
+            ns, ne = idx[ss], idx[ee - 1] + 1
+            src_s, src_e = tm.to_source(ns, ne)
+            found[key] = Proposal(num, kind, body, session, title if len(nums) == 1 else None, role,
+                                  status, status_text, None, is_key, src_s, src_e, tm.source[src_s:src_e], ss, ee)
+            order.append(key)
+    props = [found[k] for k in order]
+    _aggregate_statuses(c, props)
+    m = _ALL_CLOSED.search(c)
+    if m:
+        # 已完成议提案办理答复工作, 全部按时办结: items without a status of their own were closed
+        for p in props:
+            if p.status is None:
+                p.status, p.status_text = "closed", m.group()
+    return props
+
+
+def _num_span(c: str, m: re.Match, num: str) -> tuple[int, int]:
+    i = c.find(num, m.start() + 1)
+    j = c.find("号", i)
+    return i, (j + 1 if 0 <= j - i <= len(num) + 1 else i + len(num))
+
+
+def _role(c: str, a: int, b: int, s: int, e: int) -> str | None:
+    """会办市人大1号议案; (1号议案为会办,2号议案为主办); …,均作为会办单位;
+    由我委主办."""
+    m = _ROLE_BEFORE.search(c[max(a, s - 10):s])
+    if m:
+        return m.group(1)
+    m = re.search(r"(?:均作为|作为)(主办|会办|协办|分办|领办)", c[a:s])
+    if m:
+        return m.group(1)
+    tail = c[e:b]
+    m = re.match(rf"^[^,;。]*?(?:为|作为)(主办|会办|协办|分办|领办)", tail)
+    if m:
+        return m.group(1)
+    m = re.search(r"(?:均作为|作为|由我\S{0,2})(主办|会办|协办|分办|领办)", tail[:200])
+    if m:
+        return m.group(1)
+    return None
+
+
+_TOPIC_LINE = re.compile(rf"(?:^|(?<=[。:;\n]))\s*(?:\d+[.、]|[(（][{_CN}\d]+[)）]|[{_CN}]+、)([^。;\n]{{4,60}}?)(?:问题)?[。;]")
+_AGG = re.compile(r"(\d+|[一二三四五六七八九十两]+)件[^。;:]{0,12}?(已落实|已解决|已办结|已采纳|基本解决|正在落实|积极落实中|落实中|正在办理|列入计划)[^。;:]{0,6}[::]")
+_REST = re.compile(r"其余(\d+|[一二三四五六七八九十两]+)件[^。]{0,20}?(已落实|已解决|积极落实中|正在落实|落实中|正在办理|列入计划|已办结)")
+
+
+def _aggregate_statuses(c: str, props: list[Proposal]) -> None:
+    """`截至目前,3件已落实:` then topic lines `1.提高…问题。` matched to
+    proposal titles (rapidfuzz on the normalized text, one to one);
+    `其余3件建议提案均在积极落实中` gives the rest that status."""
+    titled = [p for p in props if p.title]
+    if not titled:
+        return
+    from rapidfuzz import fuzz
+
+    assigned: set[int] = set()
+    for m in _AGG.finditer(c):
+        status, text = handling.canonical_status(m.group(2))
+        n = _count(m.group(1))
+        if status is None or n is None:
+            continue
+        end_block = c.find("其余", m.end())
+        block = c[m.end(): end_block if end_block > 0 else m.end() + 4000]
+        topics = [t.group(1) for t in _TOPIC_LINE.finditer(block)]
+        pairs = []
+        for ti, t in enumerate(topics):
+            for pi, p in enumerate(titled):
+                if pi in assigned:
+                    continue
+                core = re.sub(r"^关于|的?(建议|提案|议案|建议案)$", "", p.title)
+                pairs.append((fuzz.ratio(t, core), ti, pi))
+        pairs.sort(reverse=True)
+        used_t: set[int] = set()
+        got = 0
+        for score, ti, pi in pairs:
+            if got >= n or score < 60 or ti in used_t or pi in assigned:
+                continue
+            used_t.add(ti)
+            assigned.add(pi)
+            titled[pi].status, titled[pi].status_text = status, text
+            got += 1
+    for m in _REST.finditer(c):
+        status, text = handling.canonical_status(m.group(2))
+        if status is None:
+            continue
+        for pi, p in enumerate(titled):
+            if pi not in assigned and p.status is None:
+                p.status, p.status_text = status, text
+
+
+def _count(s: str) -> int | None:
+    if s.isdigit():
+        return int(s)
+    from .numerals import chinese_to_int
+
+    return chinese_to_int(s)
