@@ -21,6 +21,7 @@ _TOPIC = re.compile(r"(?:是|为|其中|涉及|包括)?([\u4e00-\u9fff、和及�
 _UNIT_WORDS = re.compile(r"单位|部门|承办单位|主办单位")
 _SHARE = re.compile(r"占|比例")
 _KEY = re.compile(r"重点(建议|提案|议案|办理)")
+_UNIT_TOTAL = re.compile(r"我[局委区县市办厅处]共?计?(?:承办|办理|收到|接收|牵头办理)")
 _ROLE_AFTER = None  # compiled on first use from the role vocabulary
 
 
@@ -34,6 +35,10 @@ class Metric:
     surface: str
     scope: dict = field(default_factory=dict)
     nstart: int = 0
+    parent: "Metric | None" = None  # the total this sub-count or share belongs to
+    # 建议1件,提案3件,其中,独办件4件: a 其中 after several totals breaks down their sum
+    totals_sum: object = None
+    unit_total: bool = False  # the reporting unit's own total: 我局共承办人大代表建议7件
 
 
 def _strip_brackets(s: str) -> str:
@@ -199,6 +204,7 @@ def extract(norm: str, quantities: list, sentence_bounds=None) -> list[Metric]:
     para_ctx: dict = {}
     last_count: Metric | None = None
     total: Metric | None = None  # the count a 其中 list breaks down
+    totals: list[Metric] = []  # the totals of the sentence before its 其中
     in_sub = False
     for i, q in enumerate(qs):
         a = max(norm.rfind(c, 0, q.nstart) for c in _SENTENCE_END) + 1
@@ -206,7 +212,7 @@ def extract(norm: str, quantities: list, sentence_bounds=None) -> list[Metric]:
         ends = [j for j in (norm.find(c, q.nend) for c in _SENTENCE_END) if j >= 0]
         b = min(ends) if ends else len(norm)
         if a != sent_key:
-            sent_key, sent_ctx, last_count, total, in_sub = a, {}, None, None, False
+            sent_key, sent_ctx, last_count, total, in_sub, totals = a, {}, None, None, False, []
         if p != para_key:
             para_key, para_ctx = p, {}
         prev_end = max([x.nend for x in qs[:i] if a <= x.nend <= q.nstart] or [a])
@@ -232,8 +238,9 @@ def extract(norm: str, quantities: list, sentence_bounds=None) -> list[Metric]:
         sc = _scope(before, after, prefix, names[0])
         if q.ref_year:
             sc["ref_year"] = q.ref_year
-        if re.search(r"[;;]", before):
-            in_sub = False  # a new item of the sentence: 17件,其中…;市政协…13件
+        if re.search(r"[;;]", before) and ("kind" in sc or re.search(r"共|合计|总计", before)):
+            in_sub = False  # a new total of the sentence: 17件,其中…;市政协…共计13件
+            totals = []
         if "其中" in before:
             in_sub = True
         bracketed = _in_brackets(norm, a, q.nstart)
@@ -260,12 +267,23 @@ def extract(norm: str, quantities: list, sentence_bounds=None) -> list[Metric]:
                 sent_ctx = {k: sc[k] for k in _CTX_SENTENCE if k in sc}
                 para_ctx = {k: sc[k] for k in _CTX_PARAGRAPH if k in sc}
         m = Metric(names[0], q.value, unit, q.start, q.end, q.surface, sc, q.nstart)
+        if names[0] == "count" and not in_sub and not bracketed and _UNIT_TOTAL.search(prefix):
+            kind = sc.get("kind")
+            m.unit_total = kind is not None and not any(
+                x.scope.get("kind") == kind and x.unit_total for x in out if x.nstart >= a)
+        if names[0] == "share":
+            m.parent = last_count
+        elif names[0] == "count" and (bracketed or in_sub):
+            m.parent = last_count if bracketed else total
+            if not bracketed and len(totals) > 1:
+                m.totals_sum = sum(x.value for x in totals)
         out.append(m)
         if names[0] == "count":
             if not bracketed:
                 last_count = m
             if not in_sub and not bracketed:
                 total = m
+                totals.append(m)
     return out
 
 

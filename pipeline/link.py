@@ -11,18 +11,20 @@ _REPORT_WORDS = re.compile(r"建议|提案|议案|建議|議案")
 
 def records(doc: Document, manifest_row: dict | None = None) -> dict[str, list[dict]]:
     """Rows of ``documents`` (one) and ``indicators`` for one document."""
-    from extractors import labels, metadata, metrics, proposals, quantities
+    from extractors import consistency, labels, metadata, metrics, proposals, quantities
 
     tm = build(doc.text)
     md = metadata.extract(doc.text, tm=tm)
     row = document_row(doc, md, manifest_row)
     inds = []
     qs = quantities.extract(doc.text, doc_year=row["year"], tm=tm)
+    found = metrics.extract(tm.norm, qs)
+    row["warnings"].extend(consistency.check(found))
     mets = [
         {"doc_id": doc.doc_id, "metric": m.metric, "value": m.value, "unit": m.unit,
          **{k: m.scope.get(k) for k in metrics.SCOPE}, "start": m.start, "end": m.end, "surface": m.surface,
          "rule": "metric"}
-        for m in metrics.extract(tm.norm, qs, quantities.sentence_bounds)
+        for m in found
     ]
     for q in qs:
         norm = tm.norm
