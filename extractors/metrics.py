@@ -19,6 +19,11 @@ _SESSION_LEVEL = re.compile(r"(全国|省|自治区|市|州|区|县|旗)(人大|
 _CATEGORY = re.compile(r"([A-Da-d甲乙丙丁])(?:、([A-Da-d甲乙丙丁]))?类")
 _TOPIC = re.compile(r"(?:是|为|其中|涉及|包括)?([\u4e00-\u9fff、和及与]{2,30}?)(方面|类|领域)(?:的)?[,,]?(?:有|共|计)?$")
 _UNIT_WORDS = re.compile(r"单位|部门|承办单位|主办单位")
+# 交由78家单位承办; 组织6个市(州)政府及46个省直有关部门(单位)办理
+_HANDLERS = re.compile(r"^[^,,。;;]{0,12}?(单位|部门|政府|机关)")
+_CHANGE = re.compile(r"(提升|提高|上升|增加|增长|降|下降|减少|降低)(至|到)[^,,;;。]{0,8}$")
+_PROPOSAL_WORDS = re.compile(r"建议|提案|议案|办复|承办|办理|件")
+_GROWTH = re.compile(r"(同比|比上年|较上年)?(增长|增加|提高|下降|降低|减少|上升)了?$")
 _SHARE = re.compile(r"占|比例")
 _KEY = re.compile(r"重点(建议|提案|议案|办理)")
 _UNIT_TOTAL = re.compile(r"我[局委区县市办厅处]共?计?(?:承办|办理|收到|接收|牵头办理)")
@@ -138,12 +143,12 @@ def _topic(before: str) -> str | None:
     return topic if len(topic) >= 2 else None
 
 
-def _scope(before: str, after: str, sentence_prefix: str, metric: str) -> dict:
+def _scope(before: str, after: str, sentence_prefix: str, metric: str, own_status: bool = True) -> dict:
     """Scope fields the text states around one number."""
     sc: dict = {}
     b = _strip_brackets(before)
     # A kind word right after the number (有2件代表建议), not one of the next item (、政协提案共108件).
-    near_after = re.split(r"[,,;;。:、((]", after, 1)[0][:10]
+    near_after = re.split(r"[,,;;。:、((]", after, 1)[0][:16]
     sc.update(_kind_body(near_after) or _kind_body(b))
     lv = _level(_strip_brackets(sentence_prefix))
     if lv:
@@ -156,7 +161,7 @@ def _scope(before: str, after: str, sentence_prefix: str, metric: str) -> dict:
         pass
     if cm:
         sc["category"] = cm.group(1) + (f"、{cm.group(2)}" if cm.group(2) else "")
-    if metric != "share":
+    if own_status:
         status, _ = handling.canonical_status(before[-40:])
         if status is None:
             status, _ = handling.canonical_status(re.split(r"[;;。]", after, 1)[0][:40])
@@ -224,10 +229,27 @@ def extract(norm: str, quantities: list, sentence_bounds=None) -> list[Metric]:
         names: list[str] = []
         if unit == "件":
             names = ["count"]
-        elif unit in ("家", "个") and (_UNIT_WORDS.search(after[:6]) or _UNIT_WORDS.search(before[-8:])):
+        elif unit in ("家", "个") and (_UNIT_WORDS.search(before[-8:]) or _HANDLERS.match(after)):
             names = ["handling_units"]
         elif unit == "%":
-            names = _rates(before) or (["share"] if _SHARE.search(before[-12:]) else [])
+            names = _rates(before) or _activity_rates(before) or (
+                ["satisfaction_rate"] if re.match(r"\s*(的)?满意", after) else [])
+            changed_from = None
+            if not names and _CHANGE.search(before):
+                # 由2017年占办复总数的48.9%提升至2018年的71%: the same share, later
+                changed_from = next((x for x in reversed(out) if x.nstart >= a and x.unit == "%"), None)
+                if changed_from is not None:
+                    names = [changed_from.metric]
+            if not names and (_SHARE.search(before[-12:]) or _SHARE.search(prefix)) and (
+                    last_count is not None or _PROPOSAL_WORDS.search(prefix)) and not _GROWTH.search(before):
+                names = ["share"]
+            if changed_from is not None:
+                sc = {k: v for k, v in changed_from.scope.items() if k != "ref_year"}
+                if q.ref_year:
+                    sc["ref_year"] = q.ref_year
+                out.append(Metric(names[0], q.value, unit, q.start, q.end, q.surface, sc, q.nstart,
+                                  parent=changed_from.parent))
+                continue
         if not names:
             continue
         if names[0] not in ("count", "share", "handling_units"):
@@ -235,7 +257,7 @@ def extract(norm: str, quantities: list, sentence_bounds=None) -> list[Metric]:
             for name in names:
                 out.append(Metric(name, q.value, unit, q.start, q.end, q.surface, dict(sc), q.nstart))
             continue
-        sc = _scope(before, after, prefix, names[0])
+        sc = _scope(before, after, prefix, names[0], own_status=not (names[0] == "share" and last_count is not None))
         if q.ref_year:
             sc["ref_year"] = q.ref_year
         if re.search(r"[;;]", before) and ("kind" in sc or re.search(r"共|合计|总计", before)):
@@ -246,7 +268,14 @@ def extract(norm: str, quantities: list, sentence_bounds=None) -> list[Metric]:
         bracketed = _in_brackets(norm, a, q.nstart)
         if names[0] == "share" and last_count is not None:
             for k, v in last_count.scope.items():
-                sc.setdefault(k, v)
+                if k != "ref_year":
+                    sc.setdefault(k, v)
+            # “满意”690件,占91.4%: a share of the satisfied is the satisfaction rate
+            lc_before = norm[max(a, last_count.nstart - 8):last_count.nstart]
+            if "基本满意" in lc_before:
+                names, sc = ["basic_satisfaction_rate"], {}
+            elif "满意" in lc_before and "不满意" not in lc_before:
+                names, sc = ["satisfaction_rate"], {}
         else:
             explicit_kind = "kind" in sc
             parent = last_count if bracketed else (total if in_sub else None)
@@ -266,6 +295,9 @@ def extract(norm: str, quantities: list, sentence_bounds=None) -> list[Metric]:
             if names[0] == "count" and explicit_kind and not in_sub and not bracketed:
                 sent_ctx = {k: sc[k] for k in _CTX_SENTENCE if k in sc}
                 para_ctx = {k: sc[k] for k in _CTX_PARAGRAPH if k in sc}
+            elif names[0] == "share" and explicit_kind:
+                # 人大代表建议…(A类)…48.9%;…(C类)…33.7%: the kind holds for the sentence
+                sent_ctx.update({k: sc[k] for k in ("kind", "body") if k in sc})
         m = Metric(names[0], q.value, unit, q.start, q.end, q.surface, sc, q.nstart)
         if names[0] == "count" and not in_sub and not bracketed and _UNIT_TOTAL.search(prefix):
             kind = sc.get("kind")
@@ -305,6 +337,20 @@ def _rates(before: str) -> list[str]:
         if n not in seen:
             seen.append(n)
     return seen
+
+
+def _activity_rates(before: str) -> list[str]:
+    """沟通见面、办理答复两个百分之百 → contact_rate, reply_rate."""
+    m = re.search(r"([^,,;;。:]{2,30}?)[两三四五]个$", before)
+    if not m:
+        return []
+    table = handling.vocab()["rate_activities"]
+    names = []
+    for part in re.split(r"[、和及与]", m.group(1)):
+        hit = next((table[w] for w in table if w in part), None)
+        if hit and hit not in names:
+            names.append(hit)
+    return names
 
 
 def _rate_scope(sc: dict, before: str) -> dict:

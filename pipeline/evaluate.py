@@ -169,8 +169,11 @@ def score_metrics(gold: dict, docs: dict, preds_by_doc: dict) -> tuple[dict, lis
     """GOLD.md §3: a metric is a fact, and scoring compares distinct facts.
     A predicted fact matches a gold one when metric and value agree and every
     scope field the gold states agrees (fields the gold leaves out are not
-    scored). `lenient` scores (metric, value) alone."""
-    strict = lenient = n_pred = n_gold = 0
+    scored). Recall counts gold facts some prediction matches; precision
+    counts predicted facts that match some gold fact (a report that states
+    `3件` twice, once with its level, is two gold facts one prediction may
+    cover). `lenient` scores (metric, value) alone."""
+    strict = lenient = strict_r = lenient_r = n_pred = n_gold = 0
     issues = []
     for key, g in gold.items():
         gfacts = []
@@ -190,22 +193,34 @@ def score_metrics(gold: dict, docs: dict, preds_by_doc: dict) -> tuple[dict, lis
         n_pred += len(pfacts)
         used_s, used_l = set(), set()
         for gm, gv, gsc in gfacts:
-            hit = next((i for i, (pm, pv, psc) in enumerate(pfacts) if i not in used_s and pm == gm and pv == gv
-                        and all(psc.get(k) == v for k, v in gsc.items())), None)
-            if hit is not None:
-                used_s.add(hit)
-                strict += 1
-            lh = next((i for i, (pm, pv, _) in enumerate(pfacts) if i not in used_l and pm == gm and pv == gv), None)
-            if lh is not None:
-                used_l.add(lh)
-                lenient += 1
+            hits = [i for i, (pm, pv, psc) in enumerate(pfacts) if pm == gm and pv == gv
+                    and all(psc.get(k) == v for k, v in gsc.items())]
+            hit = hits[0] if hits else None
+            if hits:
+                used_s.update(hits)
+                strict_r += 1
+            lhs = [i for i, (pm, pv, _) in enumerate(pfacts) if pm == gm and pv == gv]
+            lh = lhs[0] if lhs else None
+            if lhs:
+                used_l.update(lhs)
+                lenient_r += 1
             if hit is None:
                 issues.append({"doc": key, "kind": "miss", "gold": [gm, str(gv), gsc],
                                "nearest": None if lh is None else [pfacts[lh][0], str(pfacts[lh][1]), pfacts[lh][2]]})
+        strict += len(used_s)
+        lenient += len(used_l)
         for i, (pm, pv, psc) in enumerate(pfacts):
             if i not in used_s and i not in used_l:
                 issues.append({"doc": key, "kind": "false_hit", "pred": [pm, str(pv), psc]})
-    return _prf(strict, n_pred, n_gold) | {"lenient": _prf(lenient, n_pred, n_gold)}, issues
+    return _prf2(strict, strict_r, n_pred, n_gold) | {"lenient": _prf2(lenient, lenient_r, n_pred, n_gold)}, issues
+
+
+def _prf2(tp_pred: int, tp_gold: int, n_pred: int, n_gold: int) -> dict:
+    """Precision and recall with their own true-positive counts."""
+    p = tp_pred / n_pred if n_pred else 0.0
+    r = tp_gold / n_gold if n_gold else 0.0
+    return {"tp": tp_gold, "pred": n_pred, "gold": n_gold, "precision": p, "recall": r,
+            "f1": 2 * p * r / (p + r) if p + r else 0.0}
 
 
 def evaluate(out: str, gold_dir: str) -> dict:
