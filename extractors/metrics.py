@@ -17,12 +17,15 @@ _BRACKETS = re.compile(r"[((][^()()]{0,60}[))]")
 _LEVEL = re.compile(r"(全国|省|自治区|市|州|区|县|旗)(?=[^,,。;;]{0,14}?(人大|政协|两会|“两会”|代表|委员|建议|提案|议案))")
 _SESSION_LEVEL = re.compile(r"(全国|省|自治区|市|州|区|县|旗)(人大|政协)?[一二三四五六七八九十]+届")
 _CATEGORY = re.compile(r"([A-Da-d甲乙丙丁])(?:、([A-Da-d甲乙丙丁]))?类")
-_TOPIC = re.compile(r"(?:是|为|其中|涉及|包括)?([\u4e00-\u9fff、和及与]{2,30}?)(方面|类|领域)(?:的)?[,,]?(?:有|共|计)?$")
+# 财政经济方面25件; 属道路交通类21件; 涉及发展规划、项目建设和综合经济类工作占比最大,有206件
+_TOPIC = re.compile(r"(?:是|为|其中|涉及|包括)?([\u4e00-\u9fff、和及与]{2,30}?)(方面|类|领域)(?:的|工作)?"
+                    r"(?:占比最[大高多]|最多)?[,,]?(?:有|共|计)?$")
 _UNIT_WORDS = re.compile(r"单位|部门|承办单位|主办单位")
 # 交由78家单位承办; 组织6个市(州)政府及46个省直有关部门(单位)办理
 _HANDLERS = re.compile(r"^[^,,。;;]{0,12}?(单位|部门|政府|机关)")
 _CHANGE = re.compile(r"(提升|提高|上升|增加|增长|降|下降|减少|降低)(至|到)[^,,;;。]{0,8}$")
 _PROPOSAL_WORDS = re.compile(r"建议|提案|议案|办复|承办|办理|件")
+_ROLE_SUBJECT = re.compile(r"(主办|会办|协办|分办|领办)的(?:建议提案|建议|提案|议案|议提案)")
 _GROWTH = re.compile(r"(同比|比上年|较上年)?(增长|增加|提高|下降|降低|减少|上升)了?$")
 _SHARE = re.compile(r"占|比例")
 _KEY = re.compile(r"重点(建议|提案|议案|办理)")
@@ -148,12 +151,16 @@ def _scope(before: str, after: str, sentence_prefix: str, metric: str, own_statu
     sc: dict = {}
     b = _strip_brackets(before)
     # A kind word right after the number (有2件代表建议), not one of the next item (、政协提案共108件).
-    near_after = re.split(r"[,,;;。:、((]", after, 1)[0][:16]
+    near_after = re.split(r"[,,;;。:、(())]", after, 1)[0][:16]
     sc.update(_kind_body(near_after) or _kind_body(b))
     lv = _level(_strip_brackets(sentence_prefix))
     if lv:
         sc["level"] = lv
     role = _role_of(before, after, metric)
+    if role is None:
+        # 主办的建议提案沟通率达到100%…已经解决或基本解决182件: the sentence's subject
+        m = _ROLE_SUBJECT.search(sentence_prefix)
+        role = m.group(1) if m else None
     if role:
         sc["role"] = role
     cm = None
@@ -162,7 +169,10 @@ def _scope(before: str, after: str, sentence_prefix: str, metric: str, own_statu
     if cm:
         sc["category"] = cm.group(1) + (f"、{cm.group(2)}" if cm.group(2) else "")
     if own_status:
-        status, _ = handling.canonical_status(before[-40:])
+        # the status nearest the number: 778件建议已全部办理完毕,其中所提问题已解决…的232件
+        status, _ = handling.canonical_status(re.split(r"[,,;;:]", before)[-1][-40:])
+        if status is None:
+            status, _ = handling.canonical_status(before[-40:])
         if status is None:
             status, _ = handling.canonical_status(re.split(r"[;;。]", after, 1)[0][:40])
         if status:
