@@ -320,13 +320,35 @@ def extract(norm: str, quantities: list, sentence_bounds=None) -> list[Metric]:
             if not bracketed and len(totals) > 1:
                 m.totals_sum = sum(x.value for x in totals)
         out.append(m)
+        if names[0] == "count" and "status" not in sc:
+            # 提出的6件建议、1件提案…进行集中面复: the predicate after a list of counts
+            later = [x for x in qs[i + 1:] if x.nstart < b]
+            tail = norm[(later[-1].nend if later else q.nend):b]
+            st, _ = handling.canonical_status(tail)
+            if st and not re.search(r"[;;]", norm[q.nend:b]):
+                sc["status"] = st
         if names[0] == "count":
             if not bracketed:
                 last_count = m
             if not in_sub and not bracketed:
                 total = m
                 totals.append(m)
+    _parts_of_several_totals(out)
     return out
+
+
+def _parts_of_several_totals(out: list[Metric]) -> None:
+    """建议1件,提案3件,其中独办件4件,协办件0件: parts that add up to the sum of
+    several totals of different kinds are of both kinds, not of the last."""
+    groups: dict[int, list[Metric]] = {}
+    for m in out:
+        if m.metric == "count" and m.parent is not None and m.totals_sum is not None:
+            groups.setdefault(id(m.parent), []).append(m)
+    for parts in groups.values():
+        if sum(p.value for p in parts) == parts[0].totals_sum != parts[0].parent.value:
+            for p in parts:
+                p.scope["kind"] = "建议提案"
+                p.scope.pop("body", None)
 
 
 def _in_brackets(norm: str, a: int, i: int) -> bool:
