@@ -45,7 +45,8 @@ def check(metrics: list[Metric]) -> list[str]:
     seen: dict[tuple, Metric] = {}
     for m in counts:
         sc = m.scope
-        if not m.unit_total or any(sc.get(k) for k in ("category", "topic", "status", "group", "is_key", "channel")):
+        # a status here is the predicate of the whole total (…7件,全部予以采纳), not a filter
+        if not m.unit_total or any(sc.get(k) for k in ("category", "topic", "group", "is_key", "channel")):
             continue
         key = (sc.get("kind"), sc.get("body"), sc.get("level"), None if sc.get("role") in (None, "承办") else sc.get("role"),
                sc.get("ref_year"))
