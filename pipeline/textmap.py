@@ -56,6 +56,12 @@ def to_simplified(s: str) -> str:
     """Traditional → Simplified, guaranteed to keep the length of ``s``."""
     if s.isascii():
         return s
+    if any("\ud800" <= c <= "\udfff" for c in s):
+        # OpenCC takes UTF-8; a lone surrogate (a broken UTF-16 file) cannot be
+        # encoded: convert around it and keep it where it was.
+        safe = "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in s)
+        conv = to_simplified(safe)
+        return "".join(o if "\ud800" <= o <= "\udfff" else c for o, c in zip(s, conv))
     out = _t2s().convert(s)
     if len(out) == len(s):
         return out
