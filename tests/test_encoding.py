@@ -39,9 +39,32 @@ def test_wrong_declared_charset_still_decodes():
     assert "代表建议办理情况报告" in doc.text
 
 
-def test_text_in_an_unsupported_encoding_is_an_error():
-    # Japanese Shift-JIS: not UTF-8; as GB18030/Big5 it gives rare characters.
-    data = ("日本語のテキストです。これは報告ではありません。" * 20).encode("shift_jis")
-    with pytest.raises(IngestError) as e:
-        read_bytes(data, "x.txt")
-    assert e.value.error in ("encoding", "not_chinese")
+def test_other_encodings_are_named_and_not_mistaken_for_reports():
+    # Japanese in Shift-JIS: as GB18030/Big5 it gives rare characters, so the
+    # general detector names it; it reads, and it is flagged as no report.
+    from pipeline.link import records
+
+    doc = read_bytes(("日本語のテキストです。これは報告ではありません。" * 20).encode("shift_jis"), "x.txt")
+    assert doc.encoding in ("cp932", "shift_jis") and "日本語" in doc.text
+    assert any(w.startswith("not_a_report") for w in records(doc)["documents"][0]["warnings"])
+
+
+def test_utf16_without_bom():
+    text = "代表建议办理情况报告。今年共承办建议提案6件。"
+    for enc in ("utf-16-le", "utf-16-be"):
+        doc = read_bytes(text.encode(enc), "x.txt")
+        assert doc.text == text and doc.encoding == enc
+
+
+def test_undecodable_bytes_never_pass_as_a_report():
+    # GB18030 decodes almost any byte string; what it gives is either refused
+    # or flagged, never taken for a report.
+    from pipeline.link import records
+
+    for data in (bytes(range(0x80, 0x100)) * 8, bytes(range(0x81, 0xFF, 3)) * 30):
+        try:
+            doc = read_bytes(data, "x.txt")
+        except IngestError as e:
+            assert e.error in ("encoding", "not_chinese", "binary")
+        else:
+            assert any(w.startswith("not_a_report") for w in records(doc)["documents"][0]["warnings"])

@@ -97,6 +97,23 @@ def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
         s = _score(t)
         if best is None or s > best[0] + 1e-9:
             best = (s, t, enc)
+    if best is None or best[0] < 0.9:
+        from .sniff import _utf16_without_bom
+
+        enc16 = _utf16_without_bom(data)
+        if enc16:
+            return data[: len(data) - len(data) % 2].decode(enc16, errors="replace"), enc16
+    if best is None or best[0] < 0.5:
+        # Not Chinese in a Chinese encoding: let a general detector name the
+        # encoding (UTF-16 without BOM, Shift-JIS, Latin-1…), so the error
+        # says what the file is rather than "unreadable".
+        from charset_normalizer import from_bytes
+
+        guess = from_bytes(data[:200_000]).best()
+        if guess is not None and guess.encoding not in ("gb18030", "big5", "utf_8"):
+            text = str(guess)
+            if text.strip():
+                return text, guess.encoding
     if best is None:
         # No candidate decodes cleanly: keep what GB18030 gives, marked.
         text = data.decode("gb18030", errors="replace")

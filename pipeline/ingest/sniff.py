@@ -59,7 +59,7 @@ def sniff(data: bytes, name: str = "") -> str:
                 "no_text_layer", f"{kind} image: a scanned page has no text layer (OCR is not part of jyta)",
                 stage="sniff",
             )
-    if _looks_binary(head):
+    if _looks_binary(head) and not _utf16_without_bom(data):
         raise IngestError("binary", "binary data that is neither PDF, DOCX, HTML nor text", stage="sniff")
     if _HTML_MARKERS.search(data[:65536]):
         return "html"
@@ -77,6 +77,24 @@ def _zip_kind(data: bytes) -> str:
     if "xl/workbook.xml" in names or "ppt/presentation.xml" in names:
         raise IngestError("unsupported_format", "spreadsheet or slides, not a report document", stage="sniff")
     raise IngestError("unsupported_format", "ZIP archive: unpack it and ingest the files inside", stage="sniff")
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """Chinese text saved as UTF-16 without a BOM looks like binary bytes;
+    it decodes strictly to mostly CJK characters."""
+    sample = data[:4096 - (len(data[:4096]) % 2)]
+    for enc in ("utf-16-le", "utf-16-be"):
+        try:
+            text = sample.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        from .encoding import _score
+
+        cjk = sum(1 for c in text if "\u3000" <= c <= "\u9fff" or "\uff00" <= c <= "\uffef")
+        # random bytes also decode to CJK code points; real text is common characters
+        if text and cjk / len(text) > 0.3 and _score(text) > 0.9:
+            return enc
+    return None
 
 
 def _looks_binary(head: bytes) -> bool:
