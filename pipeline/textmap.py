@@ -40,6 +40,9 @@ _STRAY_SPACE = re.compile(
 )
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 @lru_cache(maxsize=1)
 def _t2s():
     import opencc  # imported lazily: only needed when text is not pure ASCII
@@ -56,7 +59,7 @@ def to_simplified(s: str) -> str:
     """Traditional → Simplified, guaranteed to keep the length of ``s``."""
     if s.isascii():
         return s
-    if any("\ud800" <= c <= "\udfff" for c in s):
+    if _SURROGATE.search(s):
         # OpenCC takes UTF-8; a lone surrogate (a broken UTF-16 file) cannot be
         # encoded: convert around it and keep it where it was.
         safe = "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in s)
@@ -110,6 +113,27 @@ def strip_glosses(s: str) -> str:
     return _PINYIN.sub("", s).replace("\r", "").replace("\n", "")
 
 
+@lru_cache(maxsize=1)
+def _changed_by_nfkc() -> re.Pattern:
+    """The BMP characters NFKC rewrites (full-width forms, Kangxi radicals,
+    compatibility ideographs, ①…): only these need a per-character step."""
+    ranges, start, prev = [], None, None
+    for cp in range(0x80, 0x10000):
+        if 0xD800 <= cp <= 0xDFFF:
+            continue
+        if unicodedata.normalize("NFKC", chr(cp)) != chr(cp):
+            if start is None:
+                start = cp
+            elif cp != prev + 1:
+                ranges.append((start, prev))
+                start = cp
+            prev = cp
+    if start is not None:
+        ranges.append((start, prev))
+    cls = "".join(re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges)
+    return re.compile(f"[{cls}]")
+
+
 def build(text: str) -> TextMap:
     """Build the normalized view of ``text``.
 
@@ -120,33 +144,37 @@ def build(text: str) -> TextMap:
     >>> tm.source[s:e]
     '會(huì)議'
     """
-    drops = _dropped_spans(text)
-    chars: list[str] = []
+    changed = _changed_by_nfkc()
+    parts: list[str] = []
     starts = array("i")
     ends = array("i")
-    di = 0
-    i = 0
-    n = len(text)
-    while i < n:
-        if di < len(drops) and drops[di][0] <= i:
-            ds, de, gloss = drops[di]
-            di += 1
-            if de > i:
-                if gloss and ends:
-                    ends[-1] = de
-                i = de
+
+    def plain(a: int, b: int) -> None:
+        if b > a:
+            parts.append(text[a:b])
+            starts.extend(range(a, b))
+            ends.extend(range(a + 1, b + 1))
+
+    def segment(a: int, b: int) -> None:
+        i = a
+        for m in changed.finditer(text, a, b):
+            plain(i, m.start())
+            nf = _nfkc(m.group())
+            parts.append(nf)
+            starts.extend([m.start()] * len(nf))
+            ends.extend([m.start() + 1] * len(nf))
+            i = m.end()
+        plain(i, b)
+
+    pos = 0
+    for ds, de, gloss in _dropped_spans(text):
+        if ds < pos:
             continue
-        ch = text[i]
-        if ch.isascii():
-            chars.append(ch)
-            starts.append(i)
-            ends.append(i + 1)
-        else:
-            nf = _nfkc(ch)
-            for c in nf:
-                chars.append(c)
-                starts.append(i)
-                ends.append(i + 1)
-        i += 1
-    norm = to_simplified("".join(chars))
+        segment(pos, ds)
+        if gloss and ends:
+            # a gloss belongs to the character before it: 會(huì) maps back whole
+            ends[-1] = de
+        pos = de
+    segment(pos, len(text))
+    norm = to_simplified("".join(parts))
     return TextMap(text, norm, starts, ends)

@@ -47,3 +47,37 @@ def test_map_is_monotone_and_in_bounds(s):
         for j in range(i, min(len(tm.norm), i + 3) + 1):
             a, b = tm.to_source(i, j)
             assert 0 <= a <= b <= len(s)
+
+
+def _reference_build(text):
+    """The plain per-character definition of the view, to check the fast one."""
+    import unicodedata
+
+    from pipeline.textmap import _dropped_spans, to_simplified
+
+    chars, starts, ends = [], [], []
+    drops = _dropped_spans(text)
+    di, i = 0, 0
+    while i < len(text):
+        if di < len(drops) and drops[di][0] <= i:
+            ds, de, gloss = drops[di]
+            di += 1
+            if de > i:
+                if gloss and ends:
+                    ends[-1] = de
+                i = de
+            continue
+        for c in unicodedata.normalize("NFKC", text[i]):
+            chars.append(c)
+            starts.append(i)
+            ends.append(i + 1)
+        i += 1
+    return to_simplified("".join(chars)), starts, ends
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("會議(huì)ǎ 　２,，年度建议\n一a0⼈①ｆ")) | st.characters(max_codepoint=0xFFFF), max_size=50))
+def test_fast_view_equals_the_per_character_definition(s):
+    tm = build(s)
+    norm, starts, ends = _reference_build(s)
+    assert (tm.norm, list(tm.starts), list(tm.ends)) == (norm, starts, ends)
