@@ -101,12 +101,22 @@ def ancestors(r: Region) -> set[str]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _first_bigrams() -> frozenset[str]:
+    _, full, short = _table()
+    return frozenset(name[:2] for name in list(full) + list(short))
+
+
 def find_mentions(norm: str) -> list[Mention]:
     """All place names in a normalized (Simplified) text, longest match first."""
     _, full, short = _table()
+    starts = _first_bigrams()
     out: list[Mention] = []
     i, n = 0, len(norm)
     while i < n:
+        if norm[i:i + 2] not in starts:  # most positions start no name: one set lookup
+            i += 1
+            continue
         hit = None
         for L in range(min(12, n - i), 1, -1):
             s = norm[i:i + L]
