@@ -176,6 +176,7 @@ def extract(tm: TextMap) -> list[Proposal]:
             order.append(key)
     props = [found[k] for k in order]
     _aggregate_statuses(c, props)
+    _section_statuses(tm.norm, props)
     m = _ALL_CLOSED.search(c)
     if m:
         # 已完成议提案办理答复工作, 全部按时办结: items without a status of their own were closed
@@ -183,6 +184,27 @@ def extract(tm: TextMap) -> list[Proposal]:
             if p.status is None:
                 p.status, p.status_text = "closed", m.group()
     return props
+
+
+_HEADING = re.compile(rf"^\s*(?:[{_CN}]+、|[(（][{_CN}\d]+[)）]|\d+[.、])(?P<head>[^\n]{{0,40}})", re.M)
+
+
+def _section_statuses(norm: str, props: list[Proposal]) -> None:
+    """A section headed by one proposal (（二）市人大2号议案…办理情况) states
+    that proposal's status in its body (…均有序落实)."""
+    heads = list(_HEADING.finditer(norm))
+    for k, h in enumerate(heads):
+        nums = re.findall(r"(\d+)\s*号", h.group("head"))
+        if len(nums) != 1:
+            continue
+        body = norm[h.end(): heads[k + 1].start() if k + 1 < len(heads) else h.end() + 400][:400]
+        status, text = handling.canonical_status(body)
+        if status is None:
+            continue
+        kinds = re.findall(_KIND, h.group("head"))
+        for p in props:
+            if p.number == nums[0] and p.status is None and (not kinds or p.kind == kinds[0]):
+                p.status, p.status_text = status, text
 
 
 def _num_span(c: str, m: re.Match, num: str) -> tuple[int, int]:
