@@ -44,6 +44,9 @@ def kind_rx() -> tuple[re.Pattern, dict[str, str]]:
     return re.compile("|".join(alts)), table
 
 
+_UNDER_WAY = re.compile(r"正在[\u4e00-\u9fff]{0,4}?(推进|建设|施工|实施|落实|解决|办理|开展)|(推进|落实|实施)中")
+
+
 def canonical_status(text: str) -> tuple[str | None, str | None]:
     """(canonical status, wording) of a phrase, by GOLD.md §4's rules: a
     class joining in_progress and planned is in_progress; one joining
@@ -55,15 +58,24 @@ def canonical_status(text: str) -> tuple[str | None, str | None]:
     True
     >>> canonical_status("已经解决或基本解决的")
     ('resolved', '已经解决')
+    >>> canonical_status("已办理完毕,所提问题基本解决")
+    ('resolved', '基本解决')
     """
     rx, table = status_rx()
     found = [(m.group(), table[m.group()]) for m in rx.finditer(text)]
+    # 正在加紧建设, 正在持续推进: work under way, in words the table cannot list
+    found += [(m.group(), "in_progress") for m in _UNDER_WAY.finditer(text)
+              if not any(m.group() in w or w in m.group() for w, _ in found)]
     if not found:
         # 基本落实 / 计划落实 are not in the table alone: they mean resolved/planned
         if "落实" in text and "计划" in text and "基本" in text:
             return None, text
         return None, None
     kinds = {k for _, k in found}
+    if len(kinds) > 1 and "closed" in kinds:
+        # 已办理完毕,所提问题基本解决: closed means "outcome not stated"; an outcome wins
+        found = [(w, k) for w, k in found if k != "closed"]
+        kinds.discard("closed")
     if kinds == {"resolved"}:
         return "resolved", found[0][0]
     if "resolved" in kinds:

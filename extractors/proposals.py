@@ -16,12 +16,12 @@ from . import handling, regions
 _CN = "一二三四五六七八九十"
 _KIND = r"(建议案|议案|建议|提案)"
 _NUM = r"\d{1,8}"
-_NUMS = rf"{_NUM}(?:号?[、,和及]{_NUM})*"
+_NUMS = rf"{_NUM}(?:号?[、,和及]第?{_NUM})*"
 _MENTION = re.compile(
-    rf"第(?P<a>{_NUMS})号(?P<ka>{_KIND})?"
+    rf"第(?P<a>{_NUMS})号(?:重点)?(?P<ka>{_KIND})?"
     rf"|(?P<kb>{_KIND})(?P<b>{_NUMS})号"
     rf"|(?P<c>{_NUMS})号(?P<kc>{_KIND})"
-    rf"|(?<=》)[((](?P<d>{_NUM})号[))]"
+    rf"|(?<=》)[((]第?(?P<d>{_NUM})号[))]"
 )
 # What a number before 号 is when it is not a proposal: 〔2020〕7号 (document),
 # 同茂大道416号 (street), ICP备…号, 公网安备…号, 1号楼/3号线/1号文件.
@@ -33,7 +33,10 @@ _SESSION = re.compile(
 )
 _TITLE = re.compile(rf"[《“\"]?(关于[^,。;《》\n]{{2,80}}?的?{_KIND})[》”\"]?")
 _TITLE_BEFORE = re.compile(rf"[《“](关于[^《》\n]{{2,80}}?的?{_KIND})[》”]\s*$")
-_ROLE_BEFORE = re.compile(r"(主办|会办|协办|分办|领办)\s*(?:市|区|县|省)?(?:人大|政协)?\s*$")
+# 会办市人大1号议案; 我局会办的第5、8、22号提案; 领办的重点建议第102号
+_ROLE_BEFORE = re.compile(r"(主办|会办|协办|分办|领办)(?:的)?\s*(?:重点)?(?:市|区|县|省)?(?:人大|政协)?(?:代表|委员)?(?:建议|提案|议案)?\s*$")
+# …由州农业农村局主办,我市协办: the reporting unit's own role
+_OWN_ROLE = re.compile(r"我[市区县局委办厅处州]\S{0,3}?(主办|会办|协办|分办|领办)")
 _LEVEL_CHARS = "省市州区县旗"
 _REPLIED = re.compile(r"办理了|答复了|办复了|回复了")
 _ALL_CLOSED = re.compile(r"(?:全部|均已|均按时|均按期|已完成)[^。;,]{0,10}?(?:办结|办复|答复|办理完毕)")
@@ -103,11 +106,16 @@ def _kind_from_context(c: str, a: int, i: int) -> str | None:
 
 def extract(tm: TextMap) -> list[Proposal]:
     c, idx = compact(tm.norm)
-    sessions = [(m.start(), m.end(), _session_name(m), m) for m in _SESSION.finditer(c)]
+    sessions = []
+    for m in _SESSION.finditer(c):
+        name = _session_name(m)
+        # the value as written (Traditional stays Traditional), from the source
+        sessions.append((m.start(), m.end(), _as_written(tm, idx, m.end() - len(name), m.end()), m))
     found: dict[tuple, Proposal] = {}
     order: list[tuple] = []
     prev_mention = None
-    for m in _MENTION.finditer(c):
+    mentions = list(_MENTION.finditer(c))
+    for mi, m in enumerate(mentions):
         grp = next(g for g in "abcd" if m.group(g))
         nums = re.findall(_NUM, m.group(grp))
         kind = m.group("ka") or m.group("kb") or m.group("kc")
@@ -120,10 +128,16 @@ def extract(tm: TextMap) -> list[Proposal]:
         tm_before = _TITLE_BEFORE.search(c[max(a, s - 90):s])
         title = (tm_after or tm_before).group(1) if (tm_after or tm_before) else None
         if title:
-            # “关于推进…改造”的建议 → 关于推进…改造的建议; inner quotes stay (打造“小站稻”品牌)
-            title = re.sub(r"[”\"](?=的?(建议案|议案|建议|提案)$)", "", title)
+            tspan = (tm_after or tm_before).span(1)
+            if tm_before:
+                off = max(a, s - 90)
+                tspan = (tspan[0] + off, tspan[1] + off)
+            title = _as_written(tm, idx, *tspan)
+            # “关于推进…改造”的建议 → 关于推进…改造的建议, but 推行“红色物业”的提案 keeps its pair
+            if title.count("”") > title.count("“"):
+                title = re.sub(r"[”\"](?=的?(建议案|议案|建议|提案|建議|議案)$)", "", title, count=1)
         if kind is None and title:
-            kind = re.search(_KIND + "$", title).group(1)
+            kind = re.search(_KIND + "$", (tm_after or tm_before).group(1)).group(1)
         sess = [x for x in sessions if x[1] <= s and x[0] >= a - 60] or [x for x in sessions if x[1] <= s]
         session = None
         near = [x for x in sessions if x[0] >= a and x[1] <= s]
@@ -135,9 +149,10 @@ def extract(tm: TextMap) -> list[Proposal]:
             session = prev[-1][2] if prev else None
         if kind is None:
             kind = _kind_from_context(c, a, s)
-        ctx = c[max(a, s - 16):s] + (session or "")
+        sess_norm = next((x[3].group(0) for x in sessions if x[2] == session), "") if session else ""
+        ctx = c[max(a, s - 16):s] + sess_norm
         if kind is None and session:
-            kind = "提案" if "政协" in session else "建议"
+            kind = "提案" if "政协" in sess_norm else "建议"
         body = None
         if "政协" in ctx or "委员" in c[max(a, s - 8):s]:
             body = "政协"
@@ -150,14 +165,21 @@ def extract(tm: TextMap) -> list[Proposal]:
                 r"[和及与、]?(?:市|区|县|省)?(?:人大|政协)?", c[prev_mention[1]:s]):
             role = prev_mention[2]  # 会办市人大1号议案和市政协1号、2号建议案: one role for the list
         prev_mention = (s, e, role)
-        if tm_after is None:
-            status, status_text = handling.canonical_status(c[e:b])
-        else:
-            status, status_text = handling.canonical_status(c[tm_after.end():b])
+        # The item's own words: up to the next numbered item (several items
+        # share a sentence: 第38号…基本解决;第103号…正在落实中) or the paragraph's end.
+        nxt = mentions[mi + 1].start() if mi + 1 < len(mentions) else len(c)
+        item_end = min(nxt, e + 300, _para_end(idx, tm.norm, e))
+        stop = re.search(r"[;;))]", c[e:item_end])
+        if stop:
+            item_end = e + stop.start()
+        item = c[(tm_after.end() if tm_after else e):item_end]
+        status, status_text = handling.canonical_status(item)
+        cm = _RESULT_CLASS.search(item)
         if status is None and _REPLIED.search(c[a:s]) and re.match(r"[^。;]{0,60}?的?(答复|回复|复函)", c[e:b]):
             # 办理了区人大…第55号关于农村公路养护维修的答复: a reply was made
             status, status_text = "closed", _REPLIED.search(c[a:s]).group()
-        is_key = bool(re.search(r"重点(办理)?(提案|建议|议案)?", c[max(a, s - 10):s] + c[e:min(b, e + 40)]))
+        is_key = bool(re.search(r"重点(办理)?(提案|建议|议案)?", c[max(a, s - 10):min(b, e + 40)]))
+        category = cm.group(1) if cm else None
         for k, num in enumerate(nums):
             key = (kind, num)
             if key in found:
@@ -172,11 +194,26 @@ def extract(tm: TextMap) -> list[Proposal]:
             ns, ne = idx[ss], idx[ee - 1] + 1
             src_s, src_e = tm.to_source(ns, ne)
             found[key] = Proposal(num, kind, body, session, title if len(nums) == 1 else None, role,
-                                  status, status_text, None, is_key, src_s, src_e, tm.source[src_s:src_e], ss, ee)
+                                  status, status_text, category, is_key, src_s, src_e, tm.source[src_s:src_e], ss, ee)
             order.append(key)
     props = [found[k] for k in order]
+    # The report's sessions: where it names one per body (区十八届人大六次会议,
+    # 区政协十一届五次会议), an item of that body without its own falls under it.
+    per_body: dict[str, set] = {}
+    for cs_, _, name, m in sessions:
+        if c[:cs_].count("《") > c[:cs_].count("》"):
+            continue  # a session inside a document's title (《市十四届人大六次会议2号议案办理工作方案》)
+        per_body.setdefault("政协" if "政协" in m.group(0) else "人大", set()).add(name)
+    for p in props:
+        if p.session is None and p.body and len(per_body.get(p.body, ())) == 1:
+            p.session = next(iter(per_body[p.body]))
     _aggregate_statuses(c, props)
     _section_statuses(tm.norm, props)
+    classes = class_statuses(c)
+    for p in props:
+        # 办理结果为乙类: the letter means what the report defines it to mean
+        if p.category and p.status is None and classes.get(p.category):
+            p.status, p.status_text = classes[p.category], p.category + "类"
     m = _ALL_CLOSED.search(c)
     if m:
         # 已完成议提案办理答复工作, 全部按时办结: items without a status of their own were closed
@@ -184,6 +221,28 @@ def extract(tm: TextMap) -> list[Proposal]:
             if p.status is None:
                 p.status, p.status_text = "closed", m.group()
     return props
+
+
+_RESULT_CLASS = re.compile(r"(?:办理结果为|结果为|列为|确定为|属于?)\s*([A-Da-d甲乙丙丁])\s*类")
+_CLASS_DEF = re.compile(r"([A-Da-d甲乙丙丁])\s*类\s*[((]([^()()]{2,60})[))]")
+
+
+def class_statuses(c: str) -> dict[str, str | None]:
+    """What each handling class means in this report, from the definition
+    written beside its letter: A类(已解决或基本解决), or
+    已经解决或基本解决的(A类). GOLD.md §4: only the report's own definition counts."""
+    out: dict[str, str | None] = {}
+    for m in _CLASS_DEF.finditer(c):
+        st, _ = handling.canonical_status(m.group(2))
+        if st is None:
+            # (A类) after its definition: the words before the bracket define it
+            continue
+        out.setdefault(m.group(1), st)
+    for m in re.finditer(r"([^,,;;。:]{2,60}?)的?\s*[((]\s*([A-Da-d甲乙丙丁])\s*类\s*[))]", c):
+        st, _ = handling.canonical_status(m.group(1))
+        if st:
+            out.setdefault(m.group(2), st)
+    return out
 
 
 _HEADING = re.compile(rf"^\s*(?:[{_CN}]+、|[(（][{_CN}\d]+[)）]|\d+[.、])(?P<head>[^\n]{{0,40}})", re.M)
@@ -207,6 +266,22 @@ def _section_statuses(norm: str, props: list[Proposal]) -> None:
                 p.status, p.status_text = status, text
 
 
+def _para_end(idx: list[int], norm: str, ci: int) -> int:
+    """The compact offset where the paragraph holding compact offset ``ci`` ends."""
+    import bisect
+
+    nl = norm.find("\n", idx[ci] if ci < len(idx) else len(norm))
+    return len(idx) if nl < 0 else bisect.bisect_left(idx, nl)
+
+
+def _as_written(tm: TextMap, idx: list[int], cs: int, ce: int) -> str:
+    """The source text of a compact span, without line breaks, spaces and glosses."""
+    from pipeline.textmap import strip_glosses
+
+    s, e = tm.to_source(idx[cs], idx[ce - 1] + 1)
+    return re.sub(r"\s+", "", strip_glosses(tm.source[s:e]))
+
+
 def _num_span(c: str, m: re.Match, num: str) -> tuple[int, int]:
     i = c.find(num, m.start() + 1)
     j = c.find("号", i)
@@ -216,7 +291,10 @@ def _num_span(c: str, m: re.Match, num: str) -> tuple[int, int]:
 def _role(c: str, a: int, b: int, s: int, e: int) -> str | None:
     """会办市人大1号议案; (1号议案为会办,2号议案为主办); …,均作为会办单位;
     由我委主办."""
-    m = _ROLE_BEFORE.search(c[max(a, s - 10):s])
+    m = _OWN_ROLE.search(c[e:b]) or _OWN_ROLE.search(c[a:s])
+    if m:
+        return m.group(1)
+    m = _ROLE_BEFORE.search(c[max(a, s - 16):s])
     if m:
         return m.group(1)
     m = re.search(r"(?:均作为|作为)(主办|会办|协办|分办|领办)", c[a:s])
@@ -229,7 +307,9 @@ def _role(c: str, a: int, b: int, s: int, e: int) -> str | None:
     m = re.search(r"(?:均作为|作为|由我\S{0,2})(主办|会办|协办|分办|领办)", tail[:200])
     if m:
         return m.group(1)
-    return None
+    # …(第86号)收悉。该提案由我局主办: the next sentence of a reply letter
+    m = re.search(r"^[^。]{0,40}。?该(?:建议|提案|议案|建议案)由我\S{0,3}?(主办|会办|协办|分办|领办)", c[e:e + 120])
+    return m.group(1) if m else None
 
 
 _TOPIC_LINE = re.compile(rf"(?:^|(?<=[。:;\n]))\s*(?:\d+[.、]|[(（][{_CN}\d]+[)）]|[{_CN}]+、)([^。;\n]{{4,60}}?)(?:问题)?[。;]")
