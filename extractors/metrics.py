@@ -16,7 +16,7 @@ SCOPE = ("kind", "body", "level", "role", "category", "status", "topic", "channe
 _BRACKETS = re.compile(r"[((][^()()]{0,60}[))]")
 _LEVEL = re.compile(r"(全国|省|自治区|市|州|区|县|旗)(?=[^,,。;;]{0,14}?(人大|政协|两会|“两会”|代表|委员|建议|提案|议案))")
 _SESSION_LEVEL = re.compile(r"(全国|省|自治区|市|州|区|县|旗)(人大|政协)?[一二三四五六七八九十]+届")
-_CATEGORY = re.compile(r"([A-Da-d甲乙丙丁])(?:、([A-Da-d甲乙丙丁]))?类")
+_CATEGORY = re.compile(r"([A-Da-d甲乙丙丁])(?:、([A-Da-d甲乙丙丁]))?\s*类")
 # 财政经济方面25件; 属道路交通类21件; 涉及发展规划、项目建设和综合经济类工作占比最大,有206件
 _TOPIC = re.compile(r"(?:是|为|其中|涉及|包括)?([\u4e00-\u9fff、和及与]{2,30}?)(方面|类|领域)(?:的|工作)?"
                     r"(?:占比最[大高多]|最多)?[,,]?(?:有|共|计)?$")
@@ -25,6 +25,10 @@ _UNIT_WORDS = re.compile(r"单位|部门|承办单位|主办单位")
 _HANDLERS = re.compile(r"^[^,,。;;]{0,12}?(单位|部门|政府|机关)")
 _CHANGE = re.compile(r"(提升|提高|上升|增加|增长|降|下降|减少|降低)(至|到)[^,,;;。]{0,8}$")
 _PROPOSAL_WORDS = re.compile(r"建议|提案|议案|办复|承办|办理|件")
+# 有2件代表建议; 27件人大代表建议和政协委员提案 — a kind right after the number
+_GLUED_KIND = re.compile(r"^的?(?:[市区县省州]?(?:人大|政协)?(?:代表|委员)?)(?:建议案|议案|建议提案|议提案|建议|提案)"
+                         r"(?:(?:和|与|及|、)(?:[市区县省州]?(?:人大|政协)?(?:代表|委员)?)(?:建议|提案))?")
+_LIST_ROLE = re.compile(r"^[^,,]{0,3}[,,]?\s*均(?:为|由|作为)\S{0,8}?(主办|会办|协办|分办|独办|领办)")
 _ROLE_SUBJECT = re.compile(r"(主办|会办|协办|分办|领办)的(?:建议提案|建议|提案|议案|议提案)")
 _GROWTH = re.compile(r"(同比|比上年|较上年)?(增长|增加|提高|下降|降低|减少|上升)了?$")
 _SHARE = re.compile(r"占|比例")
@@ -152,7 +156,8 @@ def _scope(before: str, after: str, sentence_prefix: str, metric: str, own_statu
     b = _strip_brackets(before)
     # A kind word right after the number (有2件代表建议), not one of the next item (、政协提案共108件).
     near_after = re.split(r"[,,;;。:、(())]", after, 1)[0][:16]
-    sc.update(_kind_body(near_after) or _kind_body(b))
+    glued = _GLUED_KIND.match(near_after)
+    sc.update(_kind_body(glued.group(0)) if glued else _kind_body(b))
     lv = _level(_strip_brackets(sentence_prefix))
     if lv:
         sc["level"] = lv
@@ -164,7 +169,8 @@ def _scope(before: str, after: str, sentence_prefix: str, metric: str, own_statu
     if role:
         sc["role"] = role
     cm = None
-    for cm in _CATEGORY.finditer(before[-16:]):
+    # A类(所提问题已经解决或基本解决)168件: the letter stands before its definition
+    for cm in _CATEGORY.finditer(b.rstrip()[-12:] + " " + before[-16:]):
         pass
     if cm:
         sc["category"] = cm.group(1) + (f"、{cm.group(2)}" if cm.group(2) else "")
@@ -196,6 +202,29 @@ _CTX_SENTENCE = ("kind", "body", "level", "role", "channel")
 _CTX_PARAGRAPH = ("kind", "body", "level")
 
 
+def _doc_kind(norm: str, quantities: list) -> dict:
+    """The kind the report's counts are about, where it is one: 提案 in a
+    report on proposals only, 建议提案 where both are counted."""
+    kinds = set()
+    for q in quantities:
+        if q.unit != "件":
+            continue
+        m = _GLUED_KIND.match(norm[q.nend:q.nend + 20])
+        seg = m.group(0) if m else norm[max(0, q.nstart - 12):q.nstart]
+        kb = _kind_body(seg)
+        if kb.get("kind"):
+            kinds.add(kb["kind"])
+    kinds.discard("议案")
+    kinds.discard("建议案")
+    if not kinds:
+        return {}
+    if kinds == {"建议"}:
+        return {"kind": "建议", "body": "人大"}
+    if kinds == {"提案"}:
+        return {"kind": "提案", "body": "政协"}
+    return {"kind": "建议提案"}
+
+
 def _doc_level(norm: str) -> str | None:
     """The level of the sessions the report is about, where it names one
     level only (市六届人大二次会议…, 市政协六届一次会议…)."""
@@ -213,6 +242,10 @@ def extract(norm: str, quantities: list, sentence_bounds=None) -> list[Metric]:
     """
     out: list[Metric] = []
     doc_level = _doc_level(norm)
+    doc_ctx = _doc_kind(norm, quantities)
+    from .proposals import class_statuses
+
+    classes = class_statuses(norm)
     qs = sorted(quantities, key=lambda q: q.nstart)
     sent_key = para_key = None
     sent_ctx: dict = {}
@@ -287,6 +320,10 @@ def extract(norm: str, quantities: list, sentence_bounds=None) -> list[Metric]:
             elif "满意" in lc_before and "不满意" not in lc_before:
                 names, sc = ["satisfaction_rate"], {}
         else:
+            if names[0] == "count" and "kind" not in sc and re.search(r"共计|合计|总计", before) and len(
+                    {x.scope.get("kind") for x in totals} - {None}) > 1:
+                sc["kind"] = "建议提案"  # 代表建议205件和委员提案176件,共计381件
+                sc.pop("body", None)
             explicit_kind = "kind" in sc
             parent = last_count if bracketed else (total if in_sub else None)
             if parent is not None and names[0] == "count":
@@ -298,8 +335,8 @@ def extract(norm: str, quantities: list, sentence_bounds=None) -> list[Metric]:
                 if k in sent_ctx:
                     sc.setdefault(k, sent_ctx[k])
             for k in _CTX_PARAGRAPH:
-                if k in para_ctx:
-                    sc.setdefault(k, para_ctx[k])
+                if k in doc_ctx:
+                    sc.setdefault(k, doc_ctx[k])
             if doc_level:
                 sc.setdefault("level", doc_level)
             if names[0] == "count" and explicit_kind and not in_sub and not bracketed:
@@ -308,6 +345,8 @@ def extract(norm: str, quantities: list, sentence_bounds=None) -> list[Metric]:
             elif names[0] == "share" and explicit_kind:
                 # 人大代表建议…(A类)…48.9%;…(C类)…33.7%: the kind holds for the sentence
                 sent_ctx.update({k: sc[k] for k in ("kind", "body") if k in sc})
+        if sc.get("category") and "status" not in sc and classes.get(sc["category"]):
+            sc["status"] = classes[sc["category"]]  # A类为所提问题已经解决 … 其中,A类76件
         m = Metric(names[0], q.value, unit, q.start, q.end, q.surface, sc, q.nstart)
         if names[0] == "count" and not in_sub and not bracketed and _UNIT_TOTAL.search(prefix):
             kind = sc.get("kind")
@@ -320,13 +359,19 @@ def extract(norm: str, quantities: list, sentence_bounds=None) -> list[Metric]:
             if not bracketed and len(totals) > 1:
                 m.totals_sum = sum(x.value for x in totals)
         out.append(m)
-        if names[0] == "count" and "status" not in sc:
-            # 提出的6件建议、1件提案…进行集中面复: the predicate after a list of counts
-            later = [x for x in qs[i + 1:] if x.nstart < b]
-            tail = norm[(later[-1].nend if later else q.nend):b]
-            st, _ = handling.canonical_status(tail)
-            if st and not re.search(r"[;;]", norm[q.nend:b]):
-                sc["status"] = st
+        if names[0] == "count":
+            # 提出的6件建议、1件提案…进行集中面复; …建议21件、…提案17件,均为会办件:
+            # the predicate after a list of counts holds for each of them
+            seg_end = min([j for j in (norm.find(x, q.nend, b) for x in ";;") if j >= 0] or [b])
+            later = [x for x in qs[i + 1:] if x.nstart < seg_end]
+            tail = norm[(later[-1].nend if later else q.nend):seg_end]
+            if "status" not in sc:
+                st, _ = handling.canonical_status(tail)
+                if st:
+                    sc["status"] = st
+            rm = _LIST_ROLE.search(tail[:30])
+            if rm and sc.get("role") in (None, "承办"):
+                sc["role"] = handling.role_rx()[1][rm.group(1)]
         if names[0] == "count":
             if not bracketed:
                 last_count = m

@@ -242,6 +242,11 @@ def class_statuses(c: str) -> dict[str, str | None]:
         st, _ = handling.canonical_status(m.group(1))
         if st:
             out.setdefault(m.group(2), st)
+    # A类为所提问题已经解决,B类为部分解决、正在推进
+    for m in re.finditer(r"([A-Da-d甲乙丙丁])\s*类(?:为|是|指)([^,,;;。]{2,40})", c):
+        st, _ = handling.canonical_status(m.group(2))
+        if st:
+            out.setdefault(m.group(1), st)
     return out
 
 
