@@ -52,7 +52,8 @@ _DETACHED_APPROX = re.compile(r"约(占|为|有|达|合|计)?\s*$|占比约\s*$"
 # 今年我局将实施…改造7个老旧小区. 列入计划/工作计划 is a status, not a plan.
 _TARGET_SENTENCE = re.compile(
     r"目标|(?<!列入)(?<!纳入)(?<!工作)(?<!年度)计划(?!解决|逐步)|拟"
-    r"|将[^,,。;;]{0,8}?(实施|建设|新建|新增|改造|投入|完成|开展|推进)")
+    # 将 as "will" (将实施, 将在城东片区新增), not as the object marker (将您提出的建设…建议纳入)
+    r"|将(?:在[^,,。;;]{0,8}?)?(实施|建设|新建|新增|改造|投入|完成|开展|推进)")
 # What was achieved against a goal is an outcome: 截至9月底已完成2.31万人, 完成全年目标的82.5%
 _OUTCOME = re.compile(r"已|截至|截止|实际|目标的\s*$")
 # A year that something is compared with (较2022年的120件增加16件): only the
@@ -273,7 +274,7 @@ def find(norm: str) -> list[dict]:
                 if qual == "exact":
                     qual = q
                 break
-        if qual == "exact" and norm.startswith(("多", "余"), e) and unit in ("年", "月", "天", "小时"):
+        if qual == "exact" and norm.startswith(("多", "余"), e) and unit in ("年", "个月", "天", "小时"):
             e += 1
             qual = "at_least"
         # prefix qualifiers
