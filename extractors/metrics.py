@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from . import handling
 
@@ -34,7 +35,6 @@ _GROWTH = re.compile(r"(同比|比上年|较上年)?(增长|增加|提高|下降
 _SHARE = re.compile(r"占|比例")
 _KEY = re.compile(r"重点(建议|提案|议案|办理)")
 _UNIT_TOTAL = re.compile(r"我[局委区县市办厅处]共?计?(?:承办|办理|收到|接收|牵头办理)")
-_ROLE_AFTER = None  # compiled on first use from the role vocabulary
 
 
 @dataclass
@@ -114,12 +114,11 @@ def _group(seg: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1)
 def _role_after_rx() -> re.Pattern:
-    global _ROLE_AFTER
-    if _ROLE_AFTER is None:
-        rx, _ = handling.role_rx()
-        _ROLE_AFTER = re.compile(r"(?:作为|为|由我\S{0,3})(" + rx.pattern + ")")
-    return _ROLE_AFTER
+    """A role stated after the number: …均作为会办单位, 由我委主办."""
+    rx, _ = handling.role_rx()
+    return re.compile(r"(?:作为|为|由我\S{0,3})(" + rx.pattern + ")")
 
 
 def _role_of(before: str, after: str, metric: str) -> str | None:
@@ -199,7 +198,7 @@ def _scope(before: str, after: str, sentence_prefix: str, metric: str, own_statu
 
 _SENTENCE_END = "。!?!?\n"
 _CTX_SENTENCE = ("kind", "body", "level", "role", "channel")
-_CTX_PARAGRAPH = ("kind", "body", "level")
+_CTX_DOCUMENT = ("kind", "body")
 
 
 def _doc_kind(norm: str, quantities: list) -> dict:
@@ -232,13 +231,14 @@ def _doc_level(norm: str) -> str | None:
     return levels.pop() if len(levels) == 1 else None
 
 
-def extract(norm: str, quantities: list, sentence_bounds=None) -> list[Metric]:
+def extract(norm: str, quantities: list) -> list[Metric]:
     """Metrics of a document from its quantities (extractors.quantities).
 
     Scope flows the way reports write it: a count that names its kind sets
-    the context of the counts after it — within its sentence for kind, body,
-    level, role and channel, within its paragraph for kind, body and level.
-    A share takes the scope of the count it follows.
+    the context of the counts after it in its sentence (kind, body, level,
+    role, channel); counts that name no kind take the document's kind where
+    the report counts one kind only (or 建议提案 where it counts both);
+    a share takes the scope of the count it follows.
     """
     out: list[Metric] = []
     doc_level = _doc_level(norm)
@@ -247,22 +247,18 @@ def extract(norm: str, quantities: list, sentence_bounds=None) -> list[Metric]:
 
     classes = class_statuses(norm)
     qs = sorted(quantities, key=lambda q: q.nstart)
-    sent_key = para_key = None
+    sent_key = None
     sent_ctx: dict = {}
-    para_ctx: dict = {}
     last_count: Metric | None = None
     total: Metric | None = None  # the count a 其中 list breaks down
     totals: list[Metric] = []  # the totals of the sentence before its 其中
     in_sub = False
     for i, q in enumerate(qs):
         a = max(norm.rfind(c, 0, q.nstart) for c in _SENTENCE_END) + 1
-        p = norm.rfind("\n", 0, q.nstart) + 1
         ends = [j for j in (norm.find(c, q.nend) for c in _SENTENCE_END) if j >= 0]
         b = min(ends) if ends else len(norm)
         if a != sent_key:
             sent_key, sent_ctx, last_count, total, in_sub, totals = a, {}, None, None, False, []
-        if p != para_key:
-            para_key, para_ctx = p, {}
         prev_end = max([x.nend for x in qs[:i] if a <= x.nend <= q.nstart] or [a])
         nxt = min([x.nstart for x in qs[i + 1:] if x.nstart >= q.nend] or [b])
         before = norm[prev_end:q.nstart]
@@ -334,14 +330,13 @@ def extract(norm: str, quantities: list, sentence_bounds=None) -> list[Metric]:
             for k in _CTX_SENTENCE:
                 if k in sent_ctx:
                     sc.setdefault(k, sent_ctx[k])
-            for k in _CTX_PARAGRAPH:
+            for k in _CTX_DOCUMENT:
                 if k in doc_ctx:
                     sc.setdefault(k, doc_ctx[k])
             if doc_level:
                 sc.setdefault("level", doc_level)
             if names[0] == "count" and explicit_kind and not in_sub and not bracketed:
                 sent_ctx = {k: sc[k] for k in _CTX_SENTENCE if k in sc}
-                para_ctx = {k: sc[k] for k in _CTX_PARAGRAPH if k in sc}
             elif names[0] == "share" and explicit_kind:
                 # 人大代表建议…(A类)…48.9%;…(C类)…33.7%: the kind holds for the sentence
                 sent_ctx.update({k: sc[k] for k in ("kind", "body") if k in sc})
