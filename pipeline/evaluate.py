@@ -257,31 +257,30 @@ def evaluate(out: str, gold_dir: str) -> dict:
             "indicator_issues": ind_issues, "metric_issues": met_issues, "proposal_issues": prop_issues}
 
 
+def _prf_line(name: str, m: dict) -> str:
+    return (f"{name:<22}{m['precision']:>7.3f}{m['recall']:>7.3f}{m['f1']:>7.3f}   "
+            f"{m['tp']}/{m['pred']}/{m['gold']}")
+
+
+def _field_lines(prefix: str, fields: dict) -> list[str]:
+    out = []
+    for name, f in fields.items():
+        acc = "-" if f["accuracy"] is None else f"{f['accuracy']:.3f}"
+        out.append(f"{prefix + name:<22}{acc:>9}{f['correct']:>6}/{f['total']}")
+    return out
+
+
 def format_report(rep: dict) -> str:
     d = rep["documents"]
     lines = [f"documents: {d['n_matched']}/{d['n_gold']} gold files matched",
              f"{'field':<22}{'accuracy':>9}{'correct':>10}"]
-    for name, f in d["fields"].items():
-        acc = "-" if f["accuracy"] is None else f"{f['accuracy']:.3f}"
-        lines.append(f"{'document.' + name:<22}{acc:>9}{f['correct']:>6}/{f['total']}")
-    ind = rep.get("indicators")
-    if ind:
-        lines.append(f"{'table':<22}{'P':>7}{'R':>7}{'F1':>7}   tp/pred/gold")
-        lines.append(f"{'indicators':<22}{ind['precision']:>7.3f}{ind['recall']:>7.3f}{ind['f1']:>7.3f}   "
-                     f"{ind['tp']}/{ind['pred']}/{ind['gold']}")
-        for name, f in ind["fields"].items():
-            acc = "-" if f["accuracy"] is None else f"{f['accuracy']:.3f}"
-            lines.append(f"{'indicators.' + name:<22}{acc:>9}{f['correct']:>6}/{f['total']}")
-    prop = rep.get("proposals")
-    if prop:
-        lines.append(f"{'proposals':<22}{prop['precision']:>7.3f}{prop['recall']:>7.3f}{prop['f1']:>7.3f}   "
-                     f"{prop['tp']}/{prop['pred']}/{prop['gold']}")
-        for name, f in prop["fields"].items():
-            acc = "-" if f["accuracy"] is None else f"{f['accuracy']:.3f}"
-            lines.append(f"{'proposals.' + name:<22}{acc:>9}{f['correct']:>6}/{f['total']}")
-    met = rep.get("metrics")
-    if met:
-        for name, m in (("metrics", met), ("metrics (value only)", met["lenient"])):
-            lines.append(f"{name:<22}{m['precision']:>7.3f}{m['recall']:>7.3f}{m['f1']:>7.3f}   "
-                         f"{m['tp']}/{m['pred']}/{m['gold']}")
+    lines += _field_lines("document.", d["fields"])
+    lines.append(f"{'table':<22}{'P':>7}{'R':>7}{'F1':>7}   tp/pred/gold")
+    for table in ("indicators", "proposals"):
+        if rep.get(table):
+            lines.append(_prf_line(table, rep[table]))
+            lines += _field_lines(table + ".", rep[table]["fields"])
+    if rep.get("metrics"):
+        lines.append(_prf_line("metrics", rep["metrics"]))
+        lines.append(_prf_line("metrics (value only)", rep["metrics"]["lenient"]))
     return "\n".join(lines)

@@ -142,32 +142,32 @@ class _Numbering:
         return re.sub(r"%(\d)", sub, text)
 
 
+def _num_of(ppr) -> tuple[str, int] | None:
+    npr = ppr.find(f"{_W}numPr") if ppr is not None else None
+    nid = npr.find(f"{_W}numId") if npr is not None else None
+    if nid is None:
+        return None
+    il = npr.find(f"{_W}ilvl")
+    return nid.get(f"{_W}val"), int(il.get(f"{_W}val")) if il is not None else 0
+
+
 def _num_pr(p, styles) -> tuple[str, int] | None:
     """The paragraph's numbering, directly or through its style chain."""
     ppr = p.find(f"{_W}pPr")
-    if ppr is not None:
-        npr = ppr.find(f"{_W}numPr")
-        if npr is not None:
-            nid = npr.find(f"{_W}numId")
-            il = npr.find(f"{_W}ilvl")
-            if nid is not None:
-                return nid.get(f"{_W}val"), int(il.get(f"{_W}val")) if il is not None else 0
-        st = ppr.find(f"{_W}pStyle")
-        style_id = st.get(f"{_W}val") if st is not None else None
-    else:
-        style_id = None
+    found = _num_of(ppr)
+    if found:
+        return found
+    st = ppr.find(f"{_W}pStyle") if ppr is not None else None
+    style_id = st.get(f"{_W}val") if st is not None else None
     seen = set()
     while style_id and style_id not in seen:
         seen.add(style_id)
         s = styles.get(style_id)
         if s is None:
             return None
-        sppr = s.find(f"{_W}pPr")
-        if sppr is not None and (npr := sppr.find(f"{_W}numPr")) is not None:
-            nid = npr.find(f"{_W}numId")
-            il = npr.find(f"{_W}ilvl")
-            if nid is not None:
-                return nid.get(f"{_W}val"), int(il.get(f"{_W}val")) if il is not None else 0
+        found = _num_of(s.find(f"{_W}pPr"))
+        if found:
+            return found
         based = s.find(f"{_W}basedOn")
         style_id = based.get(f"{_W}val") if based is not None else None
     return None
