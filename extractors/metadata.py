@@ -271,7 +271,8 @@ def _norm_span(tm: TextMap, s: int, e: int) -> tuple[int, int]:
 
 
 def extract(text: str, tm: TextMap | None = None) -> Metadata:
-    tm = tm or build(text)
+    # Titles and date lines are read line by line: keep every line break.
+    tm = tm or build(text, join_wraps=False)
     md = Metadata()
     # Only the text counts: the same report as a page, a PDF or a Word file
     # must give the same metadata, and <title>/<meta> tags often carry the

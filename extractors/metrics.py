@@ -21,6 +21,7 @@ _CATEGORY = re.compile(r"([A-Da-d甲乙丙丁])(?:、([A-Da-d甲乙丙丁]))?\s*
 # 财政经济方面25件; 属道路交通类21件; 涉及发展规划、项目建设和综合经济类工作占比最大,有206件
 _TOPIC = re.compile(r"(?:是|为|其中|涉及|包括)?([\u4e00-\u9fff、和及与]{2,30}?)(方面|类|领域)(?:的|工作)?"
                     r"(?:占比最[大高多]|最多)?[,,]?(?:有|共|计)?$")
+_TOPIC_INVOLVES = re.compile(r"涉及([^,,;;。的]{2,20})的(?:最多|较多|最少)?[,,]?(?:共|有)?$")
 _UNIT_WORDS = re.compile(r"单位|部门|承办单位|主办单位")
 # 交由78家单位承办; 组织6个市(州)政府及46个省直有关部门(单位)办理
 _HANDLERS = re.compile(r"^[^,,。;;]{0,12}?(单位|部门|政府|机关)")
@@ -125,7 +126,8 @@ def _role_of(before: str, after: str, metric: str) -> str | None:
     """The nearest role word before the number (共承办…6件, 主办12件), else
     one that follows it (2件代表建议交由我区办理,均作为会办单位)."""
     rx, table = handling.role_rx()
-    b = _strip_brackets(before)
+    # only this clause's role: …均为会办件;区十一届人大五次会议代表建议118件
+    b = re.split(r"[;;。]", _strip_brackets(before))[-1]
     hits = [m for m in rx.finditer(b)
             if metric == "handling_units" or not b.startswith("单位", m.end()) or m.group() != "承办"]
     if hits:
@@ -140,12 +142,16 @@ def _role_of(before: str, after: str, metric: str) -> str | None:
 
 def _topic(before: str) -> str | None:
     b = _strip_brackets(before)[-34:]
+    im = _TOPIC_INVOLVES.search(b)
+    if im:
+        return im.group(1)  # 涉及洱海保护治理的37件; 涉及城市建设管理的最多,共87件
     tm = _TOPIC.search(b)
     if not tm or _CATEGORY.search(tm.group(0)) or handling.kind_rx()[0].search(tm.group(1)):
         return None
     topic = re.split(r"[,,:;;]", tm.group(1))[-1]
     # 一是规划建设类, 属道路交通方面, 占比最高的是…类, 其次是…类
     topic = re.sub(r"^.*?(?:[一二三四五六七八九十]是|其次是|最高的是|的是|属于|属|其中|涉及|主要|包括)", "", topic)
+    topic = topic.lstrip("、和及与")
     return topic if len(topic) >= 2 else None
 
 

@@ -14,7 +14,7 @@ def records(doc: Document, manifest_row: dict | None = None) -> dict[str, list[d
     from extractors import consistency, labels, metadata, metrics, proposals, quantities
 
     tm = build(doc.text)
-    md = metadata.extract(doc.text, tm=tm)
+    md = metadata.extract(doc.text)
     row = document_row(doc, md, manifest_row)
     inds = []
     qs = quantities.extract(doc.text, doc_year=row["year"], tm=tm)

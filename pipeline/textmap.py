@@ -15,6 +15,8 @@ What the view normalizes, and why:
   and digits (``2022 年度``) are dropped.
 - Pinyin glosses that annotation-mirrors inject inside words (``會(huì)議``)
   are dropped.
+- Line breaks that a page width made (texts copied out of PDFs) are dropped,
+  so words and numbers broken across lines are whole again.
 """
 from __future__ import annotations
 
@@ -95,11 +97,42 @@ class TextMap:
         return self.source[s:e]
 
 
-def _dropped_spans(text: str) -> list[tuple[int, int, bool]]:
+_BREAK = re.compile(r"[ \t\u3000]*\n[ \t\u3000\n]*")
+_END_OF_THOUGHT = tuple("。!?!?::;;")
+_OPENS_BLOCK = re.compile(r"^\s*([一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]+[)）]|\d+[.．、](?!\d)|第[一二三四五六七八九十]+[条章节]|[—-]+\s*\d)")
+
+
+def _hard_wraps(text: str) -> list[tuple[int, int]]:
+    """Line breaks made by a page width, not by the author: texts copied out
+    of PDFs break lines in mid-sentence (`…办理了区人大十\n  八届四次会议`,
+    `其他方面2\n2件`). A break after a line as long as the text's long lines,
+    with no sentence end before it and no heading after it, is a wrap."""
+    lines = [ln.strip() for ln in text.split("\n")]
+    lengths = sorted(len(ln) for ln in lines if ln)
+    if len(lengths) < 4:
+        return []
+    p90 = lengths[int(0.9 * (len(lengths) - 1))]
+    if p90 < 12:
+        return []
+    out = []
+    for m in _BREAK.finditer(text):
+        ls = text.rfind("\n", 0, m.start()) + 1
+        prev = text[ls:m.start()].strip()
+        nxt_end = text.find("\n", m.end())
+        nxt = text[m.end(): nxt_end if nxt_end >= 0 else len(text)]
+        if (prev and nxt and len(prev) >= 0.85 * p90 and not prev.endswith(_END_OF_THOUGHT)
+                and not _OPENS_BLOCK.match(nxt)):
+            out.append(m.span())
+    return out
+
+
+def _dropped_spans(text: str, join_wraps: bool = True) -> list[tuple[int, int, bool]]:
     """Spans left out of the view; the flag marks glosses, which belong to
     the character before them (a match ending at 會 covers 會(huì))."""
     spans = [(*m.span(), True) for m in _PINYIN.finditer(text)]
     spans += [(*m.span(), False) for m in _STRAY_SPACE.finditer(text)]
+    if join_wraps:
+        spans += [(a, b, False) for a, b in _hard_wraps(text)]
     spans.sort()
     return spans
 
@@ -134,7 +167,7 @@ def _changed_by_nfkc() -> re.Pattern:
     return re.compile(f"[{cls}]")
 
 
-def build(text: str) -> TextMap:
+def build(text: str, join_wraps: bool = True) -> TextMap:
     """Build the normalized view of ``text``.
 
     >>> tm = build("市政協六屆一次會(huì)議，共２０件")
@@ -143,6 +176,9 @@ def build(text: str) -> TextMap:
     >>> s, e = tm.to_source(tm.norm.index("会议"), tm.norm.index("会议") + 2)
     >>> tm.source[s:e]
     '會(huì)議'
+
+    ``join_wraps=False`` keeps every line break: the view for what is read
+    line by line (a title and the line under it).
     """
     changed = _changed_by_nfkc()
     parts: list[str] = []
@@ -167,7 +203,7 @@ def build(text: str) -> TextMap:
         plain(i, b)
 
     pos = 0
-    for ds, de, gloss in _dropped_spans(text):
+    for ds, de, gloss in _dropped_spans(text, join_wraps):
         if ds < pos:
             continue
         segment(pos, ds)

@@ -57,6 +57,7 @@ def _reference_build(text):
 
     chars, starts, ends = [], [], []
     drops = _dropped_spans(text)
+    drops = [d for k, d in enumerate(drops) if k == 0 or d[0] >= drops[k - 1][1]]
     di, i = 0, 0
     while i < len(text):
         if di < len(drops) and drops[di][0] <= i:
