@@ -36,7 +36,8 @@ _TITLE_BEFORE = re.compile(rf"[《“](关于[^《》\n]{{2,80}}?的?{_KIND})[�
 # 会办市人大1号议案; 我局会办的第5、8、22号提案; 领办的重点建议第102号
 _ROLE_BEFORE = re.compile(r"(主办|会办|协办|分办|领办)(?:的)?\s*(?:重点)?(?:市|区|县|省)?(?:人大|政协)?(?:代表|委员)?(?:建议|提案|议案)?\s*$")
 # …由州农业农村局主办,我市协办: the reporting unit's own role
-_OWN_ROLE = re.compile(r"我[市区县局委办厅处州]\S{0,3}?(主办|会办|协办|分办|领办)")
+_OWN_ROLE = re.compile(r"我[市区县局委办厅处州]\S{0,3}?(主办|会办|协办|分办|领办)"
+                       r"|由[市区县州省](?:人民)?政府(?:系统)?(主办|会办|协办|分办)")
 _LEVEL_CHARS = "省市州区县旗"
 _REPLIED = re.compile(r"办理了|答复了|办复了|回复了")
 _ALL_CLOSED = re.compile(r"(?:全部|均已|均按时|均按期|已完成)[^。;,]{0,10}?(?:办结|办复|答复|办理完毕)")
@@ -110,7 +111,8 @@ def extract(tm: TextMap) -> list[Proposal]:
     for m in _SESSION.finditer(c):
         name = _session_name(m)
         # the value as written (Traditional stays Traditional), from the source
-        sessions.append((m.start(), m.end(), _as_written(tm, idx, m.end() - len(name), m.end()), m))
+        sessions.append((m.start() + len(m.group(0)) - len(name), m.end(),
+                         _as_written(tm, idx, m.end() - len(name), m.end()), name))
     found: dict[tuple, Proposal] = {}
     order: list[tuple] = []
     prev_mention = None
@@ -149,7 +151,7 @@ def extract(tm: TextMap) -> list[Proposal]:
             session = prev[-1][2] if prev else None
         if kind is None:
             kind = _kind_from_context(c, a, s)
-        sess_norm = next((x[3].group(0) for x in sessions if x[2] == session), "") if session else ""
+        sess_norm = next((x[3] for x in sessions if x[2] == session), "") if session else ""
         ctx = c[max(a, s - 16):s] + sess_norm
         if kind is None and session:
             kind = "提案" if "政协" in sess_norm else "建议"
@@ -179,6 +181,10 @@ def extract(tm: TextMap) -> list[Proposal]:
             # 办理了区人大…第55号关于农村公路养护维修的答复: a reply was made
             status, status_text = "closed", _REPLIED.search(c[a:s]).group()
         is_key = bool(re.search(r"重点(办理)?(提案|建议|议案)?", c[max(a, s - 10):min(b, e + 40)]))
+        if not is_key and c.startswith("其中", a):
+            # 领衔督办重点建议提案12件。其中,第38号…: the items of a key list
+            pa = max(c.rfind(x, 0, a - 1) for x in "。!?") + 1
+            is_key = bool(re.search(r"重点(建议|提案|议案)", c[pa:a]))
         category = cm.group(1) if cm else None
         for k, num in enumerate(nums):
             key = (kind, num)
@@ -197,16 +203,16 @@ def extract(tm: TextMap) -> list[Proposal]:
                                   status, status_text, category, is_key, src_s, src_e, tm.source[src_s:src_e], ss, ee)
             order.append(key)
     props = [found[k] for k in order]
-    # The report's sessions: where it names one per body (区十八届人大六次会议,
-    # 区政协十一届五次会议), an item of that body without its own falls under it.
-    per_body: dict[str, set] = {}
-    for cs_, _, name, m in sessions:
-        if c[:cs_].count("《") > c[:cs_].count("》"):
-            continue  # a session inside a document's title (《市十四届人大六次会议2号议案办理工作方案》)
-        per_body.setdefault("政协" if "政协" in m.group(0) else "人大", set()).add(name)
+    # An item without a session of its own falls under the last session of
+    # its body that the report named before it (区十八届人大六次会议 … 第38号),
+    # not under one named inside a document's title (《市十四届人大六次会议…方案》).
+    named = [(cs_, written, "政协" if "政协" in name else "人大") for cs_, _, written, name in sessions
+             if c[:cs_].count("《") <= c[:cs_].count("》")]
     for p in props:
-        if p.session is None and p.body and len(per_body.get(p.body, ())) == 1:
-            p.session = next(iter(per_body[p.body]))
+        if p.session is None and p.body:
+            before = [w for cs_, w, body in named if body == p.body and cs_ < p.cstart]
+            if before:
+                p.session = before[-1]
     _aggregate_statuses(c, props)
     _section_statuses(tm.norm, props)
     classes = class_statuses(c)
@@ -298,7 +304,7 @@ def _role(c: str, a: int, b: int, s: int, e: int) -> str | None:
     由我委主办."""
     m = _OWN_ROLE.search(c[e:b]) or _OWN_ROLE.search(c[a:s])
     if m:
-        return m.group(1)
+        return m.group(1) or m.group(2)
     m = _ROLE_BEFORE.search(c[max(a, s - 16):s])
     if m:
         return m.group(1)
