@@ -13,102 +13,151 @@ import pyarrow.parquet as pq
 
 SCHEMA_VERSION = "1"
 
-DOCUMENTS = pa.schema([
-    ("doc_id", pa.string()),
-    ("source", pa.string()),
-    ("format", pa.string()),
-    ("encoding", pa.string()),
-    ("title", pa.string()),
-    ("title_source", pa.string()),
-    ("region", pa.string()),
-    ("region_source", pa.string()),
-    ("year", pa.int32()),
-    ("year_source", pa.string()),
-    ("year_inferred", pa.bool_()),
-    ("published", pa.string()),
-    ("published_source", pa.string()),
-    ("publisher", pa.string()),
-    ("page_title", pa.string()),
-    ("source_url", pa.string()),
-    ("n_chars", pa.int64()),
-    ("n_pages", pa.int32()),
-    ("page_starts", pa.list_(pa.int64())),
-    ("n_tables", pa.int32()),
-    ("warnings", pa.list_(pa.string())),
-    ("text", pa.large_string()),
-])
-
-ERRORS = pa.schema([
-    ("source", pa.string()),
-    ("doc_id", pa.string()),
-    ("stage", pa.string()),
-    ("error", pa.string()),
-    ("message", pa.string()),
-])
-
+STR, INT, BOOL = pa.string(), pa.int64(), pa.bool_()
 VALUE = pa.decimal128(30, 6)  # exact base-unit values: 32000000, 94.6
+STATUSES = ("resolved", "in_progress", "planned", "reference", "closed")
+KINDS = ("建议", "提案", "议案", "建议案", "建议提案")
 
-INDICATORS = pa.schema([
-    ("doc_id", pa.string()),
-    ("value", VALUE),
-    ("value_max", VALUE),
-    ("unit", pa.string()),
-    ("kind", pa.string()),
-    ("qualifier", pa.string()),
-    ("role", pa.string()),
-    ("ref_year", pa.int32()),
-    ("label", pa.string()),
-    ("section", pa.string()),
-    ("proposal_number", pa.string()),
-    ("start", pa.int64()),
-    ("end", pa.int64()),
-    ("surface", pa.string()),
-    ("sentence", pa.string()),
-    ("page", pa.int32()),
-    ("rule", pa.string()),
-])
+# The dataset's schema, declared once: pyarrow schemas, write-time checks and
+# docs/dataset.md all come from these rows.
+# (column, type, required, allowed values or None, meaning, example)
+COLUMNS: dict[str, list[tuple]] = {
+    "documents": [
+        ("doc_id", STR, True, None, "stable id: first 16 hex digits of the SHA-256 of the file's bytes", "9f766221bf5e611c"),
+        ("source", STR, True, None, "the input path as given", "corpus/raw/001.txt"),
+        ("format", STR, True, ("text", "html", "pdf", "docx"), "format read from the bytes", "html"),
+        ("encoding", STR, False, None, "text encoding (text and html)", "gb18030"),
+        ("title", STR, False, None, "the report's own title as written", "宝坻区2022年度…自评报告"),
+        ("title_source", STR, False, ("text", "manifest"), "where title came from", "text"),
+        ("region", STR, False, None, "administrative chain of the reporting unit's place", "天津市宝坻区"),
+        ("region_source", STR, False, ("text", "manifest"), "where region came from", "text"),
+        ("year", pa.int32(), False, None, "handling year the report is about", "2022"),
+        ("year_source", STR, False, ("text", "manifest"), "where year came from", "text"),
+        ("year_inferred", BOOL, True, None, "year taken from the publication date only", "false"),
+        ("published", STR, False, None, "publication date YYYY-MM-DD", "2022-11-30"),
+        ("published_source", STR, False, ("text", "manifest"), "where published came from", "text"),
+        ("publisher", STR, False, None, "the 来源/发布单位 field", "区政府办公室"),
+        ("page_title", STR, False, None, "the web page's <title>", "…_宝坻区人民政府"),
+        ("source_url", STR, False, None, "from the manifest", "https://…"),
+        ("n_chars", INT, True, None, "characters of text", "4156"),
+        ("n_pages", pa.int32(), False, None, "pages (PDF)", "4"),
+        ("page_starts", pa.list_(INT), False, None, "offset in text where each page starts (PDF)", "[0, 1170, 2599]"),
+        ("n_tables", pa.int32(), True, None, "tables kept as tables", "1"),
+        ("warnings", pa.list_(STR), True, None, "numbers that do not add up, not-a-report, reader notes",
+         "[\"sum_mismatch: …\"]"),
+        ("text", pa.large_string(), True, None, "the document text every offset points into", "…"),
+    ],
+    "errors": [
+        ("source", STR, True, None, "the input path as given", "in/scan.pdf"),
+        ("doc_id", STR, False, None, "id of the bytes, where they could be read", "84fd36a40ca7b60f"),
+        ("stage", STR, True, ("open", "sniff", "decode", "read", "parse", "dedupe", "extract"), "where it failed", "read"),
+        ("error", STR, True, None, "stable error code", "no_text_layer"),
+        ("message", STR, True, None, "what happened and what to do", "scanned PDF: … (OCR it first)"),
+    ],
+    "indicators": [
+        ("doc_id", STR, True, None, "document", "9f766221bf5e611c"),
+        ("value", VALUE, True, None, "value in base units (multiplier applied)", "32000000"),
+        ("value_max", VALUE, False, None, "upper end of a range", "50000"),
+        ("unit", STR, True, None, "unit without multiplier", "人次"),
+        ("kind", STR, True, ("count", "measure", "money", "percent", "time"), "kind of unit", "count"),
+        ("qualifier", STR, True, ("exact", "approx", "at_least", "at_most", "range"), "qualifier", "at_least"),
+        ("role", STR, False, ("target",), "target for goals and plans", "target"),
+        ("ref_year", pa.int32(), False, None, "another year the text ties the value to", "2021"),
+        ("label", STR, False, None, "what is measured (jieba tokens before/after)", "全员核酸筛查"),
+        ("section", STR, False, None, "heading path", "二、主要做法/(三)加强指导督办/1."),
+        ("proposal_number", STR, False, None, "number of the proposal the section is about", "0125"),
+        ("start", INT, True, None, "offset in documents.text", "612"),
+        ("end", INT, True, None, "end offset (exclusive)", "620"),
+        ("surface", STR, True, None, "text[start:end]", "3200万余人次"),
+        ("sentence", STR, True, None, "the sentence around it", "…共计筛查3200万余人次,…"),
+        ("page", pa.int32(), False, None, "page (PDF)", "2"),
+        ("rule", STR, True, None, "extractor that produced the row", "quantity"),
+    ],
+    "proposals": [
+        ("doc_id", STR, True, None, "document", "9f766221bf5e611c"),
+        ("number", STR, True, None, "number as written, leading zeros kept", "0125"),
+        ("kind", STR, False, KINDS[:4], "建议/提案/议案/建议案", "建议"),
+        ("body", STR, False, ("人大", "政协"), "人大 or 政协", "人大"),
+        ("session", STR, False, None, "session as written", "市十七届人大六次会议"),
+        ("title", STR, False, None, "关于…的建议/提案 as written", "关于推进京津冀交通协同发展的建议"),
+        ("role", STR, False, ("主办", "会办", "协办", "分办", "领办"), "the reporting unit's role", "会办"),
+        ("status", STR, False, STATUSES, "canonical status (GOLD.md §4)", "resolved"),
+        ("status_text", STR, False, None, "the wording the status came from", "已落实"),
+        ("category", STR, False, None, "handling class as written", "A"),
+        ("is_key", BOOL, True, None, "marked 重点", "false"),
+        ("start", INT, True, None, "offset of the first numbered mention", "178"),
+        ("end", INT, True, None, "end offset (exclusive)", "185"),
+        ("surface", STR, True, None, "text[start:end]", "第0125号"),
+        ("rule", STR, True, None, "extractor that produced the row", "proposal"),
+    ],
+    "metrics": [
+        ("doc_id", STR, True, None, "document", "9f766221bf5e611c"),
+        ("metric", STR, True, ("count", "share", "reply_rate", "completion_rate", "on_time_rate", "satisfaction_rate",
+                               "basic_satisfaction_rate", "contact_rate", "adoption_rate", "filing_rate",
+                               "handling_units"), "canonical metric (GOLD.md §3)", "share"),
+        ("value", VALUE, True, None, "the number", "58.07"),
+        ("unit", STR, True, None, "unit", "%"),
+        ("kind", STR, False, KINDS, "scope: kind", "建议"),
+        ("body", STR, False, ("人大", "政协"), "scope: body", "人大"),
+        ("level", STR, False, None, "scope: 全国/省/市/州/区/县", "市"),
+        ("role", STR, False, None, "scope: role", "主办"),
+        ("category", STR, False, None, "scope: handling class as written", "A"),
+        ("status", STR, False, STATUSES, "scope: canonical status", "resolved"),
+        ("topic", STR, False, None, "scope: topic", "财政经济"),
+        ("channel", STR, False, ("大会", "闭会", "平时"), "scope: during / between sessions", "大会"),
+        ("group", STR, False, None, "scope: other named subgroup", "集体"),
+        ("is_key", BOOL, False, None, "scope: 重点", "true"),
+        ("ref_year", pa.int32(), False, None, "another year than the report's", "2021"),
+        ("start", INT, True, None, "offset in documents.text", "1402"),
+        ("end", INT, True, None, "end offset (exclusive)", "1408"),
+        ("surface", STR, True, None, "text[start:end]", "58.07%"),
+        ("rule", STR, True, None, "extractor that produced the row", "metric"),
+    ],
+}
 
-METRICS = pa.schema([
-    ("doc_id", pa.string()),
-    ("metric", pa.string()),
-    ("value", VALUE),
-    ("unit", pa.string()),
-    ("kind", pa.string()),
-    ("body", pa.string()),
-    ("level", pa.string()),
-    ("role", pa.string()),
-    ("category", pa.string()),
-    ("status", pa.string()),
-    ("topic", pa.string()),
-    ("channel", pa.string()),
-    ("group", pa.string()),
-    ("is_key", pa.bool_()),
-    ("ref_year", pa.int32()),
-    ("start", pa.int64()),
-    ("end", pa.int64()),
-    ("surface", pa.string()),
-    ("rule", pa.string()),
-])
+TABLES = {name: pa.schema([pa.field(c[0], c[1], nullable=not c[2]) for c in cols]) for name, cols in COLUMNS.items()}
+DOCUMENTS, ERRORS, INDICATORS, PROPOSALS, METRICS = (TABLES[n] for n in
+                                                     ("documents", "errors", "indicators", "proposals", "metrics"))
 
-PROPOSALS = pa.schema([
-    ("doc_id", pa.string()),
-    ("number", pa.string()),
-    ("kind", pa.string()),
-    ("body", pa.string()),
-    ("session", pa.string()),
-    ("title", pa.string()),
-    ("role", pa.string()),
-    ("status", pa.string()),
-    ("status_text", pa.string()),
-    ("category", pa.string()),
-    ("is_key", pa.bool_()),
-    ("start", pa.int64()),
-    ("end", pa.int64()),
-    ("surface", pa.string()),
-    ("rule", pa.string()),
-])
 
-TABLES = {"documents": DOCUMENTS, "proposals": PROPOSALS, "errors": ERRORS, "indicators": INDICATORS, "metrics": METRICS}
+class SchemaError(ValueError):
+    """A row that breaks the declared schema: a bug, never a file shipped."""
+
+
+def validate(name: str, rows: list[dict]) -> None:
+    """Required columns present, allowed values only, spans that point at their surface."""
+    cols = COLUMNS[name]
+    for i, r in enumerate(rows):
+        extra = set(r) - {c[0] for c in cols}
+        if extra:
+            raise SchemaError(f"{name} row {i}: unknown columns {sorted(extra)}")
+        for col, _, required, allowed, *_ in cols:
+            v = r.get(col)
+            if v is None:
+                if required:
+                    raise SchemaError(f"{name} row {i}: {col} is required")
+                continue
+            if allowed is not None and v not in allowed:
+                raise SchemaError(f"{name} row {i}: {col}={v!r} not in {allowed}")
+        if "start" in r and not (0 <= r["start"] < r["end"]):
+            raise SchemaError(f"{name} row {i}: bad span {r['start']}–{r['end']}")
+
+
+def describe() -> str:
+    """docs/dataset.md, generated from COLUMNS (tests check it is current)."""
+    out = ["# The jyta dataset", "",
+           f"Schema version {SCHEMA_VERSION}. Generated from `pipeline/dataset.py` — edit the schema there and run",
+           "`python -m pipeline.dataset > docs/dataset.md`.", "",
+           "Every table is a Parquet file `OUT/<table>.parquet`; the file metadata holds `jyta.schema_version`",
+           "and `jyta.version`. Offsets are half-open `[start, end)` into `documents.text` of the same `doc_id`,",
+           "and `text[start:end] == surface` holds on every row.", ""]
+    for name, cols in COLUMNS.items():
+        out += [f"## {name}", "", "| column | type | required | values | meaning | example |", "|---|---|---|---|---|---|"]
+        for col, typ, required, allowed, meaning, example in cols:
+            vals = ", ".join(allowed) if allowed else ""
+            out.append(f"| `{col}` | {typ} | {'yes' if required else 'null allowed'} | {vals} | {meaning} | {example} |")
+        out.append("")
+    return "\n".join(out)
 
 
 def table_path(out: str, name: str) -> str:
@@ -133,6 +182,7 @@ def write_rows(out: str, name: str, rows: list[dict]) -> None:
         "jyta.version": __version__,
         "jyta.table": name,
     })
+    validate(name, rows)
     table = pa.Table.from_pylist(rows, schema=schema)
     fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".parquet.tmp", dir=out)
     os.close(fd)
@@ -143,3 +193,7 @@ def write_rows(out: str, name: str, rows: list[dict]) -> None:
         if os.path.exists(tmp):
             os.unlink(tmp)
 
+
+
+if __name__ == "__main__":
+    print(describe())
