@@ -65,11 +65,18 @@ def _kind_body(seg: str) -> dict:
     out: dict = {}
     if not found:
         return out
-    kinds = {k for _, k, _ in found}
-    if "建议提案" in kinds or {"建议", "提案"} <= kinds:
+    pos, kind, word = found[-1]
+    # The kind nearest the number, unless it closes a pair
+    # (人大代表建议和政协委员提案 → 建议提案; 283件建议提案中,代表建议134件 → 建议)
+    if kind == "建议提案":
         out["kind"] = "建议提案"
         return out
-    pos, kind, word = found[-1]
+    if len(found) > 1:
+        ppos, pkind, pword = found[-2]
+        other = {"建议": "提案", "提案": "建议"}.get(kind)
+        if pkind == other and re.fullmatch(r"(?:[和与及、][^,,。;;\d件]{0,24})?", seg[ppos + len(pword):pos]):
+            out["kind"] = "建议提案"
+            return out
     out["kind"] = kind
     ctx = seg[max(0, pos - 8):pos + len(word)]
     if "政协" in ctx or "委员" in ctx or kind in ("提案", "建议案"):
@@ -175,7 +182,7 @@ def _scope(before: str, after: str, sentence_prefix: str, metric: str, own_statu
         sc["role"] = role
     cm = None
     # A类(所提问题已经解决或基本解决)168件: the letter stands before its definition
-    for cm in _CATEGORY.finditer(b.rstrip()[-12:] + " " + before[-16:]):
+    for cm in _CATEGORY.finditer(re.sub(r"\s+", "", b)[-12:] + " " + before[-16:]):
         pass
     if cm:
         sc["category"] = cm.group(1) + (f"、{cm.group(2)}" if cm.group(2) else "")
@@ -391,10 +398,13 @@ def _parts_of_several_totals(out: list[Metric]) -> None:
         if m.metric == "count" and m.parent is not None and m.totals_sum is not None:
             groups.setdefault(id(m.parent), []).append(m)
     for parts in groups.values():
-        if sum(p.value for p in parts) == parts[0].totals_sum != parts[0].parent.value:
-            for p in parts:
-                p.scope["kind"] = "建议提案"
-                p.scope.pop("body", None)
+        # 其中主办41件、会办18件,重点提案2件: the role split is the one that adds up
+        for subset in (parts, [p for p in parts if p.scope.get("role")]):
+            if subset and sum(p.value for p in subset) == parts[0].totals_sum != parts[0].parent.value:
+                for p in subset:
+                    p.scope["kind"] = "建议提案"
+                    p.scope.pop("body", None)
+                break
 
 
 def _in_brackets(norm: str, a: int, i: int) -> bool:
@@ -438,6 +448,11 @@ def _rate_scope(sc: dict, before: str) -> dict:
     seg = re.split(r"[,,;;。:]", before)[-1]
     m = handling.rate_rx().search(seg)
     if m:
-        kb = _kind_body(seg[max(0, m.start() - 4):m.start()])
-        out.update({k: v for k, v in kb.items() if k == "kind"})
+        lead = seg[max(0, m.start() - 4):m.start()]
+        kb = _kind_body(lead)
+        if not kb and lead.endswith("代表"):
+            kb = {"kind": "建议", "body": "人大"}  # 代表满意率97.3%
+        elif not kb and lead.endswith("委员"):
+            kb = {"kind": "提案", "body": "政协"}  # 委员满意率98.5%
+        out.update({k: v for k, v in kb.items() if k in ("kind", "body")})
     return out
