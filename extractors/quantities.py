@@ -374,8 +374,9 @@ def extract(text: str, doc_year: int | None = None, tm: TextMap | None = None) -
                 ym = years[-1]
                 y = int(ym.group(1))
                 compared = _COMPARED_YEAR.search(norm[max(0, ym.start() - 3):ym.start()])
-                if compared and re.search(r"\d", norm[ym.end():ns].lstrip("的")):
-                    y = doc_year  # a later figure of a comparison is about this year
+                if compared and not re.fullmatch(r"\s*的?\s*", norm[ym.end():ns]):
+                    # 较2022年的120件 is about 2022; 与2020年相比…增加29件 is this year's change
+                    y = doc_year
                 ref_year = y if y != doc_year else None
         k = bisect.bisect_right(sec_starts, ns) - 1
         section, pnum = (sections[k][1], sections[k][2]) if k >= 0 else (None, None)
