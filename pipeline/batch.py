@@ -119,6 +119,9 @@ def ingest(paths: list[str], out: str, manifest_path: str | None = None, max_byt
         if name != "documents":
             dataset.write_rows(out, name, sorted(rows, key=lambda r: (order.get(r["doc_id"], -1), r["start"], r["end"])))
     dataset.write_rows(out, "errors", sorted(errors.values(), key=lambda r: r["source"]))
+    from .store import write_database
+
+    write_database(out)
     summary.error_rows = sorted(errors.values(), key=lambda r: r["source"])
     return summary
 

@@ -47,6 +47,30 @@ def _evaluate(args) -> int:
     return 0
 
 
+def _query(args) -> int:
+    import pandas as pd
+
+    from .store import query
+
+    try:
+        df = query(args.out, args.sql)
+    except Exception as e:  # DuckDB's own message says what is wrong with the SQL
+        print(f"jyta: {type(e).__name__}: {e}", file=sys.stderr)
+        return 2
+    with pd.option_context("display.max_rows", args.max_rows, "display.max_columns", None,
+                           "display.width", 200, "display.max_colwidth", 60):
+        print(df.to_string(index=False) if len(df) else "(no rows)")
+    return 0
+
+
+def _export(args) -> int:
+    from .store import export
+
+    for path in export(args.out, args.format, args.dest, args.tables):
+        print(path)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
@@ -69,6 +93,21 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--gold", required=True, help="folder of gold/NNN.json files")
     ev.add_argument("--json", help="write the full report (with misses) to this file")
     ev.set_defaults(func=_evaluate)
+    q = sub.add_parser("query", help="run SQL over the dataset (DuckDB)",
+                       description="Run SQL over OUT's tables (documents, errors, proposals, metrics, indicators) "
+                       "with DuckDB and print the result.")
+    q.add_argument("out", help="dataset folder")
+    q.add_argument("sql", help='e.g. "SELECT region, year, count(*) FROM documents GROUP BY ALL"')
+    q.add_argument("--max-rows", type=int, default=200)
+    q.set_defaults(func=_query)
+    ex = sub.add_parser("export", help="write the tables as CSV, JSON Lines or XLSX",
+                        description="CSV is UTF-8 with BOM (Excel on Chinese Windows opens it); XLSX is one workbook "
+                        "with a sheet per table.")
+    ex.add_argument("out", help="dataset folder")
+    ex.add_argument("--format", required=True, choices=["csv", "jsonl", "xlsx"])
+    ex.add_argument("-o", "--dest", required=True, help="folder for the files")
+    ex.add_argument("--tables", nargs="*", help="only these tables")
+    ex.set_defaults(func=_export)
     return p
 
 

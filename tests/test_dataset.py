@@ -25,3 +25,42 @@ def test_bad_spans_are_caught():
     with pytest.raises(dataset.SchemaError):
         dataset.validate("proposals", [{"doc_id": "x", "number": "1", "is_key": False, "start": 5, "end": 5,
                                         "surface": "", "rule": "proposal"}])
+
+
+def test_query_export_and_database(tmp_path):
+    import duckdb
+    import pandas as pd
+
+    from pipeline.batch import ingest
+    from pipeline.store import DB_NAME, export, query
+
+    from conftest import corpus_text
+
+    src = tmp_path / "in"
+    src.mkdir()
+    for n in ("001", "005", "019"):
+        (src / f"{n}.txt").write_text(corpus_text(n), encoding="utf-8")
+    out = str(tmp_path / "out")
+    ingest([str(src)], out)
+    counts = {t: len(dataset.read_rows(out, t)) for t in ("documents", "proposals", "metrics", "indicators")}
+    assert all(counts.values())
+    df = query(out, "SELECT count(*) AS n FROM indicators WHERE unit = '人次'")
+    assert df["n"][0] >= 3
+    con = duckdb.connect(os.path.join(out, DB_NAME), read_only=True)
+    assert {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in counts} == counts
+    con.close()
+    dest = str(tmp_path / "exp")
+    export(out, "csv", dest)
+    export(out, "jsonl", dest)
+    export(out, "xlsx", dest)
+    for t, n in counts.items():
+        csv = pd.read_csv(os.path.join(dest, f"{t}.csv"), encoding="utf-8-sig")
+        jl = pd.read_json(os.path.join(dest, f"{t}.jsonl"), lines=True)
+        xl = pd.read_excel(os.path.join(dest, "jyta.xlsx"), sheet_name=t)
+        via_duckdb = duckdb.connect().execute(f"SELECT count(*) FROM read_csv_auto('{os.path.join(dest, t + '.csv')}')").fetchone()[0]
+        assert len(csv) == len(jl) == len(xl) == via_duckdb == n
+    with open(os.path.join(dest, "metrics.csv"), "rb") as fh:
+        head = fh.read(3)
+    assert head == b"\xef\xbb\xbf"  # BOM: Excel on Chinese Windows reads UTF-8
+    m = pd.read_csv(os.path.join(dest, "metrics.csv"), encoding="utf-8-sig", dtype=str)
+    assert "58.07" in set(m["value"]) and "6" in set(m["value"])

@@ -1,0 +1,116 @@
+"""Query and export the dataset: a DuckDB database beside the Parquet
+tables, SQL from the command line, and files other tools open directly."""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from decimal import Decimal
+
+from . import dataset
+
+DB_NAME = "jyta.duckdb"
+
+
+def _present(out: str) -> list[str]:
+    return [n for n in dataset.TABLES if os.path.exists(dataset.table_path(out, n))]
+
+
+def connect(out: str):
+    """An in-memory DuckDB with one view per Parquet table of ``out``:
+    always the current files, wherever the folder has moved."""
+    import duckdb
+
+    con = duckdb.connect()
+    for name in _present(out):
+        path = os.path.abspath(dataset.table_path(out, name)).replace("'", "''")
+        con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{path}')")
+    return con
+
+
+def write_database(out: str) -> str:
+    """OUT/jyta.duckdb with a table per Parquet table, for tools that open a
+    DuckDB file; replaced atomically after each ingest."""
+    import duckdb
+
+    fd, tmp = tempfile.mkstemp(prefix=".jyta.", suffix=".duckdb.tmp", dir=out)
+    os.close(fd)
+    os.unlink(tmp)  # DuckDB creates the file itself
+    try:
+        con = duckdb.connect(tmp)
+        try:
+            for name in _present(out):
+                path = os.path.abspath(dataset.table_path(out, name)).replace("'", "''")
+                con.execute(f"CREATE TABLE {name} AS SELECT * FROM read_parquet('{path}')")
+        finally:
+            con.close()
+        os.replace(tmp, os.path.join(out, DB_NAME))
+    finally:
+        for leftover in (tmp, tmp + ".wal"):
+            if os.path.exists(leftover):
+                os.unlink(leftover)
+    return os.path.join(out, DB_NAME)
+
+
+def query(out: str, sql: str):
+    """Run SQL over the dataset; returns a pandas DataFrame."""
+    con = connect(out)
+    try:
+        return con.execute(sql).df()
+    finally:
+        con.close()
+
+
+def _jsonable(v):
+    if isinstance(v, Decimal):
+        return int(v) if v == v.to_integral_value() else float(v)
+    if isinstance(v, (list, tuple)):
+        return [_jsonable(x) for x in v]
+    if hasattr(v, "tolist"):
+        return _jsonable(v.tolist())
+    return v
+
+
+def export(out: str, fmt: str, dest: str, tables: list[str] | None = None) -> list[str]:
+    """Write each table as CSV (UTF-8 with BOM, so Excel on Chinese Windows
+    reads it), JSON Lines, or one XLSX workbook. Returns the files written."""
+    import pandas as pd
+
+    os.makedirs(dest, exist_ok=True)
+    names = [n for n in _present(out) if not tables or n in tables]
+    written = []
+    frames = {n: pd.DataFrame(dataset.read_rows(out, n), columns=[c[0] for c in dataset.COLUMNS[n]]) for n in names}
+    if fmt == "csv":
+        for n, df in frames.items():
+            path = os.path.join(dest, f"{n}.csv")
+            df.map(_cell).to_csv(path, index=False, encoding="utf-8-sig")
+            written.append(path)
+    elif fmt == "jsonl":
+        for n in names:
+            path = os.path.join(dest, f"{n}.jsonl")
+            with open(path, "w", encoding="utf-8") as fh:
+                for row in dataset.read_rows(out, n):
+                    fh.write(json.dumps({k: _jsonable(v) for k, v in row.items()}, ensure_ascii=False) + "\n")
+            written.append(path)
+    elif fmt == "xlsx":
+        path = os.path.join(dest, "jyta.xlsx")
+        with pd.ExcelWriter(path, engine="openpyxl") as xw:
+            for n, df in frames.items():
+                # Excel cells hold at most 32767 characters: the document text is cut there
+                df.map(lambda v: _cell(v)[:32767] if isinstance(_cell(v), str) else _cell(v)).to_excel(
+                    xw, sheet_name=n, index=False)
+        written.append(path)
+    else:
+        raise ValueError(f"unknown format {fmt!r} (csv, jsonl, xlsx)")
+    return written
+
+
+def _cell(v):
+    """A value for a flat file: lists as JSON, exact decimals as written
+    (6, 58.07 — not 6.0 from a column pandas made float)."""
+    if isinstance(v, (list, tuple)) or hasattr(v, "tolist"):
+        return json.dumps(_jsonable(v), ensure_ascii=False)
+    if isinstance(v, Decimal):
+        d = v.normalize()
+        return format(d.quantize(Decimal(1)) if d == d.to_integral_value() else d, "f")
+    return v
