@@ -215,6 +215,7 @@ def extract(tm: TextMap) -> list[Proposal]:
                 p.session = before[-1]
     _aggregate_statuses(c, props)
     _section_statuses(tm.norm, props)
+    _section_roles(c, props)
     classes = class_statuses(c)
     for p in props:
         # 办理结果为乙类: the letter means what the report defines it to mean
@@ -293,6 +294,19 @@ def _as_written(tm: TextMap, idx: list[int], cs: int, ce: int) -> str:
     return re.sub(r"\s+", "", strip_glosses(tm.source[s:e]))
 
 
+_ROLE_HEADING = re.compile(rf"(?:[{_CN}]+、|[(（][{_CN}]+[)）])[^。:]{{0,30}}?[(（]?(主办|会办|协办|分办)件[)）]?")
+
+
+def _section_roles(c: str, props: list[Proposal]) -> None:
+    """二、主要建议提案办理情况(主办件): the items of that section share its role."""
+    heads = list(re.finditer(rf"(?:^|(?<=[。\s]))(?:[{_CN}]+、)", c))
+    for m in _ROLE_HEADING.finditer(c):
+        nxt = next((h.start() for h in heads if h.start() > m.end()), len(c))
+        for p in props:
+            if p.role is None and m.end() <= p.cstart < nxt:
+                p.role = m.group(1)
+
+
 def _num_span(c: str, m: re.Match, num: str) -> tuple[int, int]:
     i = c.find(num, m.start() + 1)
     j = c.find("号", i)
@@ -319,7 +333,7 @@ def _role(c: str, a: int, b: int, s: int, e: int) -> str | None:
     if m:
         return m.group(1)
     # …(第86号)收悉。该提案由我局主办: the next sentence of a reply letter
-    m = re.search(r"^[^。]{0,40}。?该(?:建议|提案|议案|建议案)由我\S{0,3}?(主办|会办|协办|分办|领办)", c[e:e + 120])
+    m = re.search(r"^[^。]{0,40}。?(?:该|本)(?:建议|提案|议案|建议案|件)由我\S{0,3}?(主办|会办|协办|分办|领办)", c[e:e + 120])
     return m.group(1) if m else None
 
 
