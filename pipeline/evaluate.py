@@ -53,6 +53,15 @@ def _num(v) -> Decimal | None:
     return Decimal(str(v)).normalize()
 
 
+def _compare(fields: dict, issues: list, ident: dict, triples) -> None:
+    """Field accuracy over a matched pair: (field, gold, predicted) triples."""
+    for f, gv, pv in triples:
+        fields[f]["total"] += 1
+        fields[f]["correct"] += gv == pv
+        if gv != pv:
+            issues.append({**ident, "kind": f"wrong_{f}", "gold": gv, "pred": pv})
+
+
 def _prf(tp: int, n_pred: int, n_gold: int) -> dict:
     p = tp / n_pred if n_pred else 0.0
     r = tp / n_gold if n_gold else 0.0
@@ -101,14 +110,11 @@ def score_indicators(gold: dict, docs: dict, preds_by_doc: dict) -> tuple[dict, 
             used.add(best[0])
             tp += 1
             pr = preds[best[0]]
-            for f, gv, pv in (("qualifier", gi.get("qualifier", "exact"), pr["qualifier"]),
-                              ("role", gi.get("role"), pr["role"]),
-                              ("ref_year", gi.get("ref_year"), pr["ref_year"]),
-                              ("value_max", _num(gi.get("value_max")), _num(pr["value_max"]))):
-                fields[f]["total"] += 1
-                fields[f]["correct"] += gv == pv
-                if gv != pv:
-                    issues.append({"doc": key, "kind": f"wrong_{f}", "surface": gi["surface"], "gold": gv, "pred": pv})
+            _compare(fields, issues, {"doc": key, "surface": gi["surface"]}, (
+                ("qualifier", gi.get("qualifier", "exact"), pr["qualifier"]),
+                ("role", gi.get("role"), pr["role"]),
+                ("ref_year", gi.get("ref_year"), pr["ref_year"]),
+                ("value_max", _num(gi.get("value_max")), _num(pr["value_max"]))))
         for k, pr in enumerate(preds):
             if k not in used:
                 issues.append({"doc": key, "kind": "false_hit", "surface": pr["surface"],
@@ -146,14 +152,9 @@ def score_proposals(gold: dict, docs: dict, preds_by_doc: dict) -> tuple[dict, l
             k = cands[0]
             used.add(k)
             tp += 1
-            for f in PROPOSAL_FIELDS:
-                gv, pv = gp.get(f), preds[k].get(f)
-                if f == "is_key":
-                    gv, pv = bool(gv), bool(pv)
-                fields[f]["total"] += 1
-                fields[f]["correct"] += gv == pv
-                if gv != pv:
-                    issues.append({"doc": key, "kind": f"wrong_{f}", "number": gp["number"], "gold": gv, "pred": pv})
+            _compare(fields, issues, {"doc": key, "number": gp["number"]}, (
+                (f, bool(gp.get(f)), bool(preds[k].get(f))) if f == "is_key" else (f, gp.get(f), preds[k].get(f))
+                for f in PROPOSAL_FIELDS))
         for k, p in enumerate(preds):
             if k not in used:
                 issues.append({"doc": key, "kind": "false_hit", "number": p["number"], "surface": p["surface"]})
