@@ -117,3 +117,28 @@ def test_pdf_table_through_pdfplumber():
     doc = read_bytes(bytes(pdf.output()), "t.pdf")
     assert [t.rows for t in doc.tables] == [[["类别", "件数", "办结率"], ["代表建议", "28", "100%"], ["委员提案", "31", "100%"]]]
     assert "代表建议 | 28 | 100%" in doc.text
+
+
+@pytest.mark.parametrize("wrapper", ['<div id="zoom">{}</div>', '<div class="print_content">{}</div>',
+                                     '<div class="side-content">{}</div>'])
+def test_article_containers_named_like_chrome_keep_their_text(wrapper):
+    # id="zoom" (font-size zoom target) is the usual article body on gov sites
+    body = "<p>今年共承办建议提案6件,均已办结。</p>" * 3
+    page = f"<html><body><h1>区交通运输局2022年建议提案办理情况</h1>{wrapper.format(body)}</body></html>"
+    doc = read_bytes(page.encode("gbk"), "x.html")
+    assert doc.text.count("6件") == 3
+
+
+def test_deeply_nested_pages_keep_their_text():
+    # Word-exported pages: unclosed tags nest past libxml2's depth limit
+    divs = "<html><body>" + "<div>" * 3000 + "<p>今年共承办建议提案6件。</p>" * 400 + "</div>" * 3000 + "</body></html>"
+    assert read_bytes(divs.encode(), "d.html").text.count("6件") == 400
+    spans = "<html><body>" + "<p><font><span>今年共承办建议提案6件。" * 400 + "</body></html>"
+    assert read_bytes(spans.encode(), "s.html").text.count("6件") >= 390
+
+
+def test_identical_table_rows_are_kept():
+    page = ("<html><body><div><p>2022年建议提案办理情况如下。</p><table><tr><td>建议</td><td>2</td></tr>"
+            "<tr><td>建议</td><td>2</td></tr></table><p>办复率100%。</p></div></body></html>").encode("gbk")
+    doc = read_bytes(page, "t.html")
+    assert doc.text.count("建议 | 2") == 2 and len(doc.tables) == 1

@@ -23,8 +23,8 @@ _DROP_TAGS = (
 # class/id words of chrome containers (`<div class="footer">`, `id="share"`).
 _CHROME_ATTR = re.compile(
     r"(^|[\s_\-])(nav|navbar|menu|header|footer|foot|breadcrumb|crumb|share|bdshare|comment|comments|"
-    r"search|sidebar|side|toolbar|copyright|friendlink|links|related|pager|pagination|login|"
-    r"fontsize|font-size|zoom|print|qrcode|ewm|weixin|wechat)([\s_\-]|\d|$)",
+    r"search|sidebar|toolbar|copyright|friendlink|links|related|pager|pagination|login|"
+    r"fontsize|font-size|qrcode|ewm|weixin|wechat)([\s_\-]|\d|$)",
     re.I,
 )
 _BLOCK = {
@@ -47,35 +47,57 @@ def read_html(data: bytes) -> tuple[str, str, list, dict, list[str]]:
     m = _CHARSET.search(data[:4096])
     text, encoding = decode(data, m.group(1).decode("ascii", "ignore") if m else None)
     text = _XML_DECL.sub("", text)
-    try:
-        root = lhtml.document_fromstring(text)
-    except (etree.ParserError, ValueError) as e:
-        raise IngestError("parse", f"cannot parse HTML: {e}", stage="parse") from e
+    root = _parse(text)
+    if _cjk_count(root.text_content()) < 0.5 * _cjk_count(_TAG.sub(" ", _SCRIPT.sub(" ", text))):
+        # libxml2 stops silently at a nesting depth of about 256: pages exported
+        # from Word nest unclosed <font><span>/<div> deeper. Flatten and parse again.
+        root = _parse(_FLATTEN.sub(lambda m: "<br>" if m.group(1).lower() == "div" else "", text))
     meta = _page_meta(root)
     etree.strip_elements(root, etree.Comment, etree.ProcessingInstruction, *_DROP_TAGS, with_tail=False)
+    weights = _weights(root)
     for el in list(root.iter()):
         if not isinstance(el.tag, str) or el.tag in ("html", "body"):
             continue
         attrs = " ".join(filter(None, (el.get("class"), el.get("id"))))
-        if attrs and _CHROME_ATTR.search(attrs) and _cjk_len(el) < 400:
-            _remove(el)
+        if attrs and _CHROME_ATTR.search(attrs):
+            cjk, links = weights.get(el, (0, 0))
+            # chrome is short or mostly links; a report body is neither
+            if cjk < 60 or links >= 0.5 * cjk:
+                _remove(el)
+    weights = _weights(root)
     body = root.find("body")
     if body is None:
         body = root
-    content = _content_node(body)
+    content = _content_node(body, weights)
     lines: list[str] = []
     tables: list[list[list[str]]] = []
     head = _head_lines(body, content, meta)
     lines.extend(head)
     _render(content, lines, tables)
-    lines = [ln for ln in chrome.strip_chrome(lines)]
+    lines = chrome.strip_chrome(lines)
     # The title we put first may also head the content: keep one.
-    out: list[str] = []
-    for ln in lines:
-        if out and ln == out[-1]:
-            continue
-        out.append(ln)
-    return "\n".join(out), encoding, tables, meta, []
+    k = len([x for x in head if x in lines[:len(head)]])
+    if head and len(lines) > k and lines[k] == lines[0]:
+        del lines[k]
+    return "\n".join(lines), encoding, tables, meta, []
+
+
+_TAG = re.compile(r"<[^>]*>")
+_SCRIPT = re.compile(r"<(script|style)\b.*?</\1\s*>", re.S | re.I)
+_FLATTEN = re.compile(r"</?(font|span|div|b|i|u|strong|em|o:p|small|big)\b[^>]*>", re.I)
+
+
+def _cjk_count(s: str) -> int:
+    return len(_CJK.findall(s))
+
+
+def _parse(text: str):
+    from lxml import etree, html as lhtml
+
+    try:
+        return lhtml.document_fromstring(text, parser=lhtml.HTMLParser(huge_tree=True))
+    except (etree.ParserError, ValueError) as e:
+        raise IngestError("parse", f"cannot parse HTML: {e}", stage="parse") from e
 
 
 def _remove(el) -> None:
@@ -105,31 +127,55 @@ def _page_meta(root) -> dict:
     return meta
 
 
-def _cjk_len(el) -> int:
-    return len(_CJK.findall(el.text_content()))
+def _weights(root) -> dict:
+    """(CJK characters, CJK characters inside links) of every element, in one
+    bottom-up pass without recursion (recounting text_content() per level is
+    quadratic, and Word-exported pages nest thousands of levels deep)."""
+    out: dict = {}
+    stack = [(root, False, False)]
+    while stack:
+        el, in_link, done = stack.pop()
+        link = in_link or el.tag == "a"
+        if not done:
+            stack.append((el, in_link, True))
+            stack.extend((k, link, False) for k in el)
+            continue
+        own = len(_CJK.findall(el.text or "")) if isinstance(el.tag, str) else 0
+        cjk, links = own, own if link else 0
+        for k in el:
+            kc, kl = out[k]
+            tail = len(_CJK.findall(k.tail or ""))
+            cjk += kc + tail
+            links += kl + (tail if link else 0)
+        out[el] = (cjk, links)
+    return out
 
 
-def _text_weight(el) -> int:
-    """CJK characters outside links: navigation is mostly links, reports are not."""
-    total = _cjk_len(el)
-    links = sum(_cjk_len(a) for a in el.iter("a"))
-    return total - links
-
-
-def _content_node(body):
+def _content_node(body, weights: dict):
     """Descend from <body> while one child holds most of the text, but never
-    into a single paragraph: a report with one long paragraph has others."""
+    into a single paragraph: a report with one long paragraph has others.
+    Text is counted outside links: navigation is mostly links, reports are not."""
+
+    def w(el) -> int:
+        cjk, links = weights.get(el, (0, 0))
+        return cjk - links
+
     node = body
+    whole = w(body)
+    lost = 0  # text of the nodes passed on the way down
     while True:
-        w = _text_weight(node)
-        if w == 0:
+        total = w(node)
+        if total == 0:
             return node
         kids = [k for k in node if isinstance(k.tag, str)]
-        best = max(kids, key=_text_weight, default=None)
-        if best is None or _text_weight(best) < 0.8 * w:
+        best = max(kids, key=w, default=None)
+        if best is None or w(best) < 0.8 * total:
             return node
-        blocks = [k for k in best if isinstance(k.tag, str) and k.tag in _BLOCK and _text_weight(k) > 0]
-        if len(blocks) < 2 and _text_weight(best) < 0.98 * w:
+        lost += total - sum(w(k) for k in kids)
+        if lost > 0.02 * whole:
+            return node  # text of its own (unclosed tags nest the report): descending would lose it
+        blocks = [k for k in best if isinstance(k.tag, str) and k.tag in _BLOCK and w(k) > 0]
+        if len(blocks) < 2 and w(best) < 0.98 * total:
             return node
         node = best
 
@@ -149,7 +195,7 @@ def _head_lines(body, content, meta) -> list[str]:
         txt = _WS.sub(" ", el.text_content()).strip()
         if not txt or len(txt) > 150:
             continue
-        if info is None and _INFO_LINE.search(txt) and len(txt) < 150 and el.tag not in ("body",):
+        if info is None and _INFO_LINE.search(txt) and el.tag not in ("body",):
             if not any(_INFO_LINE.search(_WS.sub(" ", k.text_content())) for k in el if isinstance(k.tag, str)) or len(el) == 0:
                 info = txt
         if title is None and (
@@ -175,8 +221,19 @@ def _render(el, lines: list[str], tables: list) -> None:
         if s.strip():
             lines.append(s.strip())
 
-    def walk(e):
+    # An explicit stack, not recursion: Word-exported pages nest thousands deep.
+    stack = [(el, False)]
+    while stack:
+        e, closing = stack.pop()
         tag = e.tag if isinstance(e.tag, str) else None
+        if closing:
+            if tag in ("td", "th"):
+                buf.append(" ")
+            elif tag in _BLOCK:
+                flush()
+            if e.tail and e is not el:
+                buf.append(_norm_inline(e.tail))
+            continue
         if tag == "table" and _is_data_table(e):
             flush()
             rows = _table_rows(e)
@@ -184,26 +241,15 @@ def _render(el, lines: list[str], tables: list) -> None:
                 tables.append(rows)
                 for r in rows:
                     lines.append(" | ".join(r))
-            if e.tail:
+            if e.tail and e is not el:
                 buf.append(_norm_inline(e.tail))
-            return
-        if tag == "br":
-            flush()
-        elif tag in _BLOCK:
+            continue
+        if tag == "br" or tag in _BLOCK:
             flush()
         if e.text and tag is not None:
             buf.append(_norm_inline(e.text))
-        for k in e:
-            walk(k)
-        if tag in _BLOCK or tag in ("td", "th"):
-            if tag in ("td", "th"):
-                buf.append(" ")
-            else:
-                flush()
-        if e.tail:
-            buf.append(_norm_inline(e.tail))
-
-    walk(el)
+        stack.append((e, True))
+        stack.extend((k, False) for k in reversed(e))
     flush()
 
 
