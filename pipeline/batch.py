@@ -69,59 +69,80 @@ def _error_row(source: str, e: IngestError, doc_id: str | None = None) -> dict:
 
 def ingest(paths: list[str], out: str, manifest_path: str | None = None, max_bytes: int | None = None,
            progress=None) -> Summary:
+    """Read ``paths`` into the dataset in ``out``.
+
+    Files are known by their real path: the same file named another way
+    (relative or absolute, through a link) is the same input. A file whose
+    bytes changed replaces its document and every row drawn from it.
+    """
     from .ingest import MAX_BYTES, load_bytes, read_bytes
 
-    max_bytes = max_bytes or MAX_BYTES
+    max_bytes = MAX_BYTES if max_bytes is None else max_bytes
     man = _manifest.load(manifest_path) if manifest_path else None
     tables = {name: dataset.read_rows(out, name) for name in dataset.TABLES if name != "errors"}
-    docs = tables["documents"]
-    errors = {r["source"]: r for r in dataset.read_rows(out, "errors")}
-    by_id = {d["doc_id"]: d for d in docs}
+    errors = {os.path.realpath(r["source"]): r for r in dataset.read_rows(out, "errors")}
+    by_id = {d["doc_id"]: d for d in tables["documents"]}
+    by_source = {os.path.realpath(d["source"]): d for d in tables["documents"]}
+    dropped: set[str] = set()
     summary = Summary()
     files = collect(paths)
     summary.inputs = len(files)
     for i, path in enumerate(files):
         if progress:
             progress(i, len(files), path)
+        key = os.path.realpath(path)
         try:
             data = load_bytes(path, max_bytes)
         except IngestError as e:
-            errors[path] = _error_row(path, e)
+            errors[key] = _error_row(path, e)
             summary.errors += 1
             continue
         did = doc_id_for(data)
-        if did in by_id:
-            errors.pop(path, None)
-            if os.path.normpath(by_id[did]["source"]) != path:
-                errors[path] = _error_row(path, IngestError(
-                    "duplicate", f"same bytes as {by_id[did]['source']} (doc_id {did})", stage="dedupe"), did)
+        known = by_source.get(key)
+        if known is not None and known["doc_id"] == did:
+            errors.pop(key, None)
             summary.skipped += 1
+            continue
+        if known is not None:
+            # the file changed since the last run: its old document and rows go
+            dropped.add(known["doc_id"])
+            del by_id[known["doc_id"]], by_source[key]
+        if did in by_id:
+            errors[key] = _error_row(path, IngestError(
+                "duplicate", f"same bytes as {by_id[did]['source']} (doc_id {did})", stage="dedupe"), did)
+            summary.errors += 1
             continue
         try:
             doc = read_bytes(data, source=path)
             recs = records(doc, manifest_row=_manifest.lookup(man, path))
+            for name, rows in recs.items():
+                dataset.validate(name, rows)  # a schema bug costs this file, not the batch
         except IngestError as e:
-            errors[path] = _error_row(path, e, did)
+            errors[key] = _error_row(path, e, did)
             summary.errors += 1
             continue
         except Exception as e:  # an extractor bug must cost one file, not the batch
-            errors[path] = _error_row(path, IngestError("internal", f"{type(e).__name__}: {e}", stage="extract"), did)
+            errors[key] = _error_row(path, IngestError("internal", f"{type(e).__name__}: {e}", stage="extract"), did)
             summary.errors += 1
             continue
-        errors.pop(path, None)
-        by_id[did] = recs["documents"][0]
+        errors.pop(key, None)
+        by_id[did] = by_source[key] = recs["documents"][0]
         for name, rows in recs.items():
             tables[name].extend(rows)
         summary.added += 1
-    dataset.write_rows(out, "documents", sorted(docs, key=lambda r: (r["source"], r["doc_id"])))
-    order = {d["doc_id"]: i for i, d in enumerate(sorted(docs, key=lambda r: (r["source"], r["doc_id"])))}
+    if dropped:
+        tables = {n: [r for r in rows if r["doc_id"] not in dropped] for n, rows in tables.items()}
+    docs = sorted(tables["documents"], key=lambda r: (r["source"], r["doc_id"]))
+    order = {d["doc_id"]: i for i, d in enumerate(docs)}
+    # Rows drawn from documents first, the documents last: a run stopped in
+    # between leaves no document whose rows are missing (a re-run would skip it).
     for name, rows in tables.items():
         if name != "documents":
             dataset.write_rows(out, name, sorted(rows, key=lambda r: (order.get(r["doc_id"], -1), r["start"], r["end"])))
+    dataset.write_rows(out, "documents", docs)
     dataset.write_rows(out, "errors", sorted(errors.values(), key=lambda r: r["source"]))
     from .store import write_database
 
     write_database(out)
     summary.error_rows = sorted(errors.values(), key=lambda r: r["source"])
     return summary
-

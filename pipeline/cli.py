@@ -19,7 +19,7 @@ def _ingest(args) -> int:
 
     try:
         s = ingest(args.paths, args.out, manifest_path=args.manifest,
-                   max_bytes=int(args.max_mb * 2**20) if args.max_mb else None, progress=progress)
+                   max_bytes=int(args.max_mb * 2**20) if args.max_mb is not None else None, progress=progress)
     except ManifestError as e:
         print(f"jyta: {e}", file=sys.stderr)
         return 2

@@ -50,10 +50,41 @@ def test_duplicate_content_is_an_error_row_not_a_second_document(tmp_path, out_d
     src = make_inputs(tmp_path, ["001"])
     shutil.copy(src / "001.txt", src / "copy.txt")
     ingest([str(src)], out_dir)
-    ingest([str(src)], out_dir)
+    s = ingest([str(src)], out_dir)
     docs, errs = read_rows(out_dir, "documents"), read_rows(out_dir, "errors")
     assert len(docs) == 1 and len(errs) == 1
+    assert (s.skipped, s.errors) == (1, 1)
     assert errs[0]["error"] == "duplicate" and errs[0]["doc_id"] == docs[0]["doc_id"]
+
+
+def test_same_file_named_another_way_is_the_same_input(tmp_path, out_dir, monkeypatch):
+    src = make_inputs(tmp_path, ["001", "006"])
+    (src / "empty.txt").write_bytes(b"")
+    monkeypatch.chdir(tmp_path)
+    ingest(["in"], out_dir)
+    s = ingest([str(src.resolve())], out_dir)
+    assert (s.added, s.errors, s.skipped) == (0, 1, 2)
+    assert len(read_rows(out_dir, "documents")) == 2
+    assert [e["error"] for e in read_rows(out_dir, "errors")] == ["empty"]
+
+
+def test_a_changed_file_replaces_its_document_and_rows(tmp_path, out_dir):
+    src = make_inputs(tmp_path, ["001"])
+    ingest([str(src)], out_dir)
+    old = read_rows(out_dir, "documents")[0]["doc_id"]
+    (src / "001.txt").write_text(corpus_text("006"), encoding="utf-8")
+    ingest([str(src)], out_dir)
+    docs = read_rows(out_dir, "documents")
+    assert len(docs) == 1 and docs[0]["doc_id"] != old
+    for table in ("indicators", "metrics", "proposals"):
+        assert all(r["doc_id"] == docs[0]["doc_id"] for r in read_rows(out_dir, table))
+
+
+def test_a_fifo_does_not_block_the_batch(tmp_path, out_dir):
+    src = make_inputs(tmp_path, ["001"])
+    os.mkfifo(src / "pipe.txt")
+    ingest([str(src)], out_dir)
+    assert [e["error"] for e in read_rows(out_dir, "errors")] == ["not_a_file"]
 
 
 def test_error_row_replaced_when_the_file_is_fixed(tmp_path, out_dir):

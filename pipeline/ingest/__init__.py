@@ -21,10 +21,16 @@ _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 def load_bytes(path: str, max_bytes: int = MAX_BYTES) -> bytes:
     """The file's bytes, refusing what is over the size limit before reading."""
+    import stat
+
     try:
-        size = os.path.getsize(path)
+        st = os.stat(path)
     except OSError as e:
         raise IngestError("unreadable", f"cannot open: {e.strerror or e}", stage="open") from e
+    if not stat.S_ISREG(st.st_mode):
+        # a FIFO or device would block the batch on read
+        raise IngestError("not_a_file", "not a regular file (pipe, device or socket)", stage="open")
+    size = st.st_size
     if size > max_bytes:
         raise IngestError(
             "too_large", f"file is {size / 2**20:.0f} MiB, over the {max_bytes / 2**20:.0f} MiB limit "
