@@ -126,21 +126,21 @@ def extract(tm: TextMap) -> list[Proposal]:
             continue
         a, b = _sentence(c, s, e)
         # title right after (第0125号关于…的建议) or right before (《关于…的建议》(72号))
-        tm_after = _TITLE.match(c, e)
-        tm_before = _TITLE_BEFORE.search(c[max(a, s - 90):s])
-        title = (tm_after or tm_before).group(1) if (tm_after or tm_before) else None
-        if title:
-            tspan = (tm_after or tm_before).span(1)
-            if tm_before:
-                off = max(a, s - 90)
-                tspan = (tspan[0] + off, tspan[1] + off)
-            title = _as_written(tm, idx, *tspan)
+        # title right before the number (《关于…的提案》(第12号)) or right after it
+        # (第0125号关于…的建议); one match decides both the value and its span
+        off = max(a, s - 90)
+        tm_before = _TITLE_BEFORE.search(c[off:s])
+        tm_after = None if tm_before and grp == "d" else _TITLE.match(c, e)
+        chosen, base = (tm_after, 0) if tm_after else (tm_before, off)
+        title = None
+        if chosen:
+            ts, te = chosen.span(1)
+            title = _as_written(tm, idx, ts + base, te + base)
             # “关于推进…改造”的建议 → 关于推进…改造的建议, but 推行“红色物业”的提案 keeps its pair
             if title.count("”") > title.count("“"):
                 title = re.sub(r"[”\"](?=的?(建议案|议案|建议|提案|建議|議案)$)", "", title, count=1)
-        if kind is None and title:
-            kind = re.search(_KIND + "$", (tm_after or tm_before).group(1)).group(1)
-        sess = [x for x in sessions if x[1] <= s and x[0] >= a - 60] or [x for x in sessions if x[1] <= s]
+        if kind is None and chosen:
+            kind = re.search(_KIND + "$", chosen.group(1)).group(1)
         session = None
         near = [x for x in sessions if x[0] >= a and x[1] <= s]
         if near:

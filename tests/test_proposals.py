@@ -21,3 +21,18 @@ def test_proposal_case(case):
         for k, v in e.items():
             assert getattr(p, k) == v, (p.number, k)
         assert text[p.start:p.end] == p.surface
+
+
+def test_each_item_keeps_its_own_title():
+    text = "《关于A事项的提案》(第12号)\n《关于B事项的提案》(第13号)"
+    assert [(p.number, p.title) for p in extract(build(text))] == [("12", "关于A事项的提案"), ("13", "关于B事项的提案")]
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("第号12《》关于的建议提案()（）、和\n 市政协人大届次会议一二")), max_size=60))
+def test_never_raises_and_spans_hold(text):
+    for p in extract(build(text)):
+        assert text[p.start:p.end] == p.surface
