@@ -5,6 +5,7 @@ only resolve.
 """
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 
 _DIGIT = {"零": 0, "〇": 0, "○": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
@@ -13,6 +14,7 @@ _DIGIT = {"零": 0, "〇": 0, "○": 0, "一": 1, "二": 2, "两": 2, "三": 3, 
 _SMALL = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
 _BIG = {"万": 10_000, "亿": 100_000_000}
 CHINESE_NUMERAL_CHARS = "".join(_DIGIT) + "".join(_SMALL) + "".join(_BIG)
+_DIGITS_ONLY = "".join(c for c in _DIGIT if c not in "零〇○")
 
 
 def chinese_to_int(s: str) -> int | None:
@@ -20,13 +22,19 @@ def chinese_to_int(s: str) -> int | None:
 
     >>> [chinese_to_int(x) for x in ("二十一", "十", "两", "一百零五", "三千二百万", "二〇二二", "百")]
     [21, 10, 2, 105, 32000000, 2022, None]
+    >>> [chinese_to_int(x) for x in ("十四五", "七八", "二三十", "三五")]
+    [None, None, None, None]
     """
     if not s or any(c not in CHINESE_NUMERAL_CHARS for c in s):
         return None
     if not any(c in _DIGIT or c in "十拾" for c in s):
         return None  # 百, 千, 万 alone are words (百家, 千家万户), not numbers
     if all(c in _DIGIT for c in s) and len(s) > 1:
+        if not any(c in "〇零○" for c in s):
+            return None  # 七八个, 三五年: an approximate range, not a number
         return int("".join(str(_DIGIT[c]) for c in s))  # 二〇二二: digit by digit
+    if re.search(f"[{_DIGITS_ONLY}]{{2}}", s):
+        return None  # 十四五, 二三十: digits side by side without a unit between
     total, section, num = 0, 0, 0
     for c in s:
         if c in _DIGIT:

@@ -148,3 +148,14 @@ def test_readers_raise_only_ingest_errors(prefix, body):
         assert e.error and e.message
     else:
         assert doc.text.strip()
+
+
+def test_utf8_with_a_stray_byte_still_reads():
+    data = "今年共承办建议提案6件,办结率100%。".encode() * 50 + b"\xff" + "代表满意率100%。".encode()
+    doc = read_bytes(data, "x.txt")
+    assert doc.encoding == "utf-8" and "代表满意率100%" in doc.text
+
+
+def test_a_page_that_mentions_pdf_is_not_a_pdf():
+    page = "<html><body><p>文件格式 %PDF-1.7 说明:今年共承办建议提案6件。</p></body></html>".encode()
+    assert read_bytes(page, "x.html").format == "html"

@@ -85,6 +85,12 @@ def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
     text = _strict(data, "utf-8")
     if text is not None:
         return text, "utf-8"
+    lenient = data.decode("utf-8", errors="replace")
+    bad = lenient.count("\ufffd")
+    if bad and bad <= max(3, len(lenient) // 2000) and _score(lenient) > 0.9:
+        # UTF-8 with a stray byte or two (a cut download, a pasted symbol):
+        # GBK or Big5 bytes read as UTF-8 break everywhere, not in one place.
+        return lenient, "utf-8"
     candidates = ["gb18030", "big5"]
     declared = canonical(declared)
     if declared and declared not in candidates and declared != "utf-8":
