@@ -142,3 +142,26 @@ def test_identical_table_rows_are_kept():
             "<tr><td>建议</td><td>2</td></tr></table><p>办复率100%。</p></div></body></html>").encode("gbk")
     doc = read_bytes(page, "t.html")
     assert doc.text.count("建议 | 2") == 2 and len(doc.tables) == 1
+
+
+def test_docx_content_controls_and_merged_cells():
+    import io
+
+    import docx
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    d = docx.Document()
+    d.add_paragraph("前言")
+    d.element.body.insert(1, parse_xml(
+        f'<w:sdt {nsdecls("w")}><w:sdtContent><w:p><w:r><w:t>第0125号建议已落实,投入300万元。</w:t></w:r></w:p>'
+        "</w:sdtContent></w:sdt>"))
+    t = d.add_table(rows=2, cols=3)
+    t.cell(0, 0).merge(t.cell(0, 1))
+    t.cell(0, 0).text, t.cell(0, 2).text = "合计", "94"
+    t.cell(1, 0).text, t.cell(1, 1).text, t.cell(1, 2).text = "建议", "提案", "6"
+    buf = io.BytesIO()
+    d.save(buf)
+    doc = read_bytes(buf.getvalue(), "x.docx")
+    assert "第0125号建议已落实,投入300万元。" in doc.text.split("\n")
+    assert doc.tables[0].rows == [["合计", "", "94"], ["建议", "提案", "6"]]

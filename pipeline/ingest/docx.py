@@ -12,6 +12,10 @@ from ..document import IngestError
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 # A DOCX is a ZIP: refuse archives that would expand into a decompression bomb.
 _MAX_UNZIPPED = 512 * 1024 * 1024
+# word/document.xml of a long report is a few MB; 30 MB of XML is ~3M characters
+# of text (jyta's limit for one report) — more is a bomb, not a report.
+_MAX_DOCUMENT_XML = 30 * 1024 * 1024
+_MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 _DIGITS = "零一二三四五六七八九"
 _TRAD_CAP = "零壹贰叁肆伍陆柒捌玖"
 _HEAVENLY = "甲乙丙丁戊己庚辛壬癸"
@@ -103,7 +107,7 @@ class _Numbering:
                 fmt = lvl.find(f"{_W}numFmt")
                 text = lvl.find(f"{_W}lvlText")
                 lv[ilvl] = (
-                    int(start.get(f"{_W}val")) if start is not None else 1,
+                    _int(start, 1),
                     fmt.get(f"{_W}val") if fmt is not None else "decimal",
                     text.get(f"{_W}val") if text is not None else "",
                 )
@@ -118,7 +122,7 @@ class _Numbering:
                 il = int(ov.get(f"{_W}ilvl", "0"))
                 if so is not None and il in lv:
                     s, f, t = lv[il]
-                    lv[il] = (int(so.get(f"{_W}val")), f, t)
+                    lv[il] = (_int(so, s), f, t)
             self.levels[num.get(f"{_W}numId")] = lv
 
     def label(self, num_id: str, ilvl: int) -> str:
@@ -173,9 +177,22 @@ def _num_pr(p, styles) -> tuple[str, int] | None:
     return None
 
 
+def _int(el, default: int) -> int:
+    """A numbering attribute; a missing or odd value keeps the default
+    instead of failing the whole document."""
+    try:
+        return int(el.get(f"{_W}val"))
+    except (AttributeError, TypeError, ValueError):
+        return default
+
+
 def _para_text(p) -> str:
     out = []
     for el in p.iter():
+        if el.tag == f"{_MC}Fallback":
+            continue  # a text box is stored twice (mc:Choice and mc:Fallback): read it once
+        if any(a.tag == f"{_MC}Fallback" for a in el.iterancestors()):
+            continue
         tag = el.tag
         if tag == f"{_W}t":
             out.append(el.text or "")
@@ -193,6 +210,10 @@ def read_docx(data: bytes) -> tuple[str, list, list[str]]:
             total = sum(i.file_size for i in z.infolist())
             if total > _MAX_UNZIPPED:
                 raise IngestError("too_large", f"DOCX expands to {total} bytes (limit {_MAX_UNZIPPED})", stage="read")
+            body = next((i.file_size for i in z.infolist() if i.filename == "word/document.xml"), 0)
+            if body > _MAX_DOCUMENT_XML:
+                raise IngestError("too_large", f"word/document.xml expands to {body} bytes "
+                                  f"(limit {_MAX_DOCUMENT_XML}): not one report", stage="read")
     except zipfile.BadZipFile as e:
         raise IngestError("corrupt", f"damaged DOCX: {e}", stage="read") from e
     import docx
@@ -210,7 +231,7 @@ def read_docx(data: bytes) -> tuple[str, list, list[str]]:
         pass
     lines: list[str] = []
     tables: list[list[list[str]]] = []
-    for el in d.element.body.iterchildren():
+    for el in _blocks(d.element.body):
         if el.tag == f"{_W}p":
             text = _para_text(el).strip()
             np_ = _num_pr(el, styles)
@@ -226,18 +247,32 @@ def read_docx(data: bytes) -> tuple[str, list, list[str]]:
     return "\n".join(lines), tables, []
 
 
+def _blocks(parent):
+    """Paragraphs and tables in order, looking inside content controls
+    (w:sdt), which Word uses for whole sections of form-like reports."""
+    for el in parent.iterchildren():
+        if el.tag == f"{_W}sdt":
+            content = el.find(f"{_W}sdtContent")
+            if content is not None:
+                yield from _blocks(content)
+        else:
+            yield el
+
+
 def _table_rows(tbl) -> list[list[str]]:
     rows = []
-    for tr in tbl.iter(f"{_W}tr"):
+    for tr in tbl.iterchildren(f"{_W}tr"):  # this table's rows, not a nested table's
         cells = []
         for tc in tr.iterchildren(f"{_W}tc"):
-            # A cell merged from above (vMerge without "restart") repeats nothing.
             tcpr = tc.find(f"{_W}tcPr")
+            span = tcpr.find(f"{_W}gridSpan") if tcpr is not None else None
             vm = tcpr.find(f"{_W}vMerge") if tcpr is not None else None
             if vm is not None and vm.get(f"{_W}val") != "restart":
-                cells.append("")
-                continue
-            cells.append(" ".join(_para_text(p).strip() for p in tc.iterchildren(f"{_W}p")).strip())
+                text = ""  # a cell merged from above repeats nothing
+            else:
+                text = " ".join(_para_text(p).strip() for p in _blocks(tc) if p.tag == f"{_W}p").strip()
+            # a cell spanning columns keeps the columns aligned: 合计 | | 94 | 100%
+            cells.extend([text] + [""] * (_int(span, 1) - 1))
         if any(cells):
             rows.append(cells)
     return rows
