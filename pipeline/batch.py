@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from . import dataset, manifest as _manifest
 from .document import IngestError, doc_id_for
-from .link import records
+from .link import apply_manifest, records
 
 # Files in a folder that are not reports: sidecars, data, code, our own output.
 SKIP_EXTENSIONS = {
@@ -101,6 +101,7 @@ def ingest(paths: list[str], out: str, manifest_path: str | None = None, max_byt
         known = by_source.get(key)
         if known is not None and known["doc_id"] == did:
             errors.pop(key, None)
+            apply_manifest(known, _manifest.lookup(man, path))  # a manifest given on a later run still applies
             summary.skipped += 1
             continue
         if known is not None:

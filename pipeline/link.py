@@ -64,6 +64,14 @@ def document_row(doc: Document, md, manifest_row: dict | None = None) -> dict:
         "n_chars": len(doc.text), "n_pages": doc.n_pages, "page_starts": doc.page_starts,
         "n_tables": len(doc.tables), "warnings": list(doc.warnings), "text": doc.text,
     }
+    apply_manifest(row, manifest_row)
+    if not _REPORT_WORDS.search(doc.text):
+        row["warnings"].append("not_a_report: the text never mentions 建议, 提案 or 议案")
+    return row
+
+
+def apply_manifest(row: dict, manifest_row: dict | None) -> None:
+    """The user's values over the text's, each marked as from the manifest."""
     for key, val in (manifest_row or {}).items():
         if key == "source_url":
             row["source_url"] = val
@@ -72,6 +80,3 @@ def document_row(doc: Document, md, manifest_row: dict | None = None) -> dict:
         row[f"{key}_source"] = "manifest"
         if key == "year":
             row["year_inferred"] = False
-    if not _REPORT_WORDS.search(doc.text):
-        row["warnings"].append("not_a_report: the text never mentions 建议, 提案 or 议案")
-    return row

@@ -15,15 +15,34 @@ class ManifestError(ValueError):
     pass
 
 
+def _read_text(path: str) -> str:
+    """UTF-8 (with or without BOM), else GB18030: Excel on Chinese Windows
+    saves CSV in GBK."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError as e:
+        raise ManifestError(f"{path}: cannot read the manifest: {e.strerror or e}") from e
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    raise ManifestError(f"{path}: the manifest is neither UTF-8 nor GBK text")
+
+
 def load(path: str) -> dict[str, dict[str, str]]:
-    """Rows keyed by normalized path and by base name (a manifest written on
-    another machine still matches by name)."""
-    with open(path, encoding="utf-8-sig", newline="") as fh:
+    """Rows keyed by real path, and by base name where that name is unique
+    (a manifest written on another machine still matches by name)."""
+    import io
+
+    with io.StringIO(_read_text(path), newline="") as fh:
         reader = csv.DictReader(fh)
         if not reader.fieldnames or "file" not in reader.fieldnames:
             raise ManifestError(f"{path}: the manifest needs a `file` column (has {reader.fieldnames})")
         base = os.path.dirname(os.path.abspath(path))
         rows: dict[str, dict[str, str]] = {}
+        names: dict[str, list[dict[str, str]]] = {}
         for i, row in enumerate(reader, start=2):
             f = (row.get("file") or "").strip()
             if not f:
@@ -34,12 +53,15 @@ def load(path: str) -> dict[str, dict[str, str]]:
             if "published" in vals and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", vals["published"]):
                 raise ManifestError(f"{path}:{i}: published {vals['published']!r} is not YYYY-MM-DD")
             full = f if os.path.isabs(f) else os.path.join(base, f)
-            rows[os.path.normpath(os.path.abspath(full))] = vals
-            rows.setdefault(os.path.basename(f), vals)
+            rows[os.path.realpath(full)] = vals
+            names.setdefault(os.path.basename(f), []).append(vals)
+    for name, found in names.items():
+        if len(found) == 1:  # index.html in ten folders matches none of them by name
+            rows.setdefault(name, found[0])
     return rows
 
 
 def lookup(manifest: dict[str, dict[str, str]] | None, source: str) -> dict[str, str]:
     if not manifest:
         return {}
-    return manifest.get(os.path.normpath(os.path.abspath(source))) or manifest.get(os.path.basename(source)) or {}
+    return manifest.get(os.path.realpath(source)) or manifest.get(os.path.basename(source)) or {}

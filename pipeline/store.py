@@ -79,11 +79,14 @@ def export(out: str, fmt: str, dest: str, tables: list[str] | None = None) -> li
     os.makedirs(dest, exist_ok=True)
     names = [n for n in _present(out) if not tables or n in tables]
     written = []
-    frames = {n: pd.DataFrame(dataset.read_rows(out, n), columns=[c[0] for c in dataset.COLUMNS[n]]) for n in names}
+
+    def frame(n):
+        return pd.DataFrame(dataset.read_rows(out, n), columns=[c[0] for c in dataset.COLUMNS[n]])
+
     if fmt == "csv":
-        for n, df in frames.items():
+        for n in names:
             path = os.path.join(dest, f"{n}.csv")
-            df.map(_cell).to_csv(path, index=False, encoding="utf-8-sig")
+            frame(n).map(_cell).to_csv(path, index=False, encoding="utf-8-sig")
             written.append(path)
     elif fmt == "jsonl":
         for n in names:
@@ -93,12 +96,18 @@ def export(out: str, fmt: str, dest: str, tables: list[str] | None = None) -> li
                     fh.write(json.dumps({k: _jsonable(v) for k, v in row.items()}, ensure_ascii=False) + "\n")
             written.append(path)
     elif fmt == "xlsx":
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+        def xl(v):
+            # Excel cells hold at most 32767 characters (the document text is
+            # cut there) and no control characters (PDF text carries \f, \x0b)
+            v = _cell(v)
+            return ILLEGAL_CHARACTERS_RE.sub("", v)[:32767] if isinstance(v, str) else v
+
         path = os.path.join(dest, "jyta.xlsx")
         with pd.ExcelWriter(path, engine="openpyxl") as xw:
-            for n, df in frames.items():
-                # Excel cells hold at most 32767 characters: the document text is cut there
-                df.map(lambda v: _cell(v)[:32767] if isinstance(_cell(v), str) else _cell(v)).to_excel(
-                    xw, sheet_name=n, index=False)
+            for n in names:
+                frame(n).map(xl).to_excel(xw, sheet_name=n, index=False)
         written.append(path)
     else:
         raise ValueError(f"unknown format {fmt!r} (csv, jsonl, xlsx)")

@@ -178,3 +178,29 @@ def test_cli_help_and_version():
     for args in (["--help"], ["ingest", "--help"], ["--version"]):
         r = run_cli(*args)
         assert r.returncode == 0 and ("usage" in r.stdout or "jyta" in r.stdout)
+
+
+def test_manifest_in_gbk_and_ambiguous_names(tmp_path, out_dir):
+    from pipeline.manifest import ManifestError, load
+
+    src = make_inputs(tmp_path, ["001"])
+    man = tmp_path / "m.csv"
+    man.write_bytes("file,region,year\nin/001.txt,天津市宝坻区,2022\n".encode("gbk"))
+    ingest([str(src)], out_dir, manifest_path=str(man))
+    assert read_rows(out_dir, "documents")[0]["region_source"] == "manifest"
+    two = tmp_path / "two.csv"
+    two.write_text("file,year\na/index.html,2021\nb/index.html,2022\n", encoding="utf-8")
+    assert "index.html" not in load(str(two))
+    with pytest.raises(ManifestError):
+        load(str(tmp_path / "missing.csv"))
+
+
+def test_manifest_given_on_a_later_run_applies(tmp_path, out_dir):
+    src = make_inputs(tmp_path, ["004"])
+    ingest([str(src)], out_dir)
+    assert read_rows(out_dir, "documents")[0]["year"] is None
+    man = tmp_path / "m.csv"
+    man.write_text("file,year\nin/004.txt,2022\n", encoding="utf-8")
+    ingest([str(src)], out_dir, manifest_path=str(man))
+    d = read_rows(out_dir, "documents")[0]
+    assert (d["year"], d["year_source"]) == (2022, "manifest")
