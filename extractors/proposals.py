@@ -337,7 +337,8 @@ def _role(c: str, a: int, b: int, s: int, e: int) -> str | None:
     return m.group(1) if m else None
 
 
-_TOPIC_LINE = re.compile(rf"(?:^|(?<=[。:;\n]))\s*(?:\d+[.、]|[(（][{_CN}\d]+[)）]|[{_CN}]+、)([^。;\n]{{4,60}}?)(?:问题)?[。;]")
+# in the compact view (no line breaks): a topic line follows 。, : or ;
+_TOPIC_LINE = re.compile(rf"(?:^|(?<=[。:;]))\s*(?:\d+[.、]|[(（][{_CN}\d]+[)）]|[{_CN}]+、)([^。;\n]{{4,60}}?)(?:问题)?[。;]")
 _AGG = re.compile(r"(\d+|[一二三四五六七八九十两]+)件[^。;:]{0,12}?(已落实|已解决|已办结|已采纳|基本解决|正在落实|积极落实中|落实中|正在办理|列入计划)[^。;:]{0,6}[::]")
 _REST = re.compile(r"其余(\d+|[一二三四五六七八九十两]+)件[^。]{0,20}?(已落实|已解决|积极落实中|正在落实|落实中|正在办理|列入计划|已办结)")
 

@@ -9,7 +9,7 @@ Quantities are found on characters of the normalized view (jieba splits
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
@@ -258,8 +258,6 @@ def find(norm: str) -> list[dict]:
             # A calendar year is a date, not a span: 2022年, 二〇二二年
             if unit == "年" and (re.fullmatch(r"(19|20)\d{2}", num) or (len(num) == 4 and all(c in "〇零一二三四五六七八九" for c in num))):
                 continue
-            if unit == "%" and vmax is None and norm.startswith("%", e) is False:
-                pass
         if unit in ("%", "‰") and vmax is None:
             pm = _PCT_RANGE_TAIL.match(norm, e)
             if pm:  # 20%~30%

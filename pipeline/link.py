@@ -10,7 +10,8 @@ _REPORT_WORDS = re.compile(r"建议|提案|议案|建議|議案")
 
 
 def records(doc: Document, manifest_row: dict | None = None) -> dict[str, list[dict]]:
-    """Rows of ``documents`` (one) and ``indicators`` for one document."""
+    """Rows of every table for one document: ``documents`` (one row),
+    ``indicators``, ``metrics``, ``proposals``."""
     from extractors import consistency, labels, metadata, metrics, proposals, quantities
 
     tm = build(doc.text)

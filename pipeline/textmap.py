@@ -92,10 +92,6 @@ class TextMap:
             return pos, pos
         return self.starts[start], self.ends[end - 1]
 
-    def source_slice(self, start: int, end: int) -> str:
-        s, e = self.to_source(start, end)
-        return self.source[s:e]
-
 
 _BREAK = re.compile(r"[ \t\u3000]*\n[ \t\u3000\n]*")
 _END_OF_THOUGHT = tuple("。!?!?::;;")

@@ -98,7 +98,7 @@ def _page_lines(tp, height: float) -> list[_Line]:
         l0, b0, r0, t0 = tp.get_charbox(a)
         # The loose box spans the glyph's advance: a closing 。 draws in the
         # left half of its cell, so its tight box ends short of the margin.
-        l1, _, r1, _ = tp.get_charbox(b, loose=True)
+        _, _, r1, _ = tp.get_charbox(b, loose=True)
         size = pdfium_c.FPDFText_GetFontSize(tp.raw, a) or max(r0 - l0, t0 - b0)
         lines.append(_Line(txt.strip(), l0, r1, height - t0, size))
     return lines
