@@ -231,6 +231,7 @@ def extract(tm: TextMap) -> list[Proposal]:
 
 
 _RESULT_CLASS = re.compile(r"(?:办理结果为|结果为|列为|确定为|属于?)\s*([A-Da-d甲乙丙丁])\s*类")
+_CLASS_AFTER = re.compile(r"[((]\s*([A-Da-d甲乙丙丁])\s*类\s*[))]")
 _CLASS_DEF = re.compile(r"([A-Da-d甲乙丙丁])\s*类\s*[((]([^()()]{2,60})[))]")
 
 
@@ -245,10 +246,12 @@ def class_statuses(c: str) -> dict[str, str | None]:
             # (A类) after its definition: the words before the bracket define it
             continue
         out.setdefault(m.group(1), st)
-    for m in re.finditer(r"([^,,;;。:]{2,60}?)的?\s*[((]\s*([A-Da-d甲乙丙丁])\s*类\s*[))]", c):
-        st, _ = handling.canonical_status(m.group(1))
+    for m in _CLASS_AFTER.finditer(c):
+        # 已经解决或基本解决的(A类): the clause before the bracket defines it
+        clause = re.split(r"[,,;;。:]", c[max(0, m.start() - 60):m.start()])[-1]
+        st, _ = handling.canonical_status(clause)
         if st:
-            out.setdefault(m.group(2), st)
+            out.setdefault(m.group(1), st)
     # A类为所提问题已经解决,B类为部分解决、正在推进
     for m in re.finditer(r"([A-Da-d甲乙丙丁])\s*类(?:为|是|指)([^,,;;。]{2,40})", c):
         st, _ = handling.canonical_status(m.group(2))

@@ -60,7 +60,7 @@ def read_pdf(data: bytes) -> tuple[str, list[int], list, list[str]]:
             w, h = page.get_size()
             heights.append(h)
             widths.append(w)
-            kinds = Counter(obj.type for obj in page.get_objects(max_depth=1))
+            kinds = Counter(obj.type for obj in page.get_objects(max_depth=2))  # images inside form XObjects too
             images += kinds.get(pdfium_c.FPDF_PAGEOBJ_IMAGE, 0)
             if kinds.get(pdfium_c.FPDF_PAGEOBJ_PATH, 0) >= 4:
                 ruled.append(i)
