@@ -56,6 +56,7 @@ COLUMNS: dict[str, list[tuple]] = {
     ],
     "indicators": [
         ("doc_id", STR, True, None, "document", "9f766221bf5e611c"),
+        ("year", pa.int32(), False, None, "the document's handling year (the partition key of large tables)", "2022"),
         ("value", VALUE, True, None, "value in base units (multiplier applied)", "32000000"),
         ("value_max", VALUE, False, None, "upper end of a range", "50000"),
         ("unit", STR, True, None, "unit without multiplier", "人次"),
@@ -75,6 +76,7 @@ COLUMNS: dict[str, list[tuple]] = {
     ],
     "proposals": [
         ("doc_id", STR, True, None, "document", "9f766221bf5e611c"),
+        ("year", pa.int32(), False, None, "the document's handling year (the partition key of large tables)", "2022"),
         ("number", STR, True, None, "number as written, leading zeros kept", "0125"),
         ("kind", STR, False, KINDS[:4], "建议/提案/议案/建议案", "建议"),
         ("body", STR, False, ("人大", "政协"), "人大 or 政协", "人大"),
@@ -92,6 +94,7 @@ COLUMNS: dict[str, list[tuple]] = {
     ],
     "metrics": [
         ("doc_id", STR, True, None, "document", "9f766221bf5e611c"),
+        ("year", pa.int32(), False, None, "the document's handling year (the partition key of large tables)", "2022"),
         ("metric", STR, True, ("count", "share", "reply_rate", "completion_rate", "on_time_rate", "satisfaction_rate",
                                "basic_satisfaction_rate", "contact_rate", "adoption_rate", "filing_rate",
                                "handling_units"), "canonical metric (GOLD.md §3)", "share"),
@@ -160,15 +163,36 @@ def describe() -> str:
     return "\n".join(out)
 
 
+# A table with more rows than this is written as a folder partitioned by
+# year (OUT/indicators/year=2022/…parquet): a province's archive over years
+# stays readable one year at a time.
+PARTITION_ROWS = 1_000_000
+PARTITIONABLE = ("indicators", "metrics", "proposals")
+
+
 def table_path(out: str, name: str) -> str:
     return os.path.join(out, f"{name}.parquet")
 
 
+def partition_dir(out: str, name: str) -> str:
+    return os.path.join(out, name)
+
+
+def exists(out: str, name: str) -> bool:
+    return os.path.exists(table_path(out, name)) or os.path.isdir(partition_dir(out, name))
+
+
 def read_rows(out: str, name: str) -> list[dict]:
     path = table_path(out, name)
-    if not os.path.exists(path):
-        return []
-    return pq.read_table(path, schema=TABLES[name]).to_pylist()
+    if os.path.exists(path):
+        return pq.read_table(path, schema=TABLES[name]).to_pylist()
+    folder = partition_dir(out, name)
+    if os.path.isdir(folder):
+        import pyarrow.dataset as pads
+
+        data = pads.dataset(folder, format="parquet", partitioning="hive", schema=TABLES[name])
+        return data.to_table().to_pylist()
+    return []
 
 
 def write_rows(out: str, name: str, rows: list[dict]) -> None:
@@ -184,6 +208,9 @@ def write_rows(out: str, name: str, rows: list[dict]) -> None:
     })
     validate(name, rows)
     table = pa.Table.from_pylist(rows, schema=schema)
+    if name in PARTITIONABLE and len(rows) > PARTITION_ROWS:
+        _write_partitioned(out, name, table)
+        return
     fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".parquet.tmp", dir=out)
     os.close(fd)
     try:
@@ -192,7 +219,37 @@ def write_rows(out: str, name: str, rows: list[dict]) -> None:
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+    _remove_tree(partition_dir(out, name))
 
+
+def _write_partitioned(out: str, name: str, table) -> None:
+    """Write into a fresh folder, then swap it in: the old folder stays whole
+    until the new one is complete."""
+    import shutil
+
+    import pyarrow.dataset as pads
+
+    tmp = tempfile.mkdtemp(prefix=f".{name}.", suffix=".tmp", dir=out)
+    try:
+        pads.write_dataset(table, tmp, format="parquet", partitioning=["year"], partitioning_flavor="hive",
+                           existing_data_behavior="overwrite_or_ignore")
+        final = partition_dir(out, name)
+        old = final + ".old"
+        if os.path.isdir(final):
+            os.replace(final, old)
+        os.replace(tmp, final)
+        shutil.rmtree(old, ignore_errors=True)
+        if os.path.exists(table_path(out, name)):
+            os.unlink(table_path(out, name))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _remove_tree(path: str) -> None:
+    import shutil
+
+    if os.path.isdir(path):
+        shutil.rmtree(path, ignore_errors=True)
 
 
 if __name__ == "__main__":

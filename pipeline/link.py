@@ -22,7 +22,7 @@ def records(doc: Document, manifest_row: dict | None = None) -> dict[str, list[d
     found = metrics.extract(tm.norm, qs)
     row["warnings"].extend(consistency.check(found))
     mets = [
-        {"doc_id": doc.doc_id, "metric": m.metric, "value": m.value, "unit": m.unit,
+        {"doc_id": doc.doc_id, "year": row["year"], "metric": m.metric, "value": m.value, "unit": m.unit,
          **{k: m.scope.get(k) for k in metrics.SCOPE}, "start": m.start, "end": m.end, "surface": m.surface,
          "rule": "metric"}
         for m in found
@@ -30,7 +30,7 @@ def records(doc: Document, manifest_row: dict | None = None) -> dict[str, list[d
     for q in qs:
         norm = tm.norm
         inds.append({
-            "doc_id": doc.doc_id, "value": q.value, "value_max": q.value_max, "unit": q.unit, "kind": q.kind,
+            "doc_id": doc.doc_id, "year": row["year"], "value": q.value, "value_max": q.value_max, "unit": q.unit, "kind": q.kind,
             "qualifier": q.qualifier, "role": q.role, "ref_year": q.ref_year,
             "label": labels.label(norm[max(0, q.nstart - 16):q.nstart], norm[q.nend:q.nend + 12]),
             "section": q.section, "proposal_number": q.proposal_number,
@@ -38,7 +38,7 @@ def records(doc: Document, manifest_row: dict | None = None) -> dict[str, list[d
             "page": doc.page_of(q.start), "rule": q.rule,
         })
     props = [
-        {"doc_id": doc.doc_id, "number": p.number, "kind": p.kind, "body": p.body, "session": p.session,
+        {"doc_id": doc.doc_id, "year": row["year"], "number": p.number, "kind": p.kind, "body": p.body, "session": p.session,
          "title": p.title, "role": p.role, "status": p.status, "status_text": p.status_text,
          "category": p.category, "is_key": p.is_key, "start": p.start, "end": p.end, "surface": p.surface,
          "rule": "proposal"}

@@ -13,7 +13,16 @@ DB_NAME = "jyta.duckdb"
 
 
 def _present(out: str) -> list[str]:
-    return [n for n in dataset.TABLES if os.path.exists(dataset.table_path(out, n))]
+    return [n for n in dataset.TABLES if dataset.exists(out, n)]
+
+
+def _source(out: str, name: str) -> str:
+    """DuckDB's reader for a table: one file, or a year-partitioned folder."""
+    path = dataset.table_path(out, name)
+    if os.path.exists(path):
+        return f"read_parquet('{os.path.abspath(path)}')".replace("\\", "/")
+    folder = os.path.abspath(dataset.partition_dir(out, name))
+    return f"read_parquet('{folder}/**/*.parquet', hive_partitioning = true)"
 
 
 def connect(out: str):
@@ -23,8 +32,7 @@ def connect(out: str):
 
     con = duckdb.connect()
     for name in _present(out):
-        path = os.path.abspath(dataset.table_path(out, name)).replace("'", "''")
-        con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{path}')")
+        con.execute(f"CREATE VIEW {name} AS SELECT * FROM {_source(out, name)}")
     return con
 
 
@@ -40,8 +48,7 @@ def write_database(out: str) -> str:
         con = duckdb.connect(tmp)
         try:
             for name in _present(out):
-                path = os.path.abspath(dataset.table_path(out, name)).replace("'", "''")
-                con.execute(f"CREATE TABLE {name} AS SELECT * FROM read_parquet('{path}')")
+                con.execute(f"CREATE TABLE {name} AS SELECT * FROM {_source(out, name)}")
         finally:
             con.close()
         os.replace(tmp, os.path.join(out, DB_NAME))

@@ -64,3 +64,30 @@ def test_query_export_and_database(tmp_path):
     assert head == b"\xef\xbb\xbf"  # BOM: Excel on Chinese Windows reads UTF-8
     m = pd.read_csv(os.path.join(dest, "metrics.csv"), encoding="utf-8-sig", dtype=str)
     assert "58.07" in set(m["value"]) and "6" in set(m["value"])
+
+
+def test_large_tables_are_partitioned_by_year(tmp_path, monkeypatch):
+    from pipeline.batch import ingest
+    from pipeline.store import query
+
+    from conftest import corpus_text
+
+    src = tmp_path / "in"
+    src.mkdir()
+    for n in ("001", "019", "028"):
+        (src / f"{n}.txt").write_text(corpus_text(n), encoding="utf-8")
+    out = str(tmp_path / "out")
+    ingest([str(src)], out)
+    before = {t: sorted(map(str, dataset.read_rows(out, t))) for t in dataset.PARTITIONABLE}
+    monkeypatch.setattr(dataset, "PARTITION_ROWS", 5)
+    (src / "005.txt").write_text(corpus_text("005"), encoding="utf-8")
+    ingest([str(src)], out)
+    assert os.path.isdir(os.path.join(out, "indicators", "year=2022"))
+    assert not os.path.exists(os.path.join(out, "indicators.parquet"))
+    for t in dataset.PARTITIONABLE:
+        rows = sorted(map(str, dataset.read_rows(out, t)))
+        assert set(before[t]) <= set(rows)
+    n = len(dataset.read_rows(out, "indicators"))
+    assert query(out, "SELECT count(*) AS n FROM indicators")["n"][0] == n
+    s = ingest([str(src)], out)  # a re-run reads the partitioned tables back and adds nothing
+    assert s.added == 0 and len(dataset.read_rows(out, "indicators")) == n
