@@ -15,6 +15,15 @@ def corpus_text(n: str) -> str:
         return fh.read()
 
 
+def make_inputs(tmp_path, names=("001", "006", "021")):
+    """A folder `in/` of corpus texts, as a user's folder of reports."""
+    src = tmp_path / "in"
+    src.mkdir(exist_ok=True)
+    for n in names:
+        (src / f"{n}.txt").write_text(corpus_text(n), encoding="utf-8")
+    return src
+
+
 @pytest.fixture
 def out_dir(tmp_path):
     return str(tmp_path / "out")

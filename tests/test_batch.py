@@ -10,15 +10,9 @@ from pipeline import dataset
 from pipeline.batch import collect, ingest
 from pipeline.dataset import read_rows
 
-from conftest import CORPUS, ROOT, corpus_text
+from conftest import CORPUS, ROOT, corpus_text, make_inputs
 
 
-def make_inputs(tmp_path, names=("001", "006", "021")):
-    src = tmp_path / "in"
-    src.mkdir(exist_ok=True)
-    for n in names:
-        (src / f"{n}.txt").write_text(corpus_text(n), encoding="utf-8")
-    return src
 
 
 def test_rerun_adds_nothing_and_new_files_only(tmp_path, out_dir):

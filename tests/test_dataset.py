@@ -34,12 +34,9 @@ def test_query_export_and_database(tmp_path):
     from pipeline.batch import ingest
     from pipeline.store import DB_NAME, export, query
 
-    from conftest import corpus_text
+    from conftest import make_inputs
 
-    src = tmp_path / "in"
-    src.mkdir()
-    for n in ("001", "005", "019"):
-        (src / f"{n}.txt").write_text(corpus_text(n), encoding="utf-8")
+    src = make_inputs(tmp_path, ("001", "005", "019"))
     out = str(tmp_path / "out")
     ingest([str(src)], out)
     counts = {t: len(dataset.read_rows(out, t)) for t in ("documents", "proposals", "metrics", "indicators")}
@@ -70,12 +67,9 @@ def test_large_tables_are_partitioned_by_year(tmp_path, monkeypatch):
     from pipeline.batch import ingest
     from pipeline.store import query
 
-    from conftest import corpus_text
+    from conftest import corpus_text, make_inputs
 
-    src = tmp_path / "in"
-    src.mkdir()
-    for n in ("001", "019", "028"):
-        (src / f"{n}.txt").write_text(corpus_text(n), encoding="utf-8")
+    src = make_inputs(tmp_path, ("001", "019", "028"))
     out = str(tmp_path / "out")
     ingest([str(src)], out)
     before = {t: sorted(map(str, dataset.read_rows(out, t))) for t in dataset.PARTITIONABLE}
