@@ -271,7 +271,15 @@ def extract(norm: str, quantities: list) -> list[Metric]:
         ends = [j for j in (norm.find(c, q.nend) for c in _SENTENCE_END) if j >= 0]
         b = min(ends) if ends else len(norm)
         if a != sent_key:
+            # only a class breakdown already under way carries on
+            carried = ({k: sent_ctx[k] for k in ("kind", "body") if k in sent_ctx}
+                       if sent_key is not None and _CATEGORY.search(norm[sent_key:a]) else {})
             sent_key, sent_ctx, last_count, total, in_sub, totals = a, {}, None, None, False, []
+            sentence = norm[a:b]
+            if carried and _CATEGORY.search(sentence) and not handling.kind_rx()[0].search(sentence):
+                # 8件人大表建议…(A类)1件。正在解决…(B类)7件: a class breakdown runs on
+                # into the next sentence, still about the same kind
+                sent_ctx = carried
         prev_end = max([x.nend for x in qs[:i] if a <= x.nend <= q.nstart] or [a])
         nxt = min([x.nstart for x in qs[i + 1:] if x.nstart >= q.nend] or [b])
         before = norm[prev_end:q.nstart]
