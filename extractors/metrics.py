@@ -116,9 +116,15 @@ def _channel(seg: str) -> str | None:
 
 
 def _group(seg: str) -> str | None:
+    """A named subgroup right before the count: 集体提案25件, 委员个人和联名提案67件,
+    其中“满意”690件, (含7月交办5件)."""
+    m = re.search(r"“([^“”]{1,8})”\s*$", seg) or re.search(r"含([^,,、;;()()]{2,8}?)\s*$", seg)
+    if m:
+        return m.group(1)
     for g in handling.vocab()["groups"]:
-        if re.search(re.escape(g) + r"(?:和联名)?(?:提案|建议)", seg):
-            return g
+        gm = re.search(re.escape(g) + r"((?:和|及)联名)?(?:提案|建议)", seg)
+        if gm:
+            return g + (gm.group(1) or "")
     return None
 
 
@@ -201,7 +207,7 @@ def _scope(before: str, after: str, sentence_prefix: str, metric: str, own_statu
     ch = _channel(sentence_prefix[-40:])
     if ch:
         sc["channel"] = ch
-    g = _group(b[-16:] + near_after)
+    g = _group(before[-16:]) or _group(b[-16:] + near_after)
     if g:
         sc["group"] = g
     if _KEY.search(b[-16:] + near_after):
