@@ -22,6 +22,8 @@ _CATEGORY = re.compile(r"([A-Da-d甲乙丙丁])(?:、([A-Da-d甲乙丙丁]))?\s*
 _TOPIC = re.compile(r"(?:是|为|其中|涉及|包括)?([\u4e00-\u9fff、和及与]{2,30}?)(方面|类|领域)(?:的|工作)?"
                     r"(?:占比最[大高多]|最多)?[,,]?(?:有|共|计)?$")
 _TOPIC_INVOLVES = re.compile(r"涉及([^,,;;。的]{2,20})的(?:最多|较多|最少)?[,,]?(?:共|有)?$")
+# an enumerated line that names its topic: 1、通组公路16件
+_TOPIC_ITEM = re.compile(r"(?:^|\n)\s*(?:\d+|[一二三四五六七八九十]+)[、.．]\s*([\u4e00-\u9fff]{2,12}?)(?:方面|类)?$")
 _UNIT_WORDS = re.compile(r"单位|部门|承办单位|主办单位")
 # 交由78家单位承办; 组织6个市(州)政府及46个省直有关部门(单位)办理
 _HANDLERS = re.compile(r"^[^,,。;;]{0,12}?(单位|部门|政府|机关)")
@@ -155,9 +157,9 @@ def _role_of(before: str, after: str, metric: str) -> str | None:
 
 def _topic(before: str) -> str | None:
     b = _strip_brackets(before)[-34:]
-    im = _TOPIC_INVOLVES.search(b)
+    im = _TOPIC_INVOLVES.search(b) or _TOPIC_ITEM.search(before[-20:])
     if im:
-        return im.group(1)  # 涉及洱海保护治理的37件; 涉及城市建设管理的最多,共87件
+        return im.group(1)  # 涉及洱海保护治理的37件; 1、通组公路16件
     tm = _TOPIC.search(b)
     if not tm or _CATEGORY.search(tm.group(0)) or handling.kind_rx()[0].search(tm.group(1)):
         return None
