@@ -221,6 +221,20 @@ def extract(tm: TextMap) -> list[Proposal]:
         # 办理结果为乙类: the letter means what the report defines it to mean
         if p.category and p.status is None and classes.get(p.category):
             p.status, p.status_text = classes[p.category], p.category + "类"
+    if len(props) == 1 and props[0].status is None:
+        # A reply letter about one suggestion: its body says what became of it
+        # (…列入2021年计划 / 不在政策范围内,留作参考); the outcome named most wins.
+        p = props[0]
+        rx, table = handling.status_rx()
+        counts: dict[str, list[str]] = {}
+        for m in rx.finditer(c, p.cend):
+            kind = table[m.group()]
+            if kind != "closed":
+                counts.setdefault(kind, []).append(m.group())
+        if counts:
+            ranked = sorted(counts.items(), key=lambda kv: -len(kv[1]))
+            if len(ranked) == 1 or len(ranked[0][1]) > len(ranked[1][1]):
+                p.status, p.status_text = ranked[0][0], ranked[0][1][0]
     m = _ALL_CLOSED.search(c)
     if m:
         # 已完成议提案办理答复工作, 全部按时办结: items without a status of their own were closed
