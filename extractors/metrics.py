@@ -120,7 +120,9 @@ def _channel(seg: str) -> str | None:
 def _group(seg: str) -> str | None:
     """A named subgroup right before the count: 集体提案25件, 委员个人和联名提案67件,
     其中“满意”690件, (含7月交办5件)."""
-    m = re.search(r"“([^“”]{1,8})”\s*$", seg) or re.search(r"含([^,,、;;()()]{2,8}?)\s*$", seg)
+    m = (re.search(r"“([^“”]{1,8})”\s*$", seg) or re.search(r"含([^,,、;;()()]{2,8}?)\s*$", seg)
+         # 表示满意的352件、基本满意的35件; 其中满意189件
+         or re.search(r"(满意和基本满意|基本满意|满意)的?\s*$", seg))
     if m:
         return m.group(1)
     for g in handling.vocab()["groups"]:
