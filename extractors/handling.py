@@ -44,6 +44,7 @@ def kind_rx() -> tuple[re.Pattern, dict[str, str]]:
     return re.compile("|".join(alts)), table
 
 
+_REPLIED = re.compile(r"办复(?=建议|提案|议案|议提案|代表|委员|[^率工\u4e00-\u9fff]|$)")
 _UNDER_WAY = re.compile(r"正在[\u4e00-\u9fff]{0,4}?(推进|建设|施工|实施|落实|解决|办理|开展)|(推进|落实|实施)中")
 
 
@@ -63,8 +64,11 @@ def canonical_status(text: str) -> tuple[str | None, str | None]:
     """
     rx, table = status_rx()
     found = [(m.group(), table[m.group()]) for m in rx.finditer(text)]
-    # 正在加紧建设, 正在持续推进: work under way, in words the table cannot list
+    # 正在加紧建设, 正在持续推进: work under way, in words the table cannot list;
+    # 办复建议提案152件: replied, outcome not stated
     found += [(m.group(), "in_progress") for m in _UNDER_WAY.finditer(text)
+              if not any(m.group() in w or w in m.group() for w, _ in found)]
+    found += [(m.group(), "closed") for m in _REPLIED.finditer(text)
               if not any(m.group() in w or w in m.group() for w, _ in found)]
     if not found:
         # 基本落实 / 计划落实 are not in the table alone: they mean resolved/planned

@@ -188,6 +188,8 @@ def _scope(before: str, after: str, sentence_prefix: str, metric: str, own_statu
         # 主办的建议提案沟通率达到100%…已经解决或基本解决182件: the sentence's subject
         m = _ROLE_SUBJECT.search(sentence_prefix)
         role = m.group(1) if m else None
+    if role is None and metric == "count" and re.search(r"收到[^,,。;;]{0,40}交办", _strip_brackets(before)):
+        role = "承办"  # 共收到区人大常委会、区政协交办的…214件: received to handle
     if role:
         sc["role"] = role
     cm = None
