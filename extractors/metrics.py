@@ -419,7 +419,7 @@ def _parts_of_several_totals(out: list[Metric]) -> None:
             groups.setdefault(id(m.parent), []).append(m)
     for parts in groups.values():
         # 其中主办41件、会办18件,重点提案2件: the role split is the one that adds up
-        for subset in (parts, [p for p in parts if p.scope.get("role")]):
+        for subset in (parts, [p for p in parts if p.scope.get("role") not in (None, p.parent.scope.get("role"))]):
             if subset and sum(p.value for p in subset) == parts[0].totals_sum != parts[0].parent.value:
                 for p in subset:
                     p.scope["kind"] = "建议提案"
