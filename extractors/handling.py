@@ -90,3 +90,29 @@ def canonical_status(text: str) -> tuple[str | None, str | None]:
     if len(kinds) == 1:
         return found[0][1], found[0][0]
     return None, found[0][0]
+
+
+_CLASS_DEF = re.compile(r"([A-Da-d甲乙丙丁])\s*类\s*[((]([^()()]{2,60})[))]")
+_CLASS_AFTER = re.compile(r"[((]\s*([A-Da-d甲乙丙丁])\s*类\s*[))]")
+_CLASS_IS = re.compile(r"([A-Da-d甲乙丙丁])\s*类(?:为|是|指)([^,,;;。]{2,40})")
+
+
+def class_statuses(text: str) -> dict[str, str]:
+    """What each handling class means in this report, from the definition
+    written beside its letter. GOLD.md §4: only the report's own definition
+    counts; the first definition of a letter wins.
+
+    >>> class_statuses("A类(已解决或基本解决)17件;正在解决或列入计划的(B类)9件;C类为留作参考")
+    {'A': 'resolved', 'B': 'in_progress', 'C': 'reference'}
+    """
+    out: dict[str, str] = {}
+    found = [(m.group(1), m.group(2)) for m in _CLASS_DEF.finditer(text)]  # A类(已解决或基本解决)
+    # 已经解决或基本解决的(A类): the clause before the bracket defines it
+    found += [(m.group(1), re.split(r"[,,;;。:]", text[max(0, m.start() - 60):m.start()])[-1])
+              for m in _CLASS_AFTER.finditer(text)]
+    found += [(m.group(1), m.group(2)) for m in _CLASS_IS.finditer(text)]  # A类为所提问题已经解决
+    for letter, definition in found:
+        st, _ = canonical_status(definition)
+        if st:
+            out.setdefault(letter, st)
+    return out

@@ -268,9 +268,7 @@ def extract(norm: str, quantities: list) -> list[Metric]:
     out: list[Metric] = []
     doc_level = _doc_level(norm)
     doc_ctx = _doc_kind(norm, quantities)
-    from .proposals import class_statuses
-
-    classes = class_statuses(norm)
+    classes = handling.class_statuses(norm)
     qs = sorted(quantities, key=lambda q: q.nstart)
     sent_key = None
     sent_ctx: dict = {}

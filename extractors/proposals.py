@@ -216,7 +216,7 @@ def extract(tm: TextMap) -> list[Proposal]:
     _aggregate_statuses(c, props)
     _section_statuses(tm.norm, props)
     _section_roles(c, props)
-    classes = class_statuses(c)
+    classes = handling.class_statuses(c)
     for p in props:
         # 办理结果为乙类: the letter means what the report defines it to mean
         if p.category and p.status is None and classes.get(p.category):
@@ -245,35 +245,6 @@ def extract(tm: TextMap) -> list[Proposal]:
 
 
 _RESULT_CLASS = re.compile(r"(?:办理结果为|结果为|列为|确定为|属于?)\s*([A-Da-d甲乙丙丁])\s*类")
-_CLASS_AFTER = re.compile(r"[((]\s*([A-Da-d甲乙丙丁])\s*类\s*[))]")
-_CLASS_DEF = re.compile(r"([A-Da-d甲乙丙丁])\s*类\s*[((]([^()()]{2,60})[))]")
-
-
-def class_statuses(c: str) -> dict[str, str | None]:
-    """What each handling class means in this report, from the definition
-    written beside its letter: A类(已解决或基本解决), or
-    已经解决或基本解决的(A类). GOLD.md §4: only the report's own definition counts."""
-    out: dict[str, str | None] = {}
-    for m in _CLASS_DEF.finditer(c):
-        st, _ = handling.canonical_status(m.group(2))
-        if st is None:
-            # (A类) after its definition: the words before the bracket define it
-            continue
-        out.setdefault(m.group(1), st)
-    for m in _CLASS_AFTER.finditer(c):
-        # 已经解决或基本解决的(A类): the clause before the bracket defines it
-        clause = re.split(r"[,,;;。:]", c[max(0, m.start() - 60):m.start()])[-1]
-        st, _ = handling.canonical_status(clause)
-        if st:
-            out.setdefault(m.group(1), st)
-    # A类为所提问题已经解决,B类为部分解决、正在推进
-    for m in re.finditer(r"([A-Da-d甲乙丙丁])\s*类(?:为|是|指)([^,,;;。]{2,40})", c):
-        st, _ = handling.canonical_status(m.group(2))
-        if st:
-            out.setdefault(m.group(1), st)
-    return out
-
-
 _HEADING = re.compile(rf"^\s*(?:[{_CN}]+、|[(（][{_CN}\d]+[)）]|\d+[.、])(?P<head>[^\n]{{0,40}})", re.M)
 
 
