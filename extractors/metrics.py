@@ -30,13 +30,17 @@ _HANDLERS = re.compile(r"^[^,,。;;]{0,12}?(单位|部门|政府|机关)")
 _CHANGE = re.compile(r"(提升|提高|上升|增加|增长|降|下降|减少|降低)(至|到)[^,,;;。]{0,8}$")
 _PROPOSAL_WORDS = re.compile(r"建议|提案|议案|办复|承办|办理|件")
 # 有2件代表建议; 27件人大代表建议和政协委员提案 — a kind right after the number
-_GLUED_KIND = re.compile(r"^的?(?:[市区县省州]?(?:人大|政协)?(?:代表|委员)?)(?:建议案|议案|建议提案|议提案|建议|提案)"
+_GLUED_KIND = re.compile(r"^(?:[^,,。;;、\d件]{0,8}的)?(?:[市区县省州]?(?:人大|政协)?(?:代表|委员)?)(?:建议案|议案|建议提案|议提案|建议|提案)"
                          r"(?:(?:和|与|及|、)(?:[市区县省州]?(?:人大|政协)?(?:代表|委员)?)(?:建议|提案))?")
 _LIST_ROLE = re.compile(r"^[^,,]{0,3}[,,]?\s*均(?:为|由|作为)\S{0,8}?(主办|会办|协办|分办|独办|领办)")
 _ROLE_SUBJECT = re.compile(r"(主办|会办|协办|分办|领办)的(?:建议提案|建议|提案|议案|议提案)")
 _GROWTH = re.compile(r"(同比|比上年|较上年)?(增长|增加|提高|下降|降低|减少|上升)了?$")
 _SHARE = re.compile(r"占|比例")
 _KEY = re.compile(r"重点(建议|提案|议案|办理)")
+# 社会保障和社会管理类各9件, B类和C类回复各一件: one number stated for each member
+_EACH = re.compile(r"各(?:有|为|是|回复|答复|办理|占比?|占总数的)?$")
+_EACH_CATEGORIES = re.compile(r"([A-Da-d甲乙丙丁])类?((?:[、和及与][A-Da-d甲乙丙丁]类?)+)")
+_EACH_TOPICS = re.compile(r"([\u4e00-\u9fff]{2,10}?)((?:[、和及与][\u4e00-\u9fff]{2,10}?)+)(?:方面|类|领域)(?:的|问题)?$")
 _UNIT_TOTAL = re.compile(r"我[局委区县市办厅处]共?计?(?:承办|办理|收到|接收|牵头办理)")
 
 
@@ -54,6 +58,7 @@ class Metric:
     # 建议1件,提案3件,其中,独办件4件: a 其中 after several totals breaks down their sum
     totals_sum: object = None
     unit_total: bool = False  # the reporting unit's own total: 我局共承办人大代表建议7件
+    each: list = field(default_factory=list)  # 社会保障和社会管理类各9件: the members it is stated for
 
 
 def _strip_brackets(s: str) -> str:
@@ -126,7 +131,7 @@ def _group(seg: str) -> str | None:
     if m:
         return m.group(1)
     for g in handling.vocab()["groups"]:
-        gm = re.search(re.escape(g) + r"((?:和|及)联名)?(?:提案|建议)", seg)
+        gm = re.search(re.escape(g) + r"((?:和|及)联名)?的?(?:提案|建议)", seg)
         if gm:
             return g + (gm.group(1) or "")
     return None
@@ -165,11 +170,35 @@ def _topic(before: str) -> str | None:
     tm = _TOPIC.search(b)
     if not tm or _CATEGORY.search(tm.group(0)) or handling.kind_rx()[0].search(tm.group(1)):
         return None
-    topic = re.split(r"[,,:;;]", tm.group(1))[-1]
+    topic = _clean_topic(re.split(r"[,,:;;]", tm.group(1))[-1])
+    return topic if len(topic) >= 2 else None
+
+
+def _clean_topic(topic: str) -> str:
     # 一是规划建设类, 属道路交通方面, 占比最高的是…类, 其次是…类
     topic = re.sub(r"^.*?(?:[一二三四五六七八九十]是|其次是|最高的是|的是|属于|属|其中|涉及|主要|包括)", "", topic)
-    topic = topic.lstrip("、和及与")
-    return topic if len(topic) >= 2 else None
+    return topic.lstrip("、和及与")
+
+
+def _each_members(before: str) -> list[dict]:
+    """The members a number is stated for, each: B类和C类回复各一件 → B, C;
+    社会保障和社会管理类各9件 → two topics. Empty where no 各 closes the clause."""
+    clause = re.split(r"[,,;;。:]", _strip_brackets(before))[-1].strip()
+    em = _EACH.search(clause)
+    if not em:
+        return []
+    head = clause[:em.start()].rstrip()
+    cm = None
+    for cm in _EACH_CATEGORIES.finditer(head):
+        pass
+    if cm and cm.end() >= len(head) - 4:
+        return [{"category": x} for x in [cm.group(1)] + re.findall(r"[A-Da-d甲乙丙丁]", cm.group(2))]
+    tm = _EACH_TOPICS.search(head)
+    if tm:
+        parts = [_clean_topic(tm.group(1))] + re.split(r"[、和及与]", tm.group(2))[1:]
+        if all(len(x) >= 2 for x in parts):
+            return [{"topic": x} for x in parts]
+    return []
 
 
 def _scope(before: str, after: str, sentence_prefix: str, metric: str, own_status: bool = True) -> dict:
@@ -210,10 +239,12 @@ def _scope(before: str, after: str, sentence_prefix: str, metric: str, own_statu
     topic = _topic(before)
     if topic:
         sc["topic"] = topic
-    ch = _channel(sentence_prefix[-40:])
+    ch = _channel(_strip_brackets(sentence_prefix)[-40:]) or _channel(near_after)
     if ch:
         sc["channel"] = ch
     g = _group(before[-16:]) or _group(b[-16:] + near_after)
+    if g and ch and any(w in g for w in handling.vocab()["channels"][ch]):
+        g = None  # (含平字建议提案6件): the subgroup is the channel
     if g:
         sc["group"] = g
     if _KEY.search(b[-16:] + near_after):
@@ -389,8 +420,15 @@ def extract(norm: str, quantities: list) -> list[Metric]:
             # 提出的6件建议、1件提案…进行集中面复; …建议21件、…提案17件,均为会办件:
             # the predicate after a list of counts holds for each of them
             seg_end = min([j for j in (norm.find(x, q.nend, b) for x in ";;") if j >= 0] or [b])
-            later = [x for x in qs[i + 1:] if x.nstart < seg_end]
-            tail = norm[(later[-1].nend if later else q.nend):seg_end]
+            # the list runs over the counts that follow; its predicate ends where
+            # another kind of number starts (…3件全部办结,办结率100%)
+            later = []
+            for x in qs[i + 1:]:
+                if x.nstart >= seg_end or x.unit != "件":
+                    break
+                later.append(x)
+            stop = next((x.nstart for x in qs[i + 1 + len(later):] if x.nstart < seg_end), seg_end)
+            tail = norm[(later[-1].nend if later else q.nend):stop]
             if "status" not in sc:
                 st, _ = handling.canonical_status(tail)
                 if st:
@@ -398,6 +436,11 @@ def extract(norm: str, quantities: list) -> list[Metric]:
             rm = _LIST_ROLE.search(tail[:30])
             if rm and sc.get("role") in (None, "承办"):
                 sc["role"] = handling.role_rx()[1][rm.group(1)]
+        members = (_each_members(before) if names[0] == "count" else
+                   last_count.each if names[0] == "share" and last_count is not None
+                   and _EACH.search(re.split(r"[,,;;。:]", before)[-1].strip()) else [])
+        if len(members) > 1:
+            _state_for_each(m, members, classes, out)
         if names[0] == "count":
             if not bracketed:
                 last_count = m
@@ -406,6 +449,25 @@ def extract(norm: str, quantities: list) -> list[Metric]:
                 totals.append(m)
     _parts_of_several_totals(out)
     return out
+
+
+def _state_for_each(m: Metric, members: list[dict], classes: dict, out: list[Metric]) -> None:
+    """One number stated for each member: m takes the first member, a copy
+    on the same evidence is added for each other one."""
+    from_class = "category" in m.scope and classes.get(m.scope["category"]) == m.scope.get("status")
+    base = dict(m.scope)
+    m.each = members
+    for j, mem in enumerate(members):
+        sc = {**base, **mem}
+        if "category" in mem and from_class:
+            sc.pop("status", None)
+            if classes.get(mem["category"]):
+                sc["status"] = classes[mem["category"]]
+        if j == 0:
+            m.scope = sc
+        else:
+            out.append(Metric(m.metric, m.value, m.unit, m.start, m.end, m.surface, sc, m.nstart,
+                              parent=m.parent, each=members))
 
 
 def _parts_of_several_totals(out: list[Metric]) -> None:
@@ -473,4 +535,7 @@ def _rate_scope(sc: dict, before: str) -> dict:
         elif not kb and lead.endswith("委员"):
             kb = {"kind": "提案", "body": "政协"}  # 委员满意率98.5%
         out.update({k: v for k, v in kb.items() if k in ("kind", "body")})
+        rm = _ROLE_SUBJECT.search(seg[max(0, m.start() - 12):m.start()])
+        if rm and rm.end() == m.start():
+            out["role"] = rm.group(1)  # 主办的建议提案沟通率达到100%
     return out
