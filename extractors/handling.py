@@ -44,6 +44,22 @@ def kind_rx() -> tuple[re.Pattern, dict[str, str]]:
     return re.compile("|".join(alts)), table
 
 
+def kind_of(seg: str) -> tuple[str, int, str] | None:
+    """(kind, position, word) of the kind word nearest the end of seg; a pair
+    counts as both: 人大代表建议和政协委员提案 → 建议提案."""
+    rx, table = kind_rx()
+    found = [(m.start(), table[m.group()], m.group()) for m in rx.finditer(seg)]
+    if not found:
+        return None
+    pos, kind, word = found[-1]
+    if kind != "建议提案" and len(found) > 1:
+        ppos, pkind, pword = found[-2]
+        other = {"建议": "提案", "提案": "建议"}.get(kind)
+        if pkind == other and re.fullmatch(r"(?:[和与及、][^,,。;;\d件]{0,24})?", seg[ppos + len(pword):pos]):
+            return "建议提案", pos, word
+    return kind, pos, word
+
+
 _REPLIED = re.compile(r"办复(?=建议|提案|议案|议提案|代表|委员|[^率工\u4e00-\u9fff]|$)")
 _UNDER_WAY = re.compile(r"正在[\u4e00-\u9fff]{0,4}?(推进|建设|施工|实施|落实|解决|办理|开展)|(推进|落实|实施)中")
 

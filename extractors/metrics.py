@@ -41,6 +41,7 @@ _KEY = re.compile(r"重点(建议|提案|议案|办理)")
 _EACH = re.compile(r"各(?:有|为|是|回复|答复|办理|占比?|占总数的)?$")
 _EACH_CATEGORIES = re.compile(r"([A-Da-d甲乙丙丁])类?((?:[、和及与][A-Da-d甲乙丙丁]类?)+)")
 _EACH_TOPICS = re.compile(r"([\u4e00-\u9fff]{2,10}?)((?:[、和及与][\u4e00-\u9fff]{2,10}?)+)(?:方面|类|领域)(?:的|问题)?$")
+_HANDLING_WORDS = re.compile(r"建议|提案|议案|承办|办理|交办|答复|办复")
 _UNIT_TOTAL = re.compile(r"我[局委区县市办厅处]共?计?(?:承办|办理|收到|接收|牵头办理)")
 
 
@@ -67,24 +68,15 @@ def _strip_brackets(s: str) -> str:
 
 def _kind_body(seg: str) -> dict:
     """Kind and body from a stretch of text; both 建议 and 提案 → 建议提案."""
-    rx, table = handling.kind_rx()
-    found = [(m.start(), table[m.group()], m.group()) for m in rx.finditer(seg)]
-    out: dict = {}
-    if not found:
-        return out
-    pos, kind, word = found[-1]
     # The kind nearest the number, unless it closes a pair
     # (人大代表建议和政协委员提案 → 建议提案; 283件建议提案中,代表建议134件 → 建议)
+    found = handling.kind_of(seg)
+    if not found:
+        return {}
+    kind, pos, word = found
+    out: dict = {"kind": kind}
     if kind == "建议提案":
-        out["kind"] = "建议提案"
         return out
-    if len(found) > 1:
-        ppos, pkind, pword = found[-2]
-        other = {"建议": "提案", "提案": "建议"}.get(kind)
-        if pkind == other and re.fullmatch(r"(?:[和与及、][^,,。;;\d件]{0,24})?", seg[ppos + len(pword):pos]):
-            out["kind"] = "建议提案"
-            return out
-    out["kind"] = kind
     ctx = seg[max(0, pos - 8):pos + len(word)]
     if "政协" in ctx or "委员" in ctx or kind in ("提案", "建议案"):
         out["body"] = "政协"
@@ -329,9 +321,10 @@ def extract(norm: str, quantities: list) -> list[Metric]:
         unit = q.unit
         names: list[str] = []
         if unit == "件":
-            names = ["count"]
-        elif unit in ("家", "个") and (_UNIT_WORDS.search(before[-8:]) or _HANDLERS.match(after)):
-            names = ["handling_units"]
+            names = [] if _other_items(before, after) else ["count"]
+        elif unit in ("家", "个") and (_UNIT_WORDS.search(before[-8:]) or _HANDLERS.match(after)) and (
+                _HANDLING_WORDS.search(norm[a:b])):
+            names = ["handling_units"]  # 所属67家二级事业单位…政务公开事项: units, but not handling any
         elif unit == "%":
             names = _rates(before) or _activity_rates(before) or (
                 ["satisfaction_rate"] if re.match(r"\s*(的)?满意", after) else [])
@@ -485,6 +478,18 @@ def _parts_of_several_totals(out: list[Metric]) -> None:
                     p.scope["kind"] = "建议提案"
                     p.scope.pop("body", None)
                 break
+
+
+@lru_cache(maxsize=1)
+def _other_items_rx() -> tuple[re.Pattern, re.Pattern]:
+    words = "|".join(map(re.escape, handling.vocab()["other_items"]))
+    return re.compile(rf"(?:{words})\s*$"), re.compile(rf"^\s*(?:{words})")
+
+
+def _other_items(before: str, after: str) -> bool:
+    """7件 of 办理答复政府信息公开申请7件 / 受理来信7件 counts something else."""
+    end_rx, start_rx = _other_items_rx()
+    return bool(end_rx.search(before) or start_rx.match(after))
 
 
 def _in_brackets(norm: str, a: int, i: int) -> bool:

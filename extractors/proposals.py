@@ -238,10 +238,32 @@ def extract(tm: TextMap) -> list[Proposal]:
     m = _ALL_CLOSED.search(c)
     if m:
         # 已完成议提案办理答复工作, 全部按时办结: items without a status of their own were closed
+        covered = _covered_kinds(c, m)
         for p in props:
-            if p.status is None:
+            if p.status is None and (covered is None or p.kind is None or p.kind in covered):
                 p.status, p.status_text = "closed", m.group()
     return props
+
+
+def _covered_kinds(c: str, m: re.Match) -> set[str] | None:
+    """The kinds an aggregate statement is about (None: every kind).
+    157件议提案均全部按时办复, where 议提案 was defined as 人大代表建议和政协
+    委员提案, covers suggestions and proposals, not the 议案/建议案 the unit
+    handled besides; an undefined 议提案 covers them all."""
+    rx, table = handling.kind_rx()
+    hits = list(rx.finditer(c[max(0, m.start() - 14):m.end()]))
+    if not hits:
+        return None
+    word = hits[-1].group()
+    d = re.search(r"([^,,。;;()()]{2,30})[((]以下简称“?" + re.escape(word) + r"”?[))]", c)
+    defined = handling.kind_of(d.group(1)) if d else None
+    if defined:
+        kind = defined[0]
+    elif word == "议提案":
+        return None
+    else:
+        kind = table[word]
+    return {"建议", "提案"} if kind == "建议提案" else {kind}
 
 
 _RESULT_CLASS = re.compile(r"(?:办理结果为|结果为|列为|确定为|属于?)\s*([A-Da-d甲乙丙丁])\s*类")
