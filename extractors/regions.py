@@ -49,12 +49,15 @@ def _table() -> tuple[dict[str, Region], dict[str, list[Region]], dict[str, list
     by_code: dict[str, Region] = {}
     full: dict[str, list[Region]] = {}
     short: dict[str, list[Region]] = {}
+    pinyin = _pinyin()
+    pinyin.clear()
     text = resources.files("extractors.resources").joinpath("regions.tsv").read_text("utf-8")
     for line in text.splitlines():
         if not line or line.startswith("#"):
             continue
-        code, name, level, parent, forms = line.split("\t")
+        code, name, level, parent, forms, spelled = line.split("\t")
         r = Region(code, name, int(level), parent)
+        pinyin.setdefault(spelled, []).append(r)
         by_code[code] = r
         full.setdefault(name, []).append(r)
         for form in filter(None, forms.split(",")):
@@ -203,4 +206,74 @@ def resolve(head: list[Mention], body: list[Mention], head_text: str) -> str | N
         best = max(counts, key=lambda c: (counts[c], by_code[c].level))
         if counts[best] >= 2 or len(counts) == 1:
             return chain(by_code[best])
+    return None
+
+
+def canonical(name: str | None) -> Region | None:
+    """The division a region field names, whatever its spelling: `宝坻区`,
+    `天津市宝坻区`, `宝坻` and `天津市寶坻區` are one place. A name that stays
+    ambiguous (`青山区`: Wuhan's or Baotou's) gives None."""
+    if not name:
+        return None
+    from pipeline.textmap import to_simplified
+
+    s = re.sub(r"\s+", "", to_simplified(name))
+    _, full, short = _table()
+    mentions: list[list[Region]] = []
+    i = 0
+    while i < len(s):
+        for L in range(min(12, len(s) - i), 1, -1):
+            t = s[i:i + L]
+            cands = full.get(t) or short.get(t)
+            if cands:
+                mentions.append(list(cands))
+                i += L
+                break
+        else:
+            i += 1
+    if not mentions:
+        return None
+    named = {c.code for m in mentions for c in m}
+    last = mentions[-1]
+    if len(last) > 1:
+        # the others named settle it (湖北省武汉市青山区); else the higher level
+        # (北京: the city, not a district of that name elsewhere)
+        last = [c for c in last if ancestors(c) & named] or last
+        top = min(c.level for c in last)
+        last = [c for c in last if c.level == top]
+    return last[0] if len(last) == 1 else None
+
+
+@lru_cache(maxsize=1)
+def _pinyin() -> dict[str, list[Region]]:
+    return {}  # filled by _table(): pinyin of a name → divisions
+
+
+def from_url(url: str | None) -> Region | None:
+    """The division a government site's address names: jyj.wuhan.gov.cn →
+    武汉市, www.jimo.gov.cn → 即墨; a path segment (/wuhan/) only for a
+    province or a city. A spelling several divisions share at the highest
+    level it names (qingyuan: 清远市, 清原县…) gives the one at that level if
+    it is alone there, else None."""
+    if not url:
+        return None
+    from urllib.parse import urlsplit
+
+    _table()
+    spelled = _pinyin()
+    try:
+        parts = urlsplit(url if "//" in url else "//" + url)
+    except ValueError:
+        return None
+    host = [x for x in (parts.hostname or "").split(".") if x]
+    gov = "gov" in host
+    labels = [(x, gov) for x in host[:-1]] + [(x, False) for x in parts.path.lower().split("/") if x]
+    for label, on_gov_host in labels:
+        cands = spelled.get(label)
+        if not cands or len(label) < 4:
+            continue
+        top = min(c.level for c in cands)
+        at_top = [c for c in cands if c.level == top]
+        if len(at_top) == 1 and (top <= 2 or on_gov_host):
+            return at_top[0]
     return None

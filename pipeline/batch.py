@@ -101,7 +101,7 @@ def ingest(paths: list[str], out: str, manifest_path: str | None = None, max_byt
         known = by_source.get(key)
         if known is not None and known["doc_id"] == did:
             errors.pop(key, None)
-            apply_manifest(known, _manifest.lookup(man, path))  # a manifest given on a later run still applies
+            apply_manifest(known, _manifest.known(man, path))  # a manifest given on a later run still applies
             summary.skipped += 1
             continue
         if known is not None:
@@ -115,7 +115,7 @@ def ingest(paths: list[str], out: str, manifest_path: str | None = None, max_byt
             continue
         try:
             doc = read_bytes(data, source=path)
-            recs = records(doc, manifest_row=_manifest.lookup(man, path))
+            recs = records(doc, manifest_row=_manifest.known(man, path))
             for name, rows in recs.items():
                 dataset.validate(name, rows)  # a schema bug costs this file, not the batch
         except IngestError as e:
@@ -142,7 +142,10 @@ def ingest(paths: list[str], out: str, manifest_path: str | None = None, max_byt
             dataset.write_rows(out, name, sorted(rows, key=lambda r: (order.get(r["doc_id"], -1), r["start"], r["end"])))
     dataset.write_rows(out, "documents", docs)
     dataset.write_rows(out, "errors", sorted(errors.values(), key=lambda r: r["source"]))
+    from . import compare
     from .store import write_database
+
+    compare.write(out)  # the derived tables follow the documents they come from
 
     write_database(out)
     summary.error_rows = sorted(errors.values(), key=lambda r: r["source"])

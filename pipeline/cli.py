@@ -71,6 +71,44 @@ def _export(args) -> int:
     return 0
 
 
+def _compare(args) -> int:
+    import pandas as pd
+
+    from . import compare
+    from .store import write_database
+
+    n = compare.write(args.out, min_score=args.min_score, recurring_score=args.recurring_score)
+    write_database(args.out)
+    print(f"{n['series']} series rows, {n['proposal_links']} proposal links → {args.out}")
+    where, params = ["series_type = 'metric'", "value_type = 'level'"], []
+    if args.region:
+        # any spelling of the place: 宝坻 / 宝坻区 / 天津市宝坻区
+        reg = compare._region(args.region)
+        where.append("(region = ? OR region LIKE ?)")
+        params += [reg[0], f"%{reg[0]}%"]
+    if args.metric:
+        where.append("measure = ?")
+        params.append(args.metric)
+    from .store import connect
+
+    con = connect(args.out)
+    try:
+        df = con.execute(f"SELECT region, measure, coalesce(scope, '') AS scope, year, "
+                         f"string_agg(DISTINCT CAST(value AS DOUBLE)::VARCHAR || CASE WHEN conflict THEN '!' ELSE '' END, '/') AS v "
+                         f"FROM series WHERE {' AND '.join(where)} GROUP BY ALL", params).df()
+    finally:
+        con.close()
+    if not len(df):
+        print("(no metric series)")
+        return 0
+    table = df.pivot_table(index=["region", "measure", "scope"], columns="year", values="v", aggfunc="first")
+    with pd.option_context("display.max_rows", args.max_rows, "display.width", 200, "display.max_colwidth", 40):
+        print(table.fillna("").to_string())
+    print("values by year; '!' marks a value another report of the same unit contradicts; "
+          "full rows: jyta query OUT \"SELECT * FROM series\"")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
@@ -100,6 +138,19 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("sql", help='e.g. "SELECT region, year, count(*) FROM documents GROUP BY ALL"')
     q.add_argument("--max-rows", type=int, default=200)
     q.set_defaults(func=_query)
+    cp = sub.add_parser("compare", help="series across years and proposals followed from year to year",
+                        description="Build OUT/series (metrics and indicators of a region by year, year-on-year "
+                        "changes, conflicting values flagged) and OUT/proposal_links (the same proposal in a later "
+                        "year), then print the metric series.")
+    cp.add_argument("out", help="dataset folder")
+    cp.add_argument("--region", help="only this region, any spelling (宝坻, 宝坻区, 天津市宝坻区)")
+    cp.add_argument("--metric", help="only this metric (satisfaction_rate, count, share…)")
+    cp.add_argument("--min-score", type=float, default=60.0,
+                    help="keep indicator and proposal links scoring at least this (0–100, default 60)")
+    cp.add_argument("--recurring-score", type=float, default=80.0,
+                    help="a proposal link at or above this marks a recurring problem (default 80)")
+    cp.add_argument("--max-rows", type=int, default=200)
+    cp.set_defaults(func=_compare)
     ex = sub.add_parser("export", help="write the tables as CSV, JSON Lines or XLSX",
                         description="CSV is UTF-8 with BOM (Excel on Chinese Windows opens it); XLSX is one workbook "
                         "with a sheet per table.")

@@ -234,6 +234,8 @@ def evaluate(out: str, gold_dir: str) -> dict:
         pd_ = docs.get(key, {})
         for f in DOC_FIELDS:
             gv, pv = gd.get(f), pd_.get(f)
+            if pd_.get(f"{f}_source") not in (None, "text"):
+                pv = None  # gold is what the text states: a manifest's or an address's value is not extraction
             ok = key in docs and field_match(f, gv, pv)
             fields[f]["total"] += 1
             fields[f]["correct"] += ok

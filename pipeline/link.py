@@ -81,3 +81,10 @@ def apply_manifest(row: dict, manifest_row: dict | None) -> None:
         row[f"{key}_source"] = "manifest"
         if key == "year":
             row["year_inferred"] = False
+    if row.get("region") is None and row.get("source_url"):
+        # the text names no place; a government site's address often does (jyj.wuhan.gov.cn)
+        from extractors import regions
+
+        r = regions.from_url(row["source_url"])
+        if r is not None:
+            row["region"], row["region_source"] = regions.chain(r), "url"

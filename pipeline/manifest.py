@@ -65,3 +65,27 @@ def lookup(manifest: dict[str, dict[str, str]] | None, source: str) -> dict[str,
     if not manifest:
         return {}
     return manifest.get(os.path.realpath(source)) or manifest.get(os.path.basename(source)) or {}
+
+
+def sidecar(source: str) -> dict[str, str]:
+    """`report.html` + `report.json` beside it, as crawlers save them: the
+    sidecar's source address (`source_url` or `url`) is taken; nothing else in
+    it is trusted, so an annotator's guesses never pass for facts."""
+    import json
+
+    path = os.path.splitext(source)[0] + ".json"
+    if path == source or not os.path.isfile(path):
+        return {}
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+    except (OSError, ValueError):
+        return {}
+    url = data.get("source_url") or data.get("url") if isinstance(data, dict) else None
+    return {"source_url": url} if isinstance(url, str) and url.strip() else {}
+
+
+def known(manifest: dict[str, dict[str, str]] | None, source: str) -> dict[str, str]:
+    """What is known of a file besides its text: its sidecar, then the
+    manifest's row over it."""
+    return {**sidecar(source), **lookup(manifest, source)}

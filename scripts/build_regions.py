@@ -2,8 +2,8 @@
 codes that the `cpca` package ships (resources/adcodes.csv, MIT licence).
 
 Run once when the division list needs refreshing:
-    pip install cpca && python scripts/build_regions.py
-The output is committed, so jyta itself does not depend on cpca.
+    pip install cpca pypinyin && python scripts/build_regions.py
+The output is committed, so jyta itself depends on neither.
 """
 import csv
 import os
@@ -37,6 +37,8 @@ for code, name in sorted(rows.items()):
 import jieba
 import sys
 
+from pypinyin import lazy_pinyin
+
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 from extractors.regions import _short_forms  # noqa: E402
 
@@ -48,8 +50,12 @@ with open(os.path.join(os.path.dirname(jieba.__file__), "dict.txt"), encoding="u
             tags[parts[0]] = parts[2]
 dst = os.path.join(os.path.dirname(__file__), "..", "extractors", "resources", "regions.tsv")
 with open(dst, "w", encoding="utf-8", newline="") as fh:
-    fh.write("# adcode\tname\tlevel\tparent\tshort forms — from cpca's adcodes.csv (MIT); see scripts/build_regions.py\n")
+    fh.write("# adcode\tname\tlevel\tparent\tshort forms\tpinyin — from cpca's adcodes.csv (MIT) and pypinyin; "
+             "see scripts/build_regions.py\n")
     for code, name, level, parent in out:
         forms = sorted(f for f in _short_forms(name) if tags.get(f, "ns") == "ns")
-        fh.write("\t".join([code, name, str(level), parent, ",".join(forms)]) + "\n")
+        # the name as government hosts spell it (jyj.wuhan.gov.cn, www.jimo.gov.cn):
+        # pinyin of the name without its suffix (wuhan, jimo)
+        base = min(_short_forms(name) or {name}, key=len)
+        fh.write("\t".join([code, name, str(level), parent, ",".join(forms), "".join(lazy_pinyin(base))]) + "\n")
 print(len(out), "regions")

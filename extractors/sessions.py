@@ -1,0 +1,67 @@
+"""Sessions a report names (市十七届人大六次会议, 市政协十四届五次会议) and the
+years the text ties them to (2016年省十二届人大四次会议期间).
+
+Congress and CPPCC plenary sessions are annual: within one term the n-th
+session falls n-1 years after the first. A report that names only its
+session (市五届人大四次会议以来) gets its year from another report of the same
+place that ties a session of that term to a year (pipeline/compare.py).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .numerals import chinese_to_int
+
+_CN = "一二三四五六七八九十"
+_SESSION = re.compile(
+    rf"(?P<body1>人大|政协)?第?(?P<term>[{_CN}]+)届(?P<body2>人大常委会|人大|政协|人民代表大会|委员会)?"
+    rf"第?(?P<no>[{_CN}]+)次(?:会议|全会|全体会议)")
+# the year written right before the session: 2016年省十二届人大四次会议期间
+_YEAR_BEFORE = re.compile(r"((?:19|20)\d\d)年(?:度)?[^,,。;;!?\d年]{0,8}$")
+
+
+@dataclass(frozen=True)
+class Session:
+    body: str | None  # 人大 / 政协 / None where the text does not say
+    term: int
+    no: int
+    start: int
+    end: int
+    year: int | None  # the year the text ties it to, where it does
+
+
+def find(norm: str) -> list[Session]:
+    out = []
+    for m in _SESSION.finditer(norm):
+        term, no = chinese_to_int(m.group("term")), chinese_to_int(m.group("no"))
+        if not term or not no or "常委会" in (m.group("body2") or "") or norm.startswith("常委会", m.start("no") - 4):
+            continue  # standing-committee meetings (人大常委会第三十七次会议) are not annual
+        words = (m.group("body1") or "") + (m.group("body2") or "") + norm[max(0, m.start() - 4):m.start()]
+        body = "政协" if "政协" in words else "人大" if ("人大" in words or "人民代表" in words) else None
+        ym = _YEAR_BEFORE.search(norm[max(0, m.start() - 14):m.start()])
+        out.append(Session(body, term, no, m.start(), m.end(), int(ym.group(1)) if ym else None))
+    return out
+
+
+def year_of(session: Session, ties: dict[tuple, int]) -> int | None:
+    """The year of a session from ties {(body, term, no): year} of the same
+    place: 五届五次 = 2022 → 五届四次 = 2021."""
+    same = [(k, y) for k, y in ties.items()
+            if k[1] == session.term and (session.body is None or k[0] in (None, session.body))]
+    if not same:
+        return None
+    (_, _, no), y = min(same, key=lambda kv: abs(kv[0][2] - session.no))
+    return y + (session.no - no)
+
+
+def main_session(found: list[Session]) -> Session | None:
+    """The session a report is about: the one it names most (the first of
+    equals)."""
+    counts: dict[tuple, int] = {}
+    for s in found:
+        counts[(s.body, s.term, s.no)] = counts.get((s.body, s.term, s.no), 0) + 1
+    if not counts:
+        return None
+    best = max(counts, key=lambda k: (counts[k], -next(i for i, s in enumerate(found) if (s.body, s.term, s.no) == k)))
+    return next(s for s in found if (s.body, s.term, s.no) == best)
