@@ -27,7 +27,9 @@ _TOPIC_ITEM = re.compile(r"(?:^|\n)\s*(?:\d+|[一二三四五六七八九十]+)[
 _UNIT_WORDS = re.compile(r"单位|部门|承办单位|主办单位")
 # 交由78家单位承办; 组织6个市(州)政府及46个省直有关部门(单位)办理
 _HANDLERS = re.compile(r"^[^,,。;;]{0,12}?(单位|部门|政府|机关)")
-_CHANGE = re.compile(r"(提升|提高|上升|增加|增长|降|下降|减少|降低)(至|到)[^,,;;。]{0,8}$")
+_CHANGE = re.compile(r"(提升|提高|上升|增加|增长|降|下降|减少|降低)(至|到)[^,,;;。]{0,8}$"
+                     # 满意率99.1%,高于2020年的98.0%: the same rate, another year
+                     r"|(?:高于|低于|好于|超过|较|比|相比|对比)(?:\d{4}年|上年|去年|上一年|前一年)(?:同期)?的?$")
 _PROPOSAL_WORDS = re.compile(r"建议|提案|议案|办复|承办|办理|件")
 # 有2件代表建议; 27件人大代表建议和政协委员提案 — a kind right after the number
 _GLUED_KIND = re.compile(r"^(?:[^,,。;;、\d件]{0,8}的)?(?:[市区县省州]?(?:人大|政协)?(?:代表|委员)?)(?:建议案|议案|建议提案|议提案|建议|提案)"
@@ -225,7 +227,8 @@ def _scope(before: str, after: str, sentence_prefix: str, metric: str, own_statu
         if status is None:
             status, _ = handling.canonical_status(before[-40:])
         if status is None:
-            status, _ = handling.canonical_status(re.split(r"[;;。]", after, 1)[0][:40])
+            # after the number, up to a breakdown: 300件,其中已经解决…(A类)180件 is not a status of the 300
+            status, _ = handling.canonical_status(re.split(r"[;;。]|其中", after, 1)[0][:40])
         if status:
             sc["status"] = status
     topic = _topic(before)

@@ -113,8 +113,8 @@ def _scope(m: dict) -> str:
     parts = []
     for k in _SCOPE_KEY:
         v = m.get(k)
-        if v is None or v is False or (k == "status" and m.get("category")):
-            continue
+        if v is None or v is False or (k == "status" and m.get("category")) or (k == "role" and v == "承办"):
+            continue  # 承办 (handled) is what every count of the report is about
         parts.append(f"{k}={'true' if v is True else v}")
     return ";".join(parts)
 
