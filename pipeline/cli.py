@@ -109,6 +109,13 @@ def _compare(args) -> int:
     return 0
 
 
+def _report(args) -> int:
+    from .report import write
+
+    print(write(args.out, args.dest))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
@@ -151,6 +158,13 @@ def build_parser() -> argparse.ArgumentParser:
                     help="a proposal link at or above this marks a recurring problem (default 80)")
     cp.add_argument("--max-rows", type=int, default=200)
     cp.set_defaults(func=_compare)
+    rp = sub.add_parser("report", help="a static HTML review: charts by region, highlighted documents, errors",
+                        description="Write DIR/index.html (per region: metric series and status mix by year; "
+                        "documents with warnings; errors) and DIR/docs/<doc_id>.html (the text with every record "
+                        "highlighted). Opens from disk: no server, no network.")
+    rp.add_argument("out", help="dataset folder")
+    rp.add_argument("-o", "--dest", required=True, help="folder for the report")
+    rp.set_defaults(func=_report)
     ex = sub.add_parser("export", help="write the tables as CSV, JSON Lines or XLSX",
                         description="CSV is UTF-8 with BOM (Excel on Chinese Windows opens it); XLSX is one workbook "
                         "with a sheet per table.")
