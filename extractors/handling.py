@@ -60,8 +60,10 @@ def kind_of(seg: str) -> tuple[str, int, str] | None:
     return kind, pos, word
 
 
+_PLANNED = re.compile(r"列入[^,,。;;:：]{0,16}?(?:计划|规划)")
 _REPLIED = re.compile(r"办复(?=建议|提案|议案|议提案|代表|委员|[^率工\u4e00-\u9fff]|$)")
-_UNDER_WAY = re.compile(r"正在[\u4e00-\u9fff]{0,4}?(推进|建设|施工|实施|落实|解决|办理|开展)|(推进|落实|实施)中")
+_UNDER_WAY = re.compile(r"正在[\u4e00-\u9fff]{0,4}?(推进|建设|施工|实施|落实|解决|办理|开展)|(推进|落实|实施|建设)中"
+                         r"|(?:已|均已)(?:全面)?(?:启动|开工|动工)")
 
 
 def canonical_status(text: str) -> tuple[str | None, str | None]:
@@ -83,6 +85,9 @@ def canonical_status(text: str) -> tuple[str | None, str | None]:
     # 正在加紧建设, 正在持续推进: work under way, in words the table cannot list;
     # 办复建议提案152件: replied, outcome not stated
     found += [(m.group(), "in_progress") for m in _UNDER_WAY.finditer(text)
+              if not any(m.group() in w or w in m.group() for w, _ in found)]
+    # 已列入2023年工作计划, 列入全区卫生健康事业发展规划: put into a plan
+    found += [(m.group(), "planned") for m in _PLANNED.finditer(text)
               if not any(m.group() in w or w in m.group() for w, _ in found)]
     found += [(m.group(), "closed") for m in _REPLIED.finditer(text)
               if not any(m.group() in w or w in m.group() for w, _ in found)]

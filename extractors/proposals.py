@@ -130,7 +130,8 @@ def extract(tm: TextMap) -> list[Proposal]:
         # (第0125号关于…的建议); one match decides both the value and its span
         off = max(a, s - 90)
         tm_before = _TITLE_BEFORE.search(c[off:s])
-        tm_after = None if tm_before and grp == "d" else _TITLE.match(c, e)
+        # 第3号:关于…的建议 — a list item's title may follow a colon
+        tm_after = None if tm_before and grp == "d" else _TITLE.match(c, e + (c[e:e + 1] in "::"))
         chosen, base = (tm_after, 0) if tm_after else (tm_before, off)
         title = None
         if chosen:
@@ -163,6 +164,10 @@ def extract(tm: TextMap) -> list[Proposal]:
         if body is None and kind:
             body = "政协" if kind in ("提案", "建议案") else "人大"
         role = _role(c, a, b, s, e)
+        if role is None and chosen:
+            # 第24号:关于规范共享单车停放秩序的建议(协办): a list marks the items of another role
+            rm = re.match(r"[》”\"]?[((](主办|会办|协办|分办|领办)(?:件|单位)?[))]", c[chosen.end() + base:chosen.end() + base + 9])
+            role = rm.group(1) if rm else None
         if role is None and prev_mention is not None and prev_mention[1] <= s and re.fullmatch(
                 r"[和及与、]?(?:市|区|县|省)?(?:人大|政协)?", c[prev_mention[1]:s]):
             role = prev_mention[2]  # 会办市人大1号议案和市政协1号、2号建议案: one role for the list
@@ -171,9 +176,9 @@ def extract(tm: TextMap) -> list[Proposal]:
         # share a sentence: 第38号…基本解决;第103号…正在落实中) or the paragraph's end.
         nxt = mentions[mi + 1].start() if mi + 1 < len(mentions) else len(c)
         item_end = min(nxt, e + 300, _para_end(idx, tm.norm, e))
-        stop = re.search(r"[;;))]", c[e:item_end])
-        if stop:
-            item_end = e + stop.start()
+        stop = _item_stop(c[e:item_end])
+        if stop is not None:
+            item_end = e + stop
         item = c[(tm_after.end() if tm_after else e):item_end]
         status, status_text = handling.canonical_status(item)
         cm = _RESULT_CLASS.search(item)
@@ -194,6 +199,9 @@ def extract(tm: TextMap) -> list[Proposal]:
                 p.title = p.title or (title if len(nums) == 1 else None)
                 p.role = p.role or role
                 p.session = p.session or session
+                if p.status is None and status:
+                    # 第3、8、15号建议所提问题已解决: a later list states what became of them
+                    p.status, p.status_text = status, status_text
                 continue
             # the span: the whole mention for the first number of a list
             ss, ee = (s, e) if k == 0 else _num_span(c, m, num)
@@ -216,10 +224,12 @@ def extract(tm: TextMap) -> list[Proposal]:
     _aggregate_statuses(c, props)
     _section_statuses(tm.norm, props)
     _section_roles(c, props)
+    _roles_by_elimination(c, props)
     classes = handling.class_statuses(c)
     for p in props:
-        # 办理结果为乙类: the letter means what the report defines it to mean
-        if p.category and p.status is None and classes.get(p.category):
+        # 办理结果为乙类: the letter means what the report defines it to mean,
+        # whatever else the item's narrative mentions (剩余1条已列入计划)
+        if p.category and classes.get(p.category):
             p.status, p.status_text = classes[p.category], p.category + "类"
     if len(props) == 1 and props[0].status is None:
         # A reply letter about one suggestion: its body says what became of it
@@ -227,14 +237,17 @@ def extract(tm: TextMap) -> list[Proposal]:
         p = props[0]
         rx, table = handling.status_rx()
         counts: dict[str, list[str]] = {}
+        last: dict[str, int] = {}
         for m in rx.finditer(c, p.cend):
             kind = table[m.group()]
             if kind != "closed":
                 counts.setdefault(kind, []).append(m.group())
+                last[kind] = m.start()
         if counts:
-            ranked = sorted(counts.items(), key=lambda kv: -len(kv[1]))
-            if len(ranked) == 1 or len(ranked[0][1]) > len(ranked[1][1]):
-                p.status, p.status_text = ranked[0][0], ranked[0][1][0]
+            # the outcome named most; between equals, the one named last: a
+            # reply ends on its result (…纳入规划…本件建议所提问题正在解决(B类))
+            ranked = sorted(counts.items(), key=lambda kv: (-len(kv[1]), -last[kv[0]]))
+            p.status, p.status_text = ranked[0][0], ranked[0][1][0]
     m = _ALL_CLOSED.search(c)
     if m:
         # 已完成议提案办理答复工作, 全部按时办结: items without a status of their own were closed
@@ -268,6 +281,22 @@ def _covered_kinds(c: str, m: re.Match) -> set[str] | None:
 
 _RESULT_CLASS = re.compile(r"(?:办理结果为|结果为|列为|确定为|属于?)\s*([A-Da-d甲乙丙丁])\s*类")
 _HEADING = re.compile(rf"^\s*(?:[{_CN}]+、|[(（][{_CN}\d]+[)）]|\d+[.、])(?P<head>[^\n]{{0,40}})", re.M)
+
+
+def _item_stop(seg: str) -> int | None:
+    """Where an item's own words end: a ; or a bracket closing one opened
+    before the item ((第12号)…), not one the item opens itself ((市、区))."""
+    depth = 0
+    for i, ch in enumerate(seg):
+        if ch in "((":
+            depth += 1
+        elif ch in "))":
+            if depth == 0:
+                return i
+            depth -= 1
+        elif ch in ";;":
+            return i
+    return None
 
 
 def _section_statuses(norm: str, props: list[Proposal]) -> None:
@@ -342,25 +371,65 @@ def _role(c: str, a: int, b: int, s: int, e: int) -> str | None:
     m = re.search(r"(?:均作为|作为|由我\S{0,2})(主办|会办|协办|分办|领办)", tail[:200])
     if m:
         return m.group(1)
-    # …(第86号)收悉。该提案由我局主办: the next sentence of a reply letter
-    m = re.search(r"^[^。]{0,40}。?(?:该|本)(?:建议|提案|议案|建议案|件)由我\S{0,3}?(主办|会办|协办|分办|领办)", c[e:e + 120])
-    return m.group(1) if m else None
+    # …(第86号)收悉。该提案由我局主办 / 本件提案由我局主办: the next sentence of a reply letter
+    m = re.search(r"^[^。]{0,40}。?" + _THIS_ITEM_ROLE.pattern, c[e:e + 120])
+    if m:
+        return m.group(1)
+    # 由区长领办: the government's head leads it (由我委主办 is caught above)
+    if re.search(r"由[^,,。;;]{0,10}?领办", tail[:60]):
+        return "领办"
+    # 我厅已向主办部委报送协办意见: the unit sent its opinion as 协办/会办
+    m = re.search(r"(?:报送|提交|反馈|提出)(?:了)?(会办|协办)意见", tail[:120])
+    if m:
+        return m.group(1)
+    # 我局牵头出台…: the unit takes the lead (会同, "together with", is left
+    # alone: annotators read 我局会同各县区 both ways)
+    if re.search(r"我[局委厅办处室]\S{0,2}?牵头", tail[:80]):
+        return "主办"
+    return None
+
+
+_THIS_ITEM_ROLE = re.compile(r"(?:该|本)件?(?:建议案|建议|提案|议案|件)?由我\S{0,3}?(主办|会办|协办|分办|领办)")
+# 代表建议14件(主办12件,协办2件): the unit's own split of one kind
+_ROLE_SPLIT = re.compile(r"(建议案|议案|建议|提案)[^,,。;;((]{0,6}?\d+件[((]"
+                         r"(主办|会办|协办|分办)(\d+)件[,,、;;](主办|会办|协办|分办)(\d+)件[))]")
+
+
+def _roles_by_elimination(c: str, props: list[Proposal]) -> None:
+    """A list of one kind where the unit states its split (主办12件,协办2件)
+    and marks only the items of one role ((协办)): the unmarked ones have the
+    other role, when the counts say so. A report with one item states its
+    role once, anywhere (该建议由我局主办)."""
+    if len(props) == 1 and props[0].role is None:
+        m = _THIS_ITEM_ROLE.search(c)
+        if m:
+            props[0].role = m.group(1)
+    for m in _ROLE_SPLIT.finditer(c):
+        kind, split = m.group(1), {m.group(2): int(m.group(3)), m.group(4): int(m.group(5))}
+        items = [p for p in props if p.kind == kind]
+        unmarked = [p for p in items if p.role is None]
+        marked = {r: sum(1 for p in items if p.role == r) for r in split}
+        for r, n in split.items():
+            other = next(x for x in split if x != r)
+            if unmarked and len(unmarked) == n and marked[other] == split[other] and marked[r] == 0:
+                for p in unmarked:
+                    p.role = r
+                break
 
 
 # in the compact view (no line breaks): a topic line follows 。, : or ;
 _TOPIC_LINE = re.compile(rf"(?:^|(?<=[。:;]))\s*(?:\d+[.、]|[(（][{_CN}\d]+[)）]|[{_CN}]+、)([^。;\n]{{4,60}}?)(?:问题)?[。;]")
 _AGG = re.compile(r"(\d+|[一二三四五六七八九十两]+)件[^。;:]{0,12}?(已落实|已解决|已办结|已采纳|基本解决|正在落实|积极落实中|落实中|正在办理|列入计划)[^。;:]{0,6}[::]")
-_REST = re.compile(r"其余(\d+|[一二三四五六七八九十两]+)件[^。]{0,20}?(已落实|已解决|积极落实中|正在落实|落实中|正在办理|列入计划|已办结)")
+_REST = re.compile(r"其余(\d+|[一二三四五六七八九十两]+)件[^。;;]{0,20}?(已落实|已解决|积极落实中|正在落实|落实中|正在办理|列入计划|已办结|抓紧落实|正在抓紧)")
 
 
 def _aggregate_statuses(c: str, props: list[Proposal]) -> None:
     """`截至目前,3件已落实:` then topic lines `1.提高…问题。` matched to
     proposal titles (rapidfuzz on the normalized text, one to one);
     `其余3件建议提案均在积极落实中` gives the rest that status."""
-    titled = [p for p in props if p.title]
-    if not titled:
-        return
     from rapidfuzz import fuzz
+
+    titled = [p for p in props if p.title]
 
     assigned: set[int] = set()
     for m in _AGG.finditer(c):
@@ -388,12 +457,62 @@ def _aggregate_statuses(c: str, props: list[Proposal]) -> None:
             assigned.add(pi)
             titled[pi].status, titled[pi].status_text = status, text
             got += 1
+    _topic_statuses(c, props)
+    _rest_statuses(c, props, titled)
+
+
+# 涉及垃圾治理的2件提案所提问题均已解决; 涉及户外广告和夜间照明的2件提案已列入2023年工作计划
+_TOPIC_AGG = re.compile(r"涉及([^,,。;;的]{2,24})的(\d+|[一二三四五六七八九十两]+)件(建议提案|建议|提案|议案)?([^。;;,,]{0,30})")
+
+
+def _kind_ok(p: Proposal, word: str | None) -> bool:
+    return not word or word == "建议提案" or p.kind in (None, word)
+
+
+def _topic_statuses(c: str, props: list[Proposal]) -> None:
+    """N items named by their topic get the status stated for them: each
+    topic phrase (户外广告, 夜间照明) is looked for in the titles, its words
+    (jieba) where the phrase itself is not there; the N best-covered open
+    items of that kind take the status."""
+    from extractors.labels import tokenizer
+
+    for m in _TOPIC_AGG.finditer(c):
+        status, text = handling.canonical_status(m.group(4))
+        n = _count(m.group(2))
+        if status is None or not n:
+            continue
+        phrases = [x for x in re.split(r"[和、及与]", m.group(1)) if len(x) >= 2]
+        words = [[w for w in tokenizer().lcut(x) if len(w) >= 2] or [x] for x in phrases]
+        scored = []
+        for p in props:
+            if p.status is not None or not p.title or not _kind_ok(p, m.group(3)) or p.cstart > m.start():
+                continue
+            hits = sum(1 for x, ws in zip(phrases, words) if x in p.title or any(w in p.title for w in ws))
+            if hits:
+                scored.append((hits, sum(w in p.title for ws in words for w in ws), p))
+        scored.sort(key=lambda t: (-t[0], -t[1]))
+        if len(scored) >= n and (len(scored) == n or scored[n - 1][:2] != scored[n][:2]):
+            for _, _, p in scored[:n]:
+                p.status, p.status_text = status, text
+
+
+def _rest_statuses(c: str, props: list[Proposal], titled: list[Proposal]) -> None:
+    """其余5件建议正在办理中: the items of that kind still without a status,
+    when there are exactly that many; 其余3件建议提案均在积极落实中 after a
+    list of solved topics: the titled items left."""
     for m in _REST.finditer(c):
-        status, text = handling.canonical_status(m.group(2))
+        status, text = handling.canonical_status(c[m.start(2):m.end(2) + 6])
         if status is None:
             continue
-        for pi, p in enumerate(titled):
-            if pi not in assigned and p.status is None:
+        km = re.match(r"(建议提案|议提案|建议|提案|议案)", c[m.start(1) + len(m.group(1)) + 1:])
+        word = {"议提案": "建议提案"}.get(km.group(1), km.group(1)) if km else None
+        open_ = [p for p in props if p.status is None and _kind_ok(p, word) and p.cstart < m.start()]
+        if len(open_) == _count(m.group(1)):
+            for p in open_:
+                p.status, p.status_text = status, text
+            continue
+        for p in titled:
+            if p.status is None and _kind_ok(p, word):
                 p.status, p.status_text = status, text
 
 
