@@ -210,6 +210,7 @@ def extract(tm: TextMap) -> list[Proposal]:
             found[key] = Proposal(num, kind, body, session, title if len(nums) == 1 else None, role,
                                   status, status_text, category, is_key, src_s, src_e, tm.source[src_s:src_e], ss, ee)
             order.append(key)
+    _table_rows(tm, c, idx, sessions, found, order)
     props = [found[k] for k in order]
     # An item without a session of its own falls under the last session of
     # its body that the report named before it (区十八届人大六次会议 … 第38号),
@@ -281,6 +282,73 @@ def _covered_kinds(c: str, m: re.Match) -> set[str] | None:
 
 _RESULT_CLASS = re.compile(r"(?:办理结果为|结果为|列为|确定为|属于?)\s*([A-Da-d甲乙丙丁])\s*类")
 _HEADING = re.compile(rf"^\s*(?:[{_CN}]+、|[(（][{_CN}\d]+[)）]|\d+[.、])(?P<head>[^\n]{{0,40}})", re.M)
+
+
+# A results list as a table (办理结果公开): header words name the columns.
+_CELL_SPLIT = re.compile(r"\t+|\s*[|｜]\s*")
+_COLUMNS = {
+    "number": re.compile(r"^(?!.*(?:序号|文号))(?:.*(?:编号|建议号|提案号|议案号|案号))"),
+    "title": re.compile(r"标题|题目|案由|名称"),
+    "role": re.compile(r"承办方式|办理方式|承办类型|主协办|办理类型"),
+    "status": re.compile(r"办理结果|答复类别|结果类别|办理情况"),
+}
+_ROLE_CELL = re.compile(r"^(主办|会办|协办|分办|领办)(?:单位|件)?$")
+_NUMBER_CELL = re.compile(r"^第?\s*(\d{1,8})\s*号?$")
+
+
+def _table_rows(tm: TextMap, c: str, idx: list[int], sessions: list, found: dict, order: list) -> None:
+    """Rows of a results table: the role and status columns fill the row's
+    proposal; a number column without 号 (2024003 | 关于…的建议 | …) names a
+    proposal of its own."""
+    import bisect
+
+    norm = tm.norm
+    header: dict[str, int] | None = None
+    pos = 0
+    for line in norm.split("\n"):
+        start, pos = pos, pos + len(line) + 1
+        cells = [(m.start(), m.end()) for m in re.finditer(r"[^\t|｜]+", line)]
+        cells = [(a + len(line[a:b]) - len(line[a:b].lstrip()), b - (len(line[a:b]) - len(line[a:b].rstrip())))
+                 for a, b in cells if line[a:b].strip()]
+        if len(cells) < 3 or not _CELL_SPLIT.search(line):
+            header = None
+            continue
+        texts = [line[a:b] for a, b in cells]
+        cols = {name: next((k for k, t in enumerate(texts) if rx.search(t)), None) for name, rx in _COLUMNS.items()}
+        if cols["title"] is not None and (cols["number"] is not None or cols["status"] is not None):
+            header = {k: v for k, v in cols.items() if v is not None}
+            kind_word = re.search(_KIND, texts[header["number"]]) if "number" in header else None
+            header_kind = kind_word.group(1) if kind_word else None
+            continue
+        if header is None or len(texts) < len(header):
+            continue
+        title = texts[header["title"]] if header["title"] < len(texts) else ""
+        km = re.search(_KIND + "$", title)
+        kind = km.group(1) if km else header_kind
+        nm = _NUMBER_CELL.match(texts[header["number"]]) if "number" in header else None
+        if not nm or kind is None:
+            continue
+        key = (kind, nm.group(1))
+        role_m = _ROLE_CELL.match(texts[header["role"]]) if "role" in header else None
+        status, status_text = (handling.canonical_status(texts[header["status"]]) if "status" in header
+                               else (None, None))
+        p = found.get(key)
+        if p is None:
+            a, b = cells[header["number"]]
+            ns, ne = start + a, start + b
+            src_s, src_e = tm.to_source(ns, ne)
+            cs = bisect.bisect_left(idx, ns)
+            body = "政协" if kind in ("提案", "建议案") else "人大"
+            named = [x for x in sessions if x[1] <= cs and ("政协" in x[3]) == (body == "政协")]
+            p = Proposal(nm.group(1), kind, body, named[-1][2] if named else None,
+                         title if title.startswith("关于") else None, None, None, None, None, False,
+                         src_s, src_e, tm.source[src_s:src_e], cs, bisect.bisect_left(idx, ne))
+            found[key] = p
+            order.append(key)
+        if p.role is None and role_m:
+            p.role = role_m.group(1)
+        if status and (p.status is None or p.status == "closed"):
+            p.status, p.status_text = status, status_text
 
 
 def _item_stop(seg: str) -> int | None:

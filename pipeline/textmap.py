@@ -36,10 +36,13 @@ _PINYIN = re.compile(
     r"[)）]"
 )
 # Horizontal whitespace between CJK/CJK or CJK/digit (in either order).
+# Tabs are not stray: they separate the cells of a table copied as text.
 _STRAY_SPACE = re.compile(
-    rf"(?<=[{_CJK}0-9０-９%％])[ \t\u00a0\u3000]+(?=[{_CJK}])"
-    rf"|(?<=[{_CJK}])[ \t\u00a0\u3000]+(?=[0-9０-９])"
+    rf"(?<=[{_CJK}0-9０-９%％])[ \u00a0\u3000]+(?=[{_CJK}])"
+    rf"|(?<=[{_CJK}])[ \u00a0\u3000]+(?=[0-9０-９])"
 )
+# A table row as text: cells between tabs or bars (our readers write ` | `).
+_TABLE_ROW = re.compile(r"\t|\s[|｜]\s")
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -117,7 +120,7 @@ def _hard_wraps(text: str) -> list[tuple[int, int]]:
         nxt_end = text.find("\n", m.end())
         nxt = text[m.end(): nxt_end if nxt_end >= 0 else len(text)]
         if (prev and nxt and len(prev) >= 0.85 * p90 and not prev.endswith(_END_OF_THOUGHT)
-                and not _OPENS_BLOCK.match(nxt)):
+                and not _OPENS_BLOCK.match(nxt) and not (_TABLE_ROW.search(prev) or _TABLE_ROW.search(nxt))):
             out.append(m.span())
     return out
 
