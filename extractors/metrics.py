@@ -20,7 +20,7 @@ _SESSION_LEVEL = re.compile(r"(全国|省|自治区|市|州|区|县|旗)(人大|
 _CATEGORY = re.compile(r"([A-Da-d甲乙丙丁])(?:、([A-Da-d甲乙丙丁]))?\s*类")
 # 财政经济方面25件; 属道路交通类21件; 涉及发展规划、项目建设和综合经济类工作占比最大,有206件
 _TOPIC = re.compile(r"(?:是|为|其中|涉及|包括)?([\u4e00-\u9fff、和及与]{2,30}?)(方面|类|领域)(?:的|工作)?"
-                    r"(?:占比最[大高多]|最多)?[,,]?(?:有|共|计)?$")
+                    r"(?:占比最[大高多]|最多)?[,,]?(?:有|共|计|占比?)?$")
 _TOPIC_INVOLVES = re.compile(r"涉及([^,,;;。的]{2,20})的(?:最多|较多|最少)?[,,]?(?:共|有)?$")
 # an enumerated line that names its topic: 1、通组公路16件
 _TOPIC_ITEM = re.compile(r"(?:^|\n)\s*(?:\d+|[一二三四五六七八九十]+)[、.．]\s*([\u4e00-\u9fff]{2,12}?)(?:方面|类)?$")
@@ -110,10 +110,14 @@ def _role(seg: str) -> str | None:
 
 
 def _channel(seg: str) -> str | None:
+    """The channel named nearest the end of seg: …会议期间提出的214件,闭会期间提出的37件."""
+    best, pos = None, -1
     for ch, words in handling.vocab()["channels"].items():
-        if any(w in seg for w in words):
-            return ch
-    return None
+        for w in words:
+            i = seg.rfind(w)
+            if i > pos:
+                best, pos = ch, i
+    return best
 
 
 def _group(seg: str) -> str | None:
@@ -160,7 +164,9 @@ def _topic(before: str) -> str | None:
     b = _strip_brackets(before)[-34:]
     im = _TOPIC_INVOLVES.search(b) or _TOPIC_ITEM.search(before[-20:])
     if im:
-        return im.group(1)  # 涉及洱海保护治理的37件; 1、通组公路16件
+        return _clean_topic(im.group(1))  # 涉及洱海保护治理的37件; 1、通组公路16件
+    if re.search(r"(?:^|[;;,,。])\s*其他\s*$", b):
+        return "其他"  # …社会保障类14件;其他12件: the rest of a topic breakdown
     tm = _TOPIC.search(b)
     if not tm or _CATEGORY.search(tm.group(0)) or handling.kind_rx()[0].search(tm.group(1)):
         return None
@@ -171,7 +177,9 @@ def _topic(before: str) -> str | None:
 def _clean_topic(topic: str) -> str:
     # 一是规划建设类, 属道路交通方面, 占比最高的是…类, 其次是…类
     topic = re.sub(r"^.*?(?:[一二三四五六七八九十]是|其次是|最高的是|的是|属于|属|其中|涉及|主要|包括)", "", topic)
-    return topic.lstrip("、和及与")
+    # 教育、卫生、文化等社会事业: the examples name the topic's members, not the topic
+    topic = re.sub(r"^.*等(?=[\u4e00-\u9fff]{2,})", "", topic)
+    return re.sub(r"(?:方面|类|领域)$", "", topic.lstrip("、和及与"))
 
 
 def _each_members(before: str) -> list[dict]:
@@ -211,6 +219,10 @@ def _scope(before: str, after: str, sentence_prefix: str, metric: str, own_statu
         # 主办的建议提案沟通率达到100%…已经解决或基本解决182件: the sentence's subject
         m = _ROLE_SUBJECT.search(sentence_prefix)
         role = m.group(1) if m else None
+    if role is None:
+        # 从主办件办理结果看,…A类68件: the sentence is about one role's items
+        fm = re.findall(r"(主办|会办|协办|分办)件", re.split(r"[;;]", _strip_brackets(sentence_prefix))[-1])
+        role = fm[-1] if fm and len(set(fm)) == 1 else None
     if role is None and metric == "count" and re.search(r"收到[^,,。;;]{0,40}交办", _strip_brackets(before)):
         role = "承办"  # 共收到区人大常委会、区政协交办的…214件: received to handle
     if role:
@@ -296,6 +308,7 @@ def extract(norm: str, quantities: list) -> list[Metric]:
     doc_ctx = _doc_kind(norm, quantities)
     classes = handling.class_statuses(norm)
     qs = sorted(quantities, key=lambda q: q.nstart)
+    resp = _respectively(norm, qs)
     sent_key = None
     sent_ctx: dict = {}
     last_count: Metric | None = None
@@ -306,6 +319,10 @@ def extract(norm: str, quantities: list) -> list[Metric]:
         a = max(norm.rfind(c, 0, q.nstart) for c in _SENTENCE_END) + 1
         ends = [j for j in (norm.find(c, q.nend) for c in _SENTENCE_END) if j >= 0]
         b = min(ends) if ends else len(norm)
+        if a != sent_key and sent_key is not None and total is not None and re.match(r"\s*其中", norm[a:b]):
+            # …共承办126件,比2017年的118件增加8件。其中,人大代表建议58件: the breakdown
+            # is of the total of the sentence before
+            sent_key, in_sub = a, True
         if a != sent_key:
             # only a class breakdown already under way carries on
             carried = ({k: sent_ctx[k] for k in ("kind", "body") if k in sent_ctx}
@@ -324,7 +341,8 @@ def extract(norm: str, quantities: list) -> list[Metric]:
         unit = q.unit
         names: list[str] = []
         if unit == "件":
-            names = [] if _other_items(before, after) else ["count"]
+            # 比上年增加136件 is a change, not a count of proposals
+            names = [] if _other_items(before, after) or _GROWTH.search(before) else ["count"]
         elif unit in ("家", "个") and (_UNIT_WORDS.search(before[-8:]) or _HANDLERS.match(after)) and (
                 _HANDLING_WORDS.search(norm[a:b])):
             names = ["handling_units"]  # 所属67家二级事业单位…政务公开事项: units, but not handling any
@@ -338,8 +356,15 @@ def extract(norm: str, quantities: list) -> list[Metric]:
                 if changed_from is not None:
                     names = [changed_from.metric]
             if not names and (_SHARE.search(before[-12:]) or _SHARE.search(prefix)) and (
-                    last_count is not None or _PROPOSAL_WORDS.search(prefix)) and not _GROWTH.search(before):
-                names = ["share"]
+                    last_count is not None or _PROPOSAL_WORDS.search(prefix)
+                    or re.search(r"(?:类|方面|领域)(?:的)?占比?$", before)) and not _GROWTH.search(before):
+                names = ["share"]  # 经济发展类占34.2%: a topic's share, its count unstated
+            sm = re.search(r"(基本)?满意的?(?:占|为)$", before) if names == ["share"] else None
+            if sm and "不满意" not in before[-6:]:
+                # 表示满意的占91.2%, 表示基本满意的占8.8%: the satisfied's share is the rate
+                out.append(Metric("basic_satisfaction_rate" if sm.group(1) else "satisfaction_rate", q.value, unit,
+                                  q.start, q.end, q.surface, {"ref_year": q.ref_year} if q.ref_year else {}, q.nstart))
+                continue
             if changed_from is not None:
                 sc = {k: v for k, v in changed_from.scope.items() if k != "ref_year"}
                 if q.ref_year:
@@ -349,8 +374,17 @@ def extract(norm: str, quantities: list) -> list[Metric]:
                 continue
         if not names:
             continue
+        if names == ["count"] and _CHANGE.search(before) and not _CHANGE.search(before).group(1):
+            # 总量737件,比上年的601件: the same count, another year
+            prev = next((x for x in reversed(out) if x.nstart >= a and x.metric == "count"), None)
+            if prev is not None:
+                sc = {k: v for k, v in prev.scope.items() if k not in ("ref_year", "status")}
+                if q.ref_year:
+                    sc["ref_year"] = q.ref_year
+                out.append(Metric("count", q.value, unit, q.start, q.end, q.surface, sc, q.nstart, parent=prev.parent))
+                continue
         if names[0] not in ("count", "share", "handling_units"):
-            sc = _rate_scope({"ref_year": q.ref_year} if q.ref_year else {}, before)
+            sc = _rate_scope({"ref_year": q.ref_year} if q.ref_year else {}, before, prefix)
             for name in names:
                 out.append(Metric(name, q.value, unit, q.start, q.end, q.surface, dict(sc), q.nstart))
             continue
@@ -374,7 +408,7 @@ def extract(norm: str, quantities: list) -> list[Metric]:
             elif "满意" in lc_before and "不满意" not in lc_before:
                 names, sc = ["satisfaction_rate"], {}
         else:
-            if names[0] == "count" and "kind" not in sc and re.search(r"共计|合计|总计", before) and len(
+            if names[0] == "count" and "kind" not in sc and re.search(r"共计|合计|总计|总量|总数|共$", before) and len(
                     {x.scope.get("kind") for x in totals} - {None}) > 1:
                 sc["kind"] = "建议提案"  # 代表建议205件和委员提案176件,共计381件
                 sc.pop("body", None)
@@ -398,6 +432,14 @@ def extract(norm: str, quantities: list) -> list[Metric]:
             elif names[0] == "share" and explicit_kind:
                 # 人大代表建议…(A类)…48.9%;…(C类)…33.7%: the kind holds for the sentence
                 sent_ctx.update({k: sc[k] for k in ("kind", "body") if k in sc})
+        if i in resp:
+            # the member named for this number replaces what was inherited
+            mb = resp[i]
+            for k in ("status", "group", "topic", "category") + (("kind", "body") if "kind" in mb else ()):
+                sc.pop(k, None)
+            sc.update(mb)
+        if sc.get("kind") == "建议提案":
+            sc.pop("body", None)  # suggestions and proposals together have no one body
         if sc.get("category") and "status" not in sc and classes.get(sc["category"]):
             sc["status"] = classes[sc["category"]]  # A类为所提问题已经解决 … 其中,A类76件
         m = Metric(names[0], q.value, unit, q.start, q.end, q.surface, sc, q.nstart)
@@ -444,6 +486,83 @@ def extract(norm: str, quantities: list) -> list[Metric]:
                 total = m
                 totals.append(m)
     _parts_of_several_totals(out)
+    return out
+
+
+# 代表建议和委员提案中的A类件分别为161件和206件; …留作参考的分别为96件、58件、19件和8件
+_RESPECTIVELY = re.compile(r"分别(?:为|是|有|承办|办理|达到?|占(?:各自)?(?:总数|总量)?的?)?\s*$")
+_ORG = re.compile(r"^(.*?(?:局|委员会|委|办公室|办|厅|中心|公司|政府|街道|镇|乡))")
+
+
+def _member(item: str) -> dict:
+    """What one member of a 分别 list names: a kind, a status, a class, a
+    handling unit or a topic."""
+    kb = _kind_body(item)
+    if kb and handling.kind_rx()[0].fullmatch(re.sub(r"^(?:市|区|县|省|州)?(?:人大|政协)?(?:代表|委员)?", "", item)
+                                             or item) or (kb and len(item) <= 8):
+        return kb
+    cm = _CATEGORY.search(item)
+    st, _ = handling.canonical_status(item)
+    if st:
+        return {"status": st, **({"category": cm.group(1)} if cm else {})}
+    if cm:
+        return {"category": cm.group(1)}
+    om = _ORG.match(item)
+    if om and len(om.group(1)) <= 12:
+        return {"group": om.group(1)}
+    tm = re.match(r"^(.{2,12}?)(?:类|方面|领域)$", item)
+    if tm:
+        return {"topic": tm.group(1)}
+    return {}
+
+
+def _respectively(norm: str, qs: list) -> dict[int, dict]:
+    """Numbers stated 分别 (respectively) for the members of a list before
+    them: the i-th number takes the i-th member's scope. Shares that follow
+    the same way (分别占53.0%、32.0%…) take the same members."""
+    out: dict[int, dict] = {}
+    last: tuple[int, list[dict]] | None = None
+    i = 0
+    while i < len(qs):
+        q = qs[i]
+        a = max(norm.rfind(ch, 0, q.nstart) for ch in "。;;!?\n") + 1
+        pre = norm[a:q.nstart]
+        m = _RESPECTIVELY.search(pre)
+        if not m or q.unit not in ("件", "%", "家", "个"):
+            i += 1
+            continue
+        run = [i]
+        while run[-1] + 1 < len(qs) and qs[run[-1] + 1].unit == q.unit and re.fullmatch(
+                r"\s*[、,,和及与]\s*", norm[qs[run[-1]].nend:qs[run[-1] + 1].nstart]):
+            run.append(run[-1] + 1)
+        clauses = [x for x in re.split(r"[,,:]", _strip_brackets(pre[:m.start()])) if x.strip()]
+        subject = clauses[-1].strip() if clauses else ""
+        common: dict = {}
+        if "中的" in subject:
+            subject, rest = subject.rsplit("中的", 1)
+            cm = _CATEGORY.search(rest)
+            common = {"category": cm.group(1)} if cm else {}
+        subject = re.sub(r"的$", "", subject)
+        items = [x for x in re.split(r"[、和及与]", subject) if x]
+        members = [_member(x) for x in items] if len(items) == len(run) > 1 else []
+        if members and all(members):
+            seen: dict[str, int] = {}
+            for mb in members:
+                if "status" in mb:
+                    seen[mb["status"]] = seen.get(mb["status"], 0) + 1
+            for x, mb in zip(items, members):
+                if seen.get(mb.get("status"), 0) > 1:
+                    mb["group"] = x  # 因条件限制暂不能解决 / 留作参考: one status, two named groups
+            members = [{**common, **mb} for mb in members]
+            last = (a, members)
+        elif last is not None and last[0] == a and len(last[1]) == len(run):
+            members = last[1]
+        else:
+            i += 1
+            continue
+        for k, j in zip(range(len(run)), run):
+            out[j] = members[k]
+        i = run[-1] + 1
     return out
 
 
@@ -505,6 +624,9 @@ def _rates(before: str) -> list[str]:
     满意率和基本满意率 together is one satisfied share (GOLD.md §3)."""
     seg = re.split(r"[,,;;。:]", before)[-1]
     table = handling.vocab()["rates"]
+    first = handling.rate_rx().search(seg)
+    if first and _other_items(seg[:first.start()], ""):
+        return []  # 诉求按时办结率: a rate of something else than proposals
     names = [table[m.group()] for m in handling.rate_rx().finditer(seg)]
     if "satisfaction_rate" in names and "basic_satisfaction_rate" in names:
         names = [n for n in names if n != "basic_satisfaction_rate"]
@@ -529,10 +651,14 @@ def _activity_rates(before: str) -> list[str]:
     return names
 
 
-def _rate_scope(sc: dict, before: str) -> dict:
+def _rate_scope(sc: dict, before: str, sentence_prefix: str = "") -> dict:
     """A rate carries a kind only where the kind word stands by its name
-    (建议回复率100%)."""
+    (建议回复率100%), a role where its sentence is about one role's items
+    (79件主办件已全部办结,沟通率100%)."""
     out = {k: v for k, v in sc.items() if k in ("ref_year",)}
+    fm = re.findall(r"(主办|会办|协办|分办)件", re.split(r"[;;]", _strip_brackets(sentence_prefix))[-1])
+    if fm and len(set(fm)) == 1:
+        out["role"] = fm[-1]
     seg = re.split(r"[,,;;。:]", before)[-1]
     m = handling.rate_rx().search(seg)
     if m:

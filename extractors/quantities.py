@@ -346,6 +346,10 @@ def _sections(norm: str) -> list[tuple[int, str, str | None]]:
     return out
 
 
+# 较上年的97.8%, 比去年同期的601件: the value of the year before the report's
+_PREV_YEAR = re.compile(r"(?:比|较|同比|高于|低于|超过|与|从)?(?:上年|去年|上一年)(?:同期)?(?:的|为)\s*$")
+
+
 def extract(text: str, doc_year: int | None = None, tm: TextMap | None = None) -> list[Quantity]:
     """Quantities of a document, with offsets into ``text``."""
     import bisect
@@ -376,6 +380,8 @@ def extract(text: str, doc_year: int | None = None, tm: TextMap | None = None) -
                     # 较2022年的120件 is about 2022; 与2020年相比…增加29件 is this year's change
                     y = doc_year
                 ref_year = y if y != doc_year else None
+            if ref_year is None and _PREV_YEAR.search(clause):
+                ref_year = doc_year - 1  # 满意率较上年的97.8%, 比上年的601件: last year's value
         k = bisect.bisect_right(sec_starts, ns) - 1
         section, pnum = (sections[k][1], sections[k][2]) if k >= 0 else (None, None)
         if k >= 0 and pnum is None:
