@@ -222,6 +222,10 @@ def extract_year(tm: TextMap, title: Field, published: Field) -> tuple[Field, bo
             if re.search(_alt(_vocab()["previous_year_genres"]), tm.norm[a:b]):
                 y = int(published.value[:4]) if published.value else y - 1
             return _field(tm, m.start(1), m.end(1), value=y), False
+    if published.value and title.value and re.search(_alt(_vocab()["reply_genres"]), title.value):
+        # a reply is written in the year it answers; the years its body cites
+        # (2019年以来,我区累计投入…) are history
+        return Field(int(published.value[:4]), published.start, published.end), True
     m = _STRONG_YEAR.search(tm.norm[:2000])
     if m:
         g = next(i for i in (1, 2, 3) if m.group(i))

@@ -346,6 +346,8 @@ def _sections(norm: str) -> list[tuple[int, str, str | None]]:
     return out
 
 
+_TOPIC_YEAR = re.compile(r"\s*(?:度|以来|上半年|下半年|全年|底|末)?\s*[,,]")
+_RAISED_TO = re.compile(r"(?:提高|提升|上升|增加|增长|下降|降低|减少|降)(?:到|至)\s*$")
 # 较上年的97.8%, 比去年同期的601件: the value of the year before the report's
 _PREV_YEAR = re.compile(r"(?:比|较|同比|高于|低于|超过|与|从)?(?:上年|去年|上一年)(?:同期)?(?:的|为)\s*$")
 
@@ -372,6 +374,15 @@ def extract(text: str, doc_year: int | None = None, tm: TextMap | None = None) -
         ref_year = None
         if doc_year:
             years = [y for y in _YEAR.finditer(norm, a, ns) if not _inside(quoted, y.start())]
+            # a year counts in the number's own clause, or as the topic of the
+            # sentence (2022年,全市新建…; 2016年市政协共立案…,办复率100%), where it
+            # opens a clause; not the year of another event
+            # (在2019年出台实施办法的基础上,将补助标准由每台15万元…)
+            years = [y for y in years if not re.search(r"[,,;;::]", norm[y.end():ns])
+                     or _TOPIC_YEAR.match(norm, y.end())
+                     or not norm[a:y.start()].strip() or norm[a:y.start()].rstrip()[-1] in ",,;;::"]
+            if _RAISED_TO.search(norm, max(a, ns - 4), ns):
+                years = []  # 由2019年的54.78%提高到62.16%: the later value is the report's year
             if years:
                 ym = years[-1]
                 y = int(ym.group(1))
