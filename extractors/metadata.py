@@ -86,9 +86,14 @@ def _title_like(s: str) -> bool:
 
     if len(s) < 6 or len(s) > 120 or is_chrome(s) or " | " in s or _INFO.search(s) or _FILE_NAME.search(s):
         return False
+    if re.search(r"\s[>＞»›]\s|>>|»", s):
+        return False  # a breadcrumb: 九江市人民政府办公室 > 政务公开 > 建议提案办理
     if _is_body_sentence(s):
         return False
     return re.search(_alt(_vocab()["title_keywords"]), s) is not None
+
+
+_ORG_LINE = re.compile(r"[\u4e00-\u9fff]{2,20}(?:局|委员会|委|厅|办公室|人民政府|政府|中心)")
 
 
 def _strong(s: str) -> bool:
@@ -145,6 +150,11 @@ def extract_title(tm: TextMap) -> Field:
         em = _EMPTY_BRACKETS.search(line)
         if em:
             end = s + em.start()
+        if i > 0 and not re.match(r"关于|[^\d]*[省市区县州]", line) and _ORG_LINE.fullmatch(lines[i - 1][2]) \
+                and not text[lines[i - 1][1]:s].strip():
+            # 株洲市自然资源和规划局\n2024年建议提案办理工作总结: the unit's name heads the title
+            ps, pe, pline = lines[i - 1]
+            return _field(tm, ps, end, value=pline + text[s:end])
         return _field(tm, s, end)
     return Field(None)
 
@@ -168,8 +178,13 @@ def _date_value(m: re.Match) -> str | None:
 def extract_published(tm: TextMap) -> Field:
     text = tm.norm
     head = text[:1500]
-    labels = _alt(_vocab()["date_labels"])
-    m = re.search(rf"(?:{labels})\s*[::]?\s*(?:\|\s*)?{_DATE}", head)
+    # labels in the vocabulary's order: a page that gives 成文日期 and 发布日期
+    # was published on the second
+    m = None
+    for label in _vocab()["date_labels"]:
+        m = re.search(rf"{re.escape(label)}\s*[::]?\s*(?:\|\s*)?{_DATE}", head)
+        if m:
+            break
     if m is None:
         # A bare date at the start of a line near the top (2021-10-08 10:00 武汉…).
         for s, e, line in _lines(head, 15):
