@@ -116,6 +116,8 @@ def canonical_status(text: str) -> tuple[str | None, str | None]:
 _CLASS_DEF = re.compile(r"([A-Da-d甲乙丙丁])\s*类\s*[((]([^()()]{2,60})[))]")
 _CLASS_AFTER = re.compile(r"[((]\s*([A-Da-d甲乙丙丁])\s*类\s*[))]")
 _CLASS_IS = re.compile(r"([A-Da-d甲乙丙丁])\s*类(?:为|是|指)([^,,;;。]{2,40})")
+# 已经解决或基本解决的A类件367件: the clause before 的 defines the letter
+_CLASS_OF = re.compile(r"([^,,;;。:()()]{2,40}?)的\s*([A-Da-d甲乙丙丁])\s*类")
 
 
 def class_statuses(text: str) -> dict[str, str]:
@@ -125,6 +127,8 @@ def class_statuses(text: str) -> dict[str, str]:
 
     >>> class_statuses("A类(已解决或基本解决)17件;正在解决或列入计划的(B类)9件;C类为留作参考")
     {'A': 'resolved', 'B': 'in_progress', 'C': 'reference'}
+    >>> class_statuses("已经解决或基本解决的A类件367件;因条件限制暂不能解决、留作参考的C类件37件")
+    {'A': 'resolved', 'C': 'reference'}
     """
     out: dict[str, str] = {}
     found = [(m.group(1), m.group(2)) for m in _CLASS_DEF.finditer(text)]  # A类(已解决或基本解决)
@@ -132,8 +136,22 @@ def class_statuses(text: str) -> dict[str, str]:
     found += [(m.group(1), re.split(r"[,,;;。:]", text[max(0, m.start() - 60):m.start()])[-1])
               for m in _CLASS_AFTER.finditer(text)]
     found += [(m.group(1), m.group(2)) for m in _CLASS_IS.finditer(text)]  # A类为所提问题已经解决
+    found += [(m.group(2), m.group(1)) for m in _CLASS_OF.finditer(text)]
     for letter, definition in found:
         st, _ = canonical_status(definition)
         if st:
             out.setdefault(letter, st)
     return out
+
+
+def joint_status(letters: list[str], classes: dict[str, str]) -> str | None:
+    """The status of several classes counted together (B类、C类共127件), by
+    GOLD.md §4's rule for joined statuses."""
+    sts = {classes.get(x) for x in letters}
+    if None in sts:
+        return None
+    if len(sts) == 1:
+        return sts.pop()
+    if sts == {"in_progress", "planned"}:
+        return "in_progress"
+    return None

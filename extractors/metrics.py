@@ -17,7 +17,7 @@ SCOPE = ("kind", "body", "level", "role", "category", "status", "topic", "channe
 _BRACKETS = re.compile(r"[((][^()()]{0,60}[))]")
 _LEVEL = re.compile(r"(全国|省|自治区|市|州|区|县|旗)(?=[^,,。;;]{0,14}?(人大|政协|两会|“两会”|代表|委员|建议|提案|议案))")
 _SESSION_LEVEL = re.compile(r"(全国|省|自治区|市|州|区|县|旗)(人大|政协)?[一二三四五六七八九十]+届")
-_CATEGORY = re.compile(r"([A-Da-d甲乙丙丁])(?:、([A-Da-d甲乙丙丁]))?\s*类")
+_CATEGORY = re.compile(r"([A-Da-d甲乙丙丁])(?:类?、([A-Da-d甲乙丙丁]))?\s*类")
 # 财政经济方面25件; 属道路交通类21件; 涉及发展规划、项目建设和综合经济类工作占比最大,有206件
 _TOPIC = re.compile(r"(?:是|为|其中|涉及|包括)?([\u4e00-\u9fff、和及与]{2,30}?)(方面|类|领域)(?:的|工作)?"
                     r"(?:占比最[大高多]|最多)?[,,]?(?:有|共|计|占比?)?$")
@@ -44,6 +44,15 @@ _EACH = re.compile(r"各(?:有|为|是|回复|答复|办理|占比?|占总数的
 _EACH_CATEGORIES = re.compile(r"([A-Da-d甲乙丙丁])类?((?:[、和及与][A-Da-d甲乙丙丁]类?)+)")
 _EACH_TOPICS = re.compile(r"([\u4e00-\u9fff]{2,10}?)((?:[、和及与][\u4e00-\u9fff]{2,10}?)+)(?:方面|类|领域)(?:的|问题)?$")
 _HANDLING_WORDS = re.compile(r"建议|提案|议案|承办|办理|交办|答复|办复")
+_UNITS_JUDGED = re.compile(r"约谈|通报|批评|先进|表彰|评为|扣分|问责")
+
+
+def _clause(norm: str, i: int, j: int) -> str:
+    a = max(norm.rfind(c, 0, i) for c in ",,;;。!?\n") + 1
+    ends = [k for k in (norm.find(c, j) for c in ",,;;。!?\n") if k >= 0]
+    return norm[a:min(ends) if ends else len(norm)]
+
+
 _UNIT_TOTAL = re.compile(r"我[局委区县市办厅处]共?计?(?:承办|办理|收到|接收|牵头办理)")
 
 
@@ -164,7 +173,8 @@ def _topic(before: str) -> str | None:
     b = _strip_brackets(before)[-34:]
     im = _TOPIC_INVOLVES.search(b) or _TOPIC_ITEM.search(before[-20:])
     if im:
-        return _clean_topic(im.group(1))  # 涉及洱海保护治理的37件; 1、通组公路16件
+        return re.sub(r"(?:方面|类)$", "", _clean_topic(im.group(1)) if im.re is _TOPIC_ITEM else im.group(1))
+        # 涉及洱海保护治理的37件; 涉及民生领域的247件; 1、通组公路16件
     if re.search(r"(?:^|[;;,,。])\s*其他\s*$", b):
         return "其他"  # …社会保障类14件;其他12件: the rest of a topic breakdown
     tm = _TOPIC.search(b)
@@ -215,6 +225,11 @@ def _scope(before: str, after: str, sentence_prefix: str, metric: str, own_statu
     if lv:
         sc["level"] = lv
     role = _role_of(before, after, metric)
+    gm = re.match(r"(?:([省市区县州])级)?(主办|会办|协办|分办)件", near_after)
+    if role is None and gm:
+        role = gm.group(2)  # 对115件省级主办件, 79件主办件已全部办结
+        if gm.group(1):
+            sc["level"] = gm.group(1)
     if role is None:
         # 主办的建议提案沟通率达到100%…已经解决或基本解决182件: the sentence's subject
         m = _ROLE_SUBJECT.search(sentence_prefix)
@@ -344,8 +359,10 @@ def extract(norm: str, quantities: list) -> list[Metric]:
             # 比上年增加136件 is a change, not a count of proposals
             names = [] if _other_items(before, after) or _GROWTH.search(before) else ["count"]
         elif unit in ("家", "个") and (_UNIT_WORDS.search(before[-8:]) or _HANDLERS.match(after)) and (
-                _HANDLING_WORDS.search(norm[a:b])):
-            names = ["handling_units"]  # 所属67家二级事业单位…政务公开事项: units, but not handling any
+                _HANDLING_WORDS.search(norm[a:b])) and not _UNITS_JUDGED.search(_clause(norm, q.nstart, q.nend)):
+            # not: 所属67家二级事业单位…政务公开事项 (units, handling nothing); 对进展缓慢的
+            # 11家单位进行了约谈 (units judged, not the units that handled them)
+            names = ["handling_units"]
         elif unit == "%":
             names = _rates(before) or _activity_rates(before) or (
                 ["satisfaction_rate"] if re.match(r"\s*(的)?满意", after) else [])
@@ -432,6 +449,11 @@ def extract(norm: str, quantities: list) -> list[Metric]:
             elif names[0] == "share" and explicit_kind:
                 # 人大代表建议…(A类)…48.9%;…(C类)…33.7%: the kind holds for the sentence
                 sent_ctx.update({k: sc[k] for k in ("kind", "body") if k in sc})
+        if (names == ["count"] and last_count is not None and re.match(r"\s*、", before)
+                and not handling.role_rx()[0].search(before) and last_count.nstart >= a
+                and handling.role_rx()[0].search(norm[max(a, last_count.nstart - 40):last_count.nstart])):
+            # 协办…代表建议6件、全国政协…提案3件: a list after its verb shares the verb's role
+            sc["role"] = last_count.scope.get("role", sc.get("role"))
         if i in resp:
             # the member named for this number replaces what was inherited
             mb = resp[i]
@@ -440,8 +462,11 @@ def extract(norm: str, quantities: list) -> list[Metric]:
             sc.update(mb)
         if sc.get("kind") == "建议提案":
             sc.pop("body", None)  # suggestions and proposals together have no one body
-        if sc.get("category") and "status" not in sc and classes.get(sc["category"]):
-            sc["status"] = classes[sc["category"]]  # A类为所提问题已经解决 … 其中,A类76件
+        if sc.get("category") and "status" not in sc:
+            # A类为所提问题已经解决 … 其中,A类76件; B类、C类共127件: the joined classes
+            st = handling.joint_status(sc["category"].split("、"), classes)
+            if st:
+                sc["status"] = st
         m = Metric(names[0], q.value, unit, q.start, q.end, q.surface, sc, q.nstart)
         if names[0] == "count" and not in_sub and not bracketed and _UNIT_TOTAL.search(prefix):
             kind = sc.get("kind")
