@@ -224,16 +224,18 @@ def canonical(name: str | None) -> Region | None:
     while i < len(s):
         for L in range(min(12, len(s) - i), 1, -1):
             t = s[i:i + L]
-            cands = full.get(t) or short.get(t)
+            # 九江: the city 九江市 as well as whatever lists 九江 as its short form
+            cands = full.get(t) or (short.get(t, []) + [r for suf in ("省", "市", "州", "区", "县")
+                                                        for r in full.get(t + suf, [])])
             if cands:
-                mentions.append(list(cands))
+                mentions.append(list({c.code: c for c in cands}.values()))
                 i += L
                 break
         else:
             i += 1
     if not mentions:
         return None
-    named = {c.code for m in mentions for c in m}
+    named = {c.code for m in mentions[:-1] for c in m}  # the other places named, not its own readings
     last = mentions[-1]
     if len(last) > 1:
         # the others named settle it (湖北省武汉市青山区); else the higher level

@@ -77,7 +77,8 @@ def _compare(args) -> int:
     from . import compare
     from .store import write_database
 
-    n = compare.write(args.out, min_score=args.min_score, recurring_score=args.recurring_score)
+    n = compare.write(args.out, min_score=args.min_score, recurring_score=args.recurring_score,
+                      same_kind=args.same_kind, label_score=args.label_score)
     write_database(args.out)
     print(f"{n['series']} series rows, {n['proposal_links']} proposal links → {args.out}")
     where, params = ["series_type = 'metric'", "value_type = 'level'"], []
@@ -152,10 +153,14 @@ def build_parser() -> argparse.ArgumentParser:
     cp.add_argument("out", help="dataset folder")
     cp.add_argument("--region", help="only this region, any spelling (宝坻, 宝坻区, 天津市宝坻区)")
     cp.add_argument("--metric", help="only this metric (satisfaction_rate, count, share…)")
-    cp.add_argument("--min-score", type=float, default=60.0,
-                    help="keep indicator and proposal links scoring at least this (0–100, default 60)")
-    cp.add_argument("--recurring-score", type=float, default=80.0,
-                    help="a proposal link at or above this marks a recurring problem (default 80)")
+    cp.add_argument("--min-score", type=float, default=50.0,
+                    help="keep proposal links whose titles score at least this (0–100, default 50)")
+    cp.add_argument("--label-score", type=float, default=70.0,
+                    help="an indicator continues a series when its label scores at least this (default 70)")
+    cp.add_argument("--recurring-score", type=float, default=60.0,
+                    help="a proposal link at or above this marks a recurring problem (default 60)")
+    cp.add_argument("--same-kind", action="store_true",
+                    help="link proposals only to proposals of the same kind (default: a 建议 may come back as a 提案)")
     cp.add_argument("--max-rows", type=int, default=200)
     cp.set_defaults(func=_compare)
     rp = sub.add_parser("report", help="a static HTML review: charts by region, highlighted documents, errors",

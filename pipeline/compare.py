@@ -279,30 +279,41 @@ def _core_title(title: str) -> str:
 
 
 def title_score(a: str, b: str) -> float:
-    """Similarity of two proposal titles, 0–100: character-level on the core
-    (关于…的建议 stripped), or on jieba words where a reworded title keeps
-    its words in another order."""
+    """Similarity of two proposal titles, 0–100: the better of a
+    character-level ratio of the cores (关于…的建议 stripped) and a token-set
+    ratio of their content words (jieba, the filler of handling.yaml left
+    out), which sees a problem raised again in other words."""
     from rapidfuzz import fuzz
 
-    from extractors.labels import tokenizer
-
     ca, cb = _core_title(a), _core_title(b)
-    words = fuzz.token_sort_ratio(" ".join(tokenizer().lcut(ca)), " ".join(tokenizer().lcut(cb)))
+    wa, wb = _content_words(ca), _content_words(cb)
+    words = fuzz.token_set_ratio(" ".join(wa), " ".join(wb)) if wa and wb else 0.0
     return round(max(fuzz.ratio(ca, cb), words), 1)
 
 
+def _content_words(core: str) -> list[str]:
+    from extractors import handling
+    from extractors.labels import tokenizer
+
+    filler = set(handling.vocab()["title_filler"])
+    return [w for w in tokenizer().lcut(core) if len(w) >= 2 and w not in filler]
+
+
 def proposal_links(proposals: list[dict], infos: dict[str, DocInfo], min_score: float,
-                   recurring_score: float) -> list[dict]:
-    """The same proposal in a later year: blocked by region and kind, scored
-    by title, assigned one to one between each pair of years."""
+                   recurring_score: float, same_kind: bool = False) -> list[dict]:
+    """The same problem in a later year: blocked by region (and kind, with
+    same_kind), scored by title, assigned one to one between each pair of
+    years. Across kinds by default: a problem moves between a deputy's
+    suggestion and a member's proposal (建议0123 → 提案0057)."""
     blocks: dict[tuple, dict[int, list[dict]]] = {}
     for p in proposals:
         info = infos.get(p["doc_id"])
         if info is None or info.year is None or not p.get("title"):
             continue
-        blocks.setdefault((info.region, p.get("kind")), {}).setdefault(info.year, []).append(p)
+        key = (info.region, p.get("kind") if same_kind else None)
+        blocks.setdefault(key, {}).setdefault(info.year, []).append(p)
     links = []
-    for (region, kind), years in blocks.items():
+    for (region, _), years in blocks.items():
         ys = sorted(years)
         for i, y1 in enumerate(ys):
             for y2 in ys[i + 1:]:
@@ -319,28 +330,31 @@ def proposal_links(proposals: list[dict], infos: dict[str, DocInfo], min_score: 
                     used_b.add(ib)
                     a, b = years[y1][ia], years[y2][ib]
                     links.append({
-                        "region": region, "kind": kind, "score": score, "recurring": score >= recurring_score,
+                        "region": region, "score": score, "recurring": score >= recurring_score,
                         "from_doc_id": a["doc_id"], "from_year": y1, "from_number": a["number"],
-                        "from_title": a["title"], "from_start": a["start"], "from_end": a["end"],
-                        "from_surface": a["surface"],
-                        "to_doc_id": b["doc_id"], "to_year": y2, "to_number": b["number"], "to_title": b["title"],
-                        "start": b["start"], "end": b["end"], "surface": b["surface"]})
+                        "from_kind": a.get("kind"), "from_title": a["title"], "from_start": a["start"],
+                        "from_end": a["end"], "from_surface": a["surface"],
+                        "to_doc_id": b["doc_id"], "to_year": y2, "to_number": b["number"], "to_kind": b.get("kind"),
+                        "to_title": b["title"], "start": b["start"], "end": b["end"], "surface": b["surface"]})
     links.sort(key=lambda r: (r["region"], r["from_year"], r["to_year"], -r["score"]))
     return links
 
 
-def build(out: str, min_score: float = 60.0, recurring_score: float = 80.0) -> dict[str, list[dict]]:
+def build(out: str, min_score: float = 50.0, recurring_score: float = 60.0, same_kind: bool = False,
+          label_score: float = 70.0) -> dict[str, list[dict]]:
+    """min_score / recurring_score / same_kind: proposal links; label_score:
+    the least label similarity that continues an indicator series."""
     docs = dataset.read_rows(out, "documents")
     infos = doc_infos(docs)
     metrics = dataset.read_rows(out, "metrics")
     indicators = dataset.read_rows(out, "indicators")
     rows = (metric_series(metrics, infos) + stated_changes(metrics, indicators, infos)
-            + indicator_series(indicators, infos, min_score))
+            + indicator_series(indicators, infos, label_score))
     _year_on_year(rows)
     _conflicts(rows)
     rows.sort(key=lambda r: (r["region"], r["series_type"], r["measure"], r["scope"] or "", r["series_id"],
                              r["year"], r["value_type"], r["doc_id"], r["start"]))
-    links = proposal_links(dataset.read_rows(out, "proposals"), infos, min_score, recurring_score)
+    links = proposal_links(dataset.read_rows(out, "proposals"), infos, min_score, recurring_score, same_kind)
     return {"series": rows, "proposal_links": links}
 
 

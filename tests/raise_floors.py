@@ -17,7 +17,7 @@ sys.path.insert(0, os.path.dirname(HERE))
 
 from pipeline.batch import ingest  # noqa: E402
 from pipeline.evaluate import evaluate  # noqa: E402
-from test_accuracy_gate import FLOORS, gold_digest, scores  # noqa: E402
+from test_accuracy_gate import EXTRA_SETS, FLOORS, gold_digest, scores  # noqa: E402
 from conftest import CORPUS  # noqa: E402
 
 
@@ -43,14 +43,16 @@ def main() -> int:
     args = ap.parse_args()
     with open(FLOORS, encoding="utf-8") as fh:
         floors = json.load(fh)
-    synthetic = os.path.join(HERE, "synthetic")
     with tempfile.TemporaryDirectory() as tmp:
         ingest([os.path.join(CORPUS, "raw")], os.path.join(tmp, "out"))
         rep = evaluate(os.path.join(tmp, "out"), os.path.join(CORPUS, "gold"))
-        ingest([os.path.join(synthetic, "raw")], os.path.join(tmp, "syn"))
-        syn = evaluate(os.path.join(tmp, "syn"), os.path.join(synthetic, "gold"))
+        extra = {}
+        for name, folder in EXTRA_SETS.items():
+            ingest([os.path.join(folder, "raw")], os.path.join(tmp, name))
+            extra[name] = evaluate(os.path.join(tmp, name), os.path.join(folder, "gold"))
     raise_to(floors, scores(rep), "", args.allow_lower)
-    raise_to(floors.setdefault("synthetic", {}), scores(syn), "synthetic.", args.allow_lower)
+    for name, report in extra.items():
+        raise_to(floors.setdefault(name, {}), scores(report), f"{name}.", args.allow_lower)
     if args.gold_changed or "gold_digest" not in floors:
         floors["gold_digest"] = gold_digest()
     with open(FLOORS, "w", encoding="utf-8") as fh:

@@ -11,7 +11,7 @@ from pipeline import compare, dataset
 from pipeline.batch import ingest
 from pipeline.store import query
 
-from conftest import CORPUS, make_inputs
+from conftest import CORPUS, HERE, make_inputs
 
 REPORTS = {
     # the same city, spelled three ways, Traditional characters once
@@ -145,3 +145,36 @@ def test_compare_on_the_bundled_corpus_forms_series(tmp_path):
     got = {r.region: list(r.y) for r in years.itertuples()}
     assert got["湖北省武汉市"] == [2021, 2022, 2023]
     assert got["四川省"] == [2016, 2017]  # 067's year from 066's 2016年省十二届人大四次会议
+
+
+def test_five_year_series_of_an_unseen_city(tmp_path):
+    """tests/heldout 201–205: one city's reports 2019–2023, spelled 九江市人民政府 /
+    九江市 / 本市 (name in the title only) / no name but the site's; written by an
+    annotator who never saw this code. The satisfaction-rate and A-class series
+    come out complete and correct year by year."""
+    src = tmp_path / "in"
+    src.mkdir()
+    for n in range(201, 206):
+        shutil.copy(os.path.join(HERE, "heldout", "raw", f"{n}.txt"), src / f"{n}.txt")
+    out = str(tmp_path / "out")
+    ingest([str(src)], out)
+    compare.write(out)
+
+    def by_year(measure, scope):
+        df = query(out, "SELECT year, CAST(value AS DOUBLE) v FROM series WHERE region = '江西省九江市' "
+                        f"AND measure = '{measure}' AND coalesce(scope, '') = '{scope}' AND value_type = 'level' "
+                        "AND year_basis <> 'ref_year' ORDER BY year")
+        return {int(r.year): r.v for r in df.itertuples()}
+
+    assert by_year("satisfaction_rate", "") == {2019: 96.9, 2020: 97.8, 2021: 98.7, 2022: 98.1, 2023: 98.9}
+    assert by_year("count", "kind=建议提案;category=A") == {2019: 338, 2020: 367, 2021: 352, 2022: 440, 2023: 437}
+    assert by_year("share", "kind=建议提案;category=A") == {2019: 54.78, 2020: 57.08, 2021: 58.57, 2022: 59.7,
+                                                           2023: 62.16}
+    assert by_year("reply_rate", "") == {2019: 99.35, 2020: 100, 2021: 100, 2022: 99.73, 2023: 100}
+    # the earlier years the reports restate agree with the earlier reports: no conflict on these series
+    flagged = query(out, "SELECT count(*) n FROM series WHERE region = '江西省九江市' AND conflict "
+                         "AND measure IN ('satisfaction_rate', 'reply_rate')").n[0]
+    assert flagged == 0
+    # the problems raised again, reworded and across kinds (建议0123 → 提案0057), and nothing else
+    links = query(out, "SELECT from_number || '→' || to_number AS l FROM proposal_links WHERE recurring ORDER BY l")
+    assert set(links.l) == {"0086→0123", "0123→0057", "0086→0057", "0142→0215", "0098→0177"}
