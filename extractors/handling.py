@@ -117,7 +117,7 @@ _CLASS_DEF = re.compile(r"([A-Da-d甲乙丙丁])\s*类\s*[((]([^()()]{2,60})[))]
 _CLASS_AFTER = re.compile(r"[((]\s*([A-Da-d甲乙丙丁])\s*类\s*[))]")
 _CLASS_IS = re.compile(r"([A-Da-d甲乙丙丁])\s*类(?:为|是|指)([^,,;;。]{2,40})")
 # 已经解决或基本解决的A类件367件: the clause before 的 defines the letter
-_CLASS_OF = re.compile(r"([^,,;;。:()()]{2,40}?)的\s*([A-Da-d甲乙丙丁])\s*类")
+_CLASS_OF = re.compile(r"的\s*([A-Da-d甲乙丙丁])\s*类")
 
 
 def class_statuses(text: str) -> dict[str, str]:
@@ -136,7 +136,8 @@ def class_statuses(text: str) -> dict[str, str]:
     found += [(m.group(1), re.split(r"[,,;;。:]", text[max(0, m.start() - 60):m.start()])[-1])
               for m in _CLASS_AFTER.finditer(text)]
     found += [(m.group(1), m.group(2)) for m in _CLASS_IS.finditer(text)]  # A类为所提问题已经解决
-    found += [(m.group(2), m.group(1)) for m in _CLASS_OF.finditer(text)]
+    found += [(m.group(1), re.split(r"[,,;;。:()()]", text[max(0, m.start() - 40):m.start()])[-1])
+              for m in _CLASS_OF.finditer(text)]
     for letter, definition in found:
         st, _ = canonical_status(definition)
         if st:

@@ -16,10 +16,10 @@ from conftest import CORPUS, HERE, make_inputs
 REPORTS = {
     # the same city, spelled three ways, Traditional characters once
     "y2019.txt": "宜昌市2019年建议提案办理工作情况\n2019年,市政府共承办市人大代表建议和政协委员提案300件,"
-                 "其中已经解决或基本解决的(A类)180件,占60%。办复率100%,满意率97.8%。"
+                 "其中已经解决或基本解决的(A类)180件,占60%。办复率100%,满意率97.8%。全年新增公共停车泊位1200个。"
                  "市政协五届三次会议第12号《关于加快城区停车场建设的提案》已办结。\n",
     "y2020.txt": "湖北省宜昌市2020年建议提案办理情况\n2020年,市政府共承办市人大代表建议和政协委员提案320件,"
-                 "其中已经解决或基本解决的(A类)208件,占65%。办复率100%,满意率98.7%,较上年提高0.9个百分点。"
+                 "其中已经解决或基本解决的(A类)208件,占65%。办复率100%,满意率98.7%,较上年提高0.9个百分点。全年新增城区公共停车泊位1500个。"
                  "市政协五届四次会议第8号《关于加快解决城区停车难问题的提案》正在办理。\n",
     "y2021.txt": "宜昌市2021年建議提案辦理情況\n2021年,市政府共承办市人大代表建议和政协委员提案310件,"
                  "其中已经解决或基本解决的(A类)217件,占70%。办复率100%,满意率99.1%。\n",
@@ -178,3 +178,11 @@ def test_five_year_series_of_an_unseen_city(tmp_path):
     # the problems raised again, reworded and across kinds (建议0123 → 提案0057), and nothing else
     links = query(out, "SELECT from_number || '→' || to_number AS l FROM proposal_links WHERE recurring ORDER BY l")
     assert set(links.l) == {"0086→0123", "0123→0057", "0086→0057", "0142→0215", "0098→0177"}
+
+
+def test_indicators_follow_their_label_across_years(archive):
+    df = query(archive, "SELECT year, CAST(value AS DOUBLE) v, link_score, measure FROM series "
+                        "WHERE series_type = 'indicator' AND unit = '个' ORDER BY year")
+    parking = df[df.measure.str.contains("停车泊位")]
+    assert list(parking.year) == [2019, 2020] and list(parking.v) == [1200.0, 1500.0]
+    assert pd.isna(parking.link_score.iloc[0]) and parking.link_score.iloc[1] >= 70  # the link keeps its score
