@@ -17,7 +17,7 @@ def _params():
         yield pytest.param(c, id=f"case{i}", marks=marks)
 
 
-@pytest.mark.parametrize("case", _params())
+@pytest.mark.parametrize("case", list(_params()))
 def test_metadata_case(case):
     got = extract(case["text"]).values()
     assert {k: got[k] for k in case["expect"]} == case["expect"]

@@ -30,7 +30,7 @@ def _params():
         yield pytest.param(c, id=c.get("veto") or f"case{i}", marks=marks)
 
 
-@pytest.mark.parametrize("case", _params())
+@pytest.mark.parametrize("case", list(_params()))
 def test_quantity_case(case):
     got = [
         {"surface": q.surface, "value": q.value, "unit": q.unit, "qualifier": q.qualifier,
