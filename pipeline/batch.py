@@ -8,10 +8,10 @@ from __future__ import annotations
 import glob
 import os
 from dataclasses import dataclass, field
+from typing import Iterable
 
 from . import dataset, manifest as _manifest
-from .document import IngestError, doc_id_for
-from .link import apply_manifest, records
+from .document import IngestError
 
 # Files in a folder that are not reports: sidecars, data, code, our own output.
 SKIP_EXTENSIONS = {
@@ -27,6 +27,7 @@ class Summary:
     errors: int = 0
     skipped: int = 0
     error_rows: list[dict] = field(default_factory=list)
+    seconds: float = 0.0
 
 
 def collect(paths: list[str]) -> list[str]:
@@ -67,86 +68,195 @@ def _error_row(source: str, e: IngestError, doc_id: str | None = None) -> dict:
     return {"source": source, "doc_id": doc_id, "stage": e.stage, "error": e.error, "message": e.message}
 
 
+EXTRACTED = ("indicators", "metrics", "proposals")  # drawn from documents; written before them
+DERIVED = ("series", "proposal_links")  # built by `jyta compare` from the tables above
+STAGING = ".staging"
+CHUNK_DOCS = 200
+
+
+class _Staging:
+    """Results written as they come, a chunk of documents at a time:
+    OUT/.staging/chunk-000007.<table>.parquet, the chunk's documents file
+    last. A chunk without its documents file was cut off and is dropped; a
+    complete one counts as done, so a killed run started again goes on where
+    it stopped. finish() merges the chunks into the tables."""
+
+    def __init__(self, out: str):
+        self.dir = os.path.join(out, STAGING)
+        os.makedirs(self.dir, exist_ok=True)
+        self.chunks = self._complete()
+        self.next = max(self.chunks, default=-1) + 1
+
+    def _path(self, k: int, name: str) -> str:
+        return os.path.join(self.dir, f"chunk-{k:06d}.{name}.parquet")
+
+    def _complete(self) -> list[int]:
+        done, seen = set(), set()
+        for f in os.listdir(self.dir):
+            parts = f.split(".")
+            if len(parts) == 3 and parts[0].startswith("chunk-") and parts[2] == "parquet":
+                k = int(parts[0][6:])
+                seen.add(k)
+                if parts[1] == "documents":
+                    done.add(k)
+            elif f.endswith(".tmp"):
+                os.unlink(os.path.join(self.dir, f))
+        for k in seen - done:  # cut off before its documents: as if never written
+            for name in dataset.TABLES:
+                if os.path.exists(self._path(k, name)):
+                    os.unlink(self._path(k, name))
+        return sorted(done)
+
+    def rows(self, name: str, columns: list[str] | None = None) -> Iterable[dict]:
+        import pyarrow.parquet as pq
+
+        for k in self.chunks:
+            yield from pq.read_table(self._path(k, name), columns=columns, schema=None).to_pylist()
+
+    def write(self, tables: dict[str, list[dict]]) -> None:
+        k = self.next
+        for name in (*EXTRACTED, "errors", "documents"):  # documents last: the chunk's commit
+            dataset.write_file(self._path(k, name), name, tables.get(name, []))
+        self.chunks.append(k)
+        self.next += 1
+
+    def paths(self, name: str) -> list[str]:
+        return [self._path(k, name) for k in self.chunks]
+
+    def remove(self) -> None:
+        import shutil
+
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
 def ingest(paths: list[str], out: str, manifest_path: str | None = None, max_bytes: int | None = None,
-           progress=None) -> Summary:
+           workers: int | None = None, scheduler: str | None = None, progress: bool = False,
+           chunk_docs: int = CHUNK_DOCS) -> Summary:
     """Read ``paths`` into the dataset in ``out``.
 
     Files are known by their real path: the same file named another way
     (relative or absolute, through a link) is the same input. A file whose
     bytes changed replaces its document and every row drawn from it.
+    ``workers``: local processes (default: every core for a batch worth it,
+    else this process); ``scheduler``: a Dask scheduler address instead.
+    Results are written in chunks as they come; a run that is killed and
+    started again finishes the job with nothing lost and nothing twice.
     """
-    from .ingest import MAX_BYTES, load_bytes, read_bytes
+    from . import workers as W
+    from .ingest import MAX_BYTES
+    from .progress import Progress
 
     max_bytes = MAX_BYTES if max_bytes is None else max_bytes
     man = _manifest.load(manifest_path) if manifest_path else None
-    tables = {name: dataset.read_rows(out, name) for name in dataset.TABLES if name != "errors"}
+    os.makedirs(out, exist_ok=True)
+    staging = _Staging(out)
+    # what the dataset holds: doc_id and source of each document (never the texts)
+    base = dataset.columns_of(out, "documents", ["doc_id", "source"])
+    staged = list(staging.rows("documents", ["doc_id", "source"]))
+    by_source = {os.path.realpath(d["source"]): d["doc_id"] for d in base + staged}
+    by_id = {d["doc_id"]: d["source"] for d in base + staged}
     errors = {os.path.realpath(r["source"]): r for r in dataset.read_rows(out, "errors")}
-    by_id = {d["doc_id"]: d for d in tables["documents"]}
-    by_source = {os.path.realpath(d["source"]): d for d in tables["documents"]}
-    dropped: set[str] = set()
+    for r in staging.rows("errors"):
+        errors[os.path.realpath(r["source"])] = r
+    for d in staged:
+        errors.pop(os.path.realpath(d["source"]), None)
+    manifest_updates: dict[str, dict] = {}
     summary = Summary()
     files = collect(paths)
     summary.inputs = len(files)
-    for i, path in enumerate(files):
-        if progress:
-            progress(i, len(files), path)
-        key = os.path.realpath(path)
-        try:
-            data = load_bytes(path, max_bytes)
-        except IngestError as e:
-            errors[key] = _error_row(path, e)
-            summary.errors += 1
-            continue
-        did = doc_id_for(data)
-        known = by_source.get(key)
-        if known is not None and known["doc_id"] == did:
-            errors.pop(key, None)
-            apply_manifest(known, _manifest.known(man, path))  # a manifest given on a later run still applies
-            summary.skipped += 1
-            continue
-        if known is not None:
-            # the file changed since the last run: its old document and rows go
-            dropped.add(known["doc_id"])
-            del by_id[known["doc_id"]], by_source[key]
-        if did in by_id:
-            errors[key] = _error_row(path, IngestError(
-                "duplicate", f"same bytes as {by_id[did]['source']} (doc_id {did})", stage="dedupe"), did)
-            summary.errors += 1
-            continue
-        try:
-            doc = read_bytes(data, source=path)
-            recs = records(doc, manifest_row=_manifest.known(man, path))
-            for name, rows in recs.items():
-                dataset.validate(name, rows)  # a schema bug costs this file, not the batch
-        except IngestError as e:
-            errors[key] = _error_row(path, e, did)
-            summary.errors += 1
-            continue
-        except Exception as e:  # an extractor bug must cost one file, not the batch
-            errors[key] = _error_row(path, IngestError("internal", f"{type(e).__name__}: {e}", stage="extract"), did)
-            summary.errors += 1
-            continue
-        errors.pop(key, None)
-        by_id[did] = by_source[key] = recs["documents"][0]
-        for name, rows in recs.items():
-            tables[name].extend(rows)
-        summary.added += 1
-    if dropped:
-        tables = {n: [r for r in rows if r["doc_id"] not in dropped] for n, rows in tables.items()}
-    docs = sorted(tables["documents"], key=lambda r: (r["source"], r["doc_id"]))
-    order = {d["doc_id"]: i for i, d in enumerate(docs)}
-    # Rows drawn from documents first, the documents last: a run stopped in
-    # between leaves no document whose rows are missing (a re-run would skip it).
-    for name, rows in tables.items():
-        if name != "documents":
-            dataset.write_rows(out, name, sorted(rows, key=lambda r: (order.get(r["doc_id"], -1), r["start"], r["end"])))
-    dataset.write_rows(out, "documents", docs)
+    if scheduler is None and workers is None:
+        workers = W.default_workers() if len(files) >= 32 else 1
+    tasks = (W.Task(p, by_source.get(os.path.realpath(p)), _manifest.known(man, p), max_bytes) for p in files)
+    results = W.run_dask(tasks, scheduler) if scheduler else W.run_local(tasks, workers or 1)
+    bar = Progress(len(files), enabled=progress)
+    chunk: dict[str, list[dict]] = {n: [] for n in (*EXTRACTED, "errors", "documents")}
+    n_docs = 0
+    try:
+        for res in results:
+            key = os.path.realpath(res.path)
+            if res.outcome == "error":
+                row = {"source": res.path, **res.error}
+                errors[key] = row
+                chunk["errors"].append(row)
+                summary.errors += 1
+            elif res.outcome == "same":
+                errors.pop(key, None)
+                known = _manifest.known(man, res.path)
+                if known:
+                    manifest_updates[res.doc_id] = known  # a manifest given on a later run still applies
+                summary.skipped += 1
+            elif res.doc_id in by_id and os.path.realpath(by_id[res.doc_id]) != key:
+                row = _error_row(res.path, IngestError(
+                    "duplicate", f"same bytes as {by_id[res.doc_id]} (doc_id {res.doc_id})", stage="dedupe"),
+                    res.doc_id)
+                errors[key] = row
+                chunk["errors"].append(row)
+                summary.errors += 1
+            else:
+                old = by_source.get(key)
+                if old is not None:
+                    by_id.pop(old, None)  # the file changed: its old document goes at the merge
+                by_id[res.doc_id], by_source[key] = res.path, res.doc_id
+                errors.pop(key, None)
+                for name, rows in res.records.items():
+                    chunk[name].extend(rows)
+                n_docs += 1
+                summary.added += 1
+            bar.update(error=res.outcome == "error")
+            if n_docs >= chunk_docs:
+                staging.write(chunk)
+                chunk = {n: [] for n in chunk}
+                n_docs = 0
+        if any(chunk.values()):
+            staging.write(chunk)
+    finally:
+        bar.close()
+    _merge(out, staging, manifest_updates)
     dataset.write_rows(out, "errors", sorted(errors.values(), key=lambda r: r["source"]))
-    from . import compare
+    staging.remove()
+    for name in DERIVED:  # built from the tables just changed: `jyta compare` builds them again
+        dataset.remove(out, name)
     from .store import write_database
-
-    compare.write(out)  # the derived tables follow the documents they come from
 
     write_database(out)
     summary.error_rows = sorted(errors.values(), key=lambda r: r["source"])
+    summary.seconds = bar.elapsed
     return summary
+
+
+def _merge(out: str, staging: _Staging, manifest_updates: dict[str, dict]) -> None:
+    """The tables with the staged chunks in: a document staged replaces one of
+    the same doc_id or source; extracted rows first, documents last, one
+    batch at a time."""
+    import pyarrow as pa
+
+    from .link import apply_manifest
+
+    staged = list(staging.rows("documents", ["doc_id", "source"]))
+    if not staged and not manifest_updates:
+        return
+    staged_ids = {d["doc_id"] for d in staged}
+    staged_sources = {os.path.realpath(d["source"]) for d in staged}
+    base = dataset.columns_of(out, "documents", ["doc_id", "source"])
+    gone = {d["doc_id"] for d in base if d["doc_id"] in staged_ids or os.path.realpath(d["source"]) in staged_sources}
+
+    def batches(name: str):
+        if dataset.exists(out, name):
+            path = dataset.table_path(out, name)
+            path = path if os.path.exists(path) else dataset.partition_dir(out, name)
+            for b in dataset.iter_batches(path, name):
+                keep = [d not in gone for d in b.column("doc_id").to_pylist()]
+                if not all(keep):
+                    b = b.filter(pa.array(keep))
+                if name == "documents" and manifest_updates:
+                    rows = b.to_pylist()
+                    for r in rows:
+                        if r["doc_id"] in manifest_updates:
+                            apply_manifest(r, manifest_updates[r["doc_id"]])
+                    b = pa.RecordBatch.from_pylist(rows, schema=dataset.TABLES[name])
+                yield b
+        for path in staging.paths(name):
+            yield from dataset.iter_batches(path, name)
+
+    for name in (*EXTRACTED, "documents"):
+        dataset.stream_rows(out, name, batches(name))

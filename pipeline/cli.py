@@ -3,33 +3,27 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 
 
 def _ingest(args) -> int:
     from .batch import ingest
     from .manifest import ManifestError
 
-    t0 = time.perf_counter()
-    tty = sys.stderr.isatty()
-
-    def progress(i, n, path):
-        if tty:
-            print(f"\r[{i + 1}/{n}] {path[-60:]:<60}", end="", file=sys.stderr, flush=True)
-
     try:
         s = ingest(args.paths, args.out, manifest_path=args.manifest,
-                   max_bytes=int(args.max_mb * 2**20) if args.max_mb is not None else None, progress=progress)
+                   max_bytes=int(args.max_mb * 2**20) if args.max_mb is not None else None,
+                   workers=args.workers, scheduler=args.scheduler, progress=not args.quiet,
+                   chunk_docs=args.chunk_docs)
     except ManifestError as e:
         print(f"jyta: {e}", file=sys.stderr)
         return 2
-    if tty:
-        print(file=sys.stderr)
-    dt = time.perf_counter() - t0
+    rate = s.inputs / s.seconds if s.seconds else 0.0
     print(f"{s.inputs} input files: {s.added} new documents, {s.skipped} already in the dataset, "
-          f"{s.errors} errors ({dt:.1f}s) → {args.out}")
+          f"{s.errors} errors ({s.seconds:.1f}s, {rate:.1f} files/s) → {args.out}")
     for r in s.error_rows:
         print(f"  error  {r['source']}: [{r['stage']}/{r['error']}] {r['message']}")
+    if s.added:
+        print(f"series and proposal links: jyta compare {args.out}")
     return 0
 
 
@@ -131,6 +125,12 @@ def build_parser() -> argparse.ArgumentParser:
     ing.add_argument("-o", "--out", required=True, help="dataset folder")
     ing.add_argument("--manifest", help="CSV with columns file, source_url, region, year, published")
     ing.add_argument("--max-mb", type=float, default=None, help="refuse files larger than this (default 100)")
+    ing.add_argument("--workers", type=int, default=None,
+                     help="worker processes (default: every core for 32 files or more, else 1)")
+    ing.add_argument("--scheduler", help="run on a Dask cluster instead: the scheduler's address (tcp://host:8786)")
+    ing.add_argument("-q", "--quiet", action="store_true", help="no progress bar or progress lines")
+    ing.add_argument("--chunk-docs", type=int, default=200,
+                     help="documents per chunk written as results come (memory and resume granularity)")
     ing.set_defaults(func=_ingest)
     ev = sub.add_parser("evaluate", help="score a dataset against gold annotations",
                         description="Score OUT against gold files (GOLD.md conventions); prints accuracy "

@@ -276,7 +276,74 @@ def write_rows(out: str, name: str, rows: list[dict]) -> None:
     _remove_tree(partition_dir(out, name))
 
 
-def _write_partitioned(out: str, name: str, table) -> None:
+def columns_of(out: str, name: str, columns: list[str]) -> list[dict]:
+    """Only some columns of a table (documents without their text: what a
+    batch needs to know of what is already there)."""
+    if not exists(out, name):
+        return []
+    import pyarrow.dataset as pads
+
+    path = table_path(out, name)
+    data = (pads.dataset(path, format="parquet", schema=TABLES[name]) if os.path.exists(path) else
+            pads.dataset(partition_dir(out, name), format="parquet", partitioning="hive", schema=TABLES[name]))
+    return data.to_table(columns=columns).to_pylist()
+
+
+def iter_batches(path: str, name: str, batch_size: int = 2048):
+    """Record batches of a table file or a year-partitioned folder, one at a time."""
+    import pyarrow.dataset as pads
+
+    if os.path.isdir(path):
+        data = pads.dataset(path, format="parquet", partitioning="hive", schema=TABLES[name])
+    else:
+        data = pads.dataset(path, format="parquet", schema=TABLES[name])
+    yield from data.to_batches(batch_size=batch_size)
+
+
+def stream_rows(out: str, name: str, batches) -> int:
+    """Write a table from record batches as they come (never the whole table
+    in memory), atomically; a table past PARTITION_ROWS becomes a
+    year-partitioned folder. Returns the number of rows."""
+    from . import __version__
+
+    os.makedirs(out, exist_ok=True)
+    schema = TABLES[name].with_metadata({
+        "jyta.schema_version": SCHEMA_VERSION, "jyta.version": __version__, "jyta.table": name})
+    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".parquet.tmp", dir=out)
+    os.close(fd)
+    n = 0
+    try:
+        with pq.ParquetWriter(tmp, schema) as writer:
+            for b in batches:
+                if b.num_rows:
+                    writer.write_table(pa.Table.from_batches([b]).cast(schema))
+                    n += b.num_rows
+        if name in PARTITIONABLE and n > PARTITION_ROWS:
+            _write_partitioned(out, name, pq.ParquetFile(tmp).iter_batches(), schema)
+        else:
+            os.replace(tmp, table_path(out, name))
+            _remove_tree(partition_dir(out, name))
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return n
+
+
+def write_file(path: str, name: str, rows: list[dict]) -> None:
+    """One table's rows into one file (a staged chunk), validated, atomically."""
+    validate(name, rows)
+    tmp = path + ".tmp"
+    pq.write_table(pa.Table.from_pylist(rows, schema=TABLES[name]), tmp)
+    os.replace(tmp, path)
+
+
+def remove(out: str, name: str) -> None:
+    if os.path.exists(table_path(out, name)):
+        os.unlink(table_path(out, name))
+    _remove_tree(partition_dir(out, name))
+
+
+def _write_partitioned(out: str, name: str, table, schema=None) -> None:
     """Write into a fresh folder, then swap it in: the old folder stays whole
     until the new one is complete."""
     import shutil
@@ -285,6 +352,8 @@ def _write_partitioned(out: str, name: str, table) -> None:
 
     tmp = tempfile.mkdtemp(prefix=f".{name}.", suffix=".tmp", dir=out)
     try:
+        if schema is not None:  # record batches streamed from a file: a reader, not a table
+            table = pa.RecordBatchReader.from_batches(schema, table)
         pads.write_dataset(table, tmp, format="parquet", partitioning=["year"], partitioning_flavor="hive",
                            existing_data_behavior="overwrite_or_ignore")
         final = partition_dir(out, name)

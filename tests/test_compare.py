@@ -41,6 +41,7 @@ def archive(tmp_path_factory):
         (src / name).write_text(text, encoding="utf-8")
     out = str(tmp / "out")
     ingest([str(src)], out)
+    compare.write(out)
     return out
 
 
@@ -140,6 +141,7 @@ def test_compare_on_the_bundled_corpus_forms_series(tmp_path):
     for n in ("015", "019"):  # the addresses their collector recorded
         shutil.copy(os.path.join(CORPUS, "raw", f"{n}.json"), src / f"{n}.json")
     ingest([str(src)], out, manifest_path=str(man))
+    compare.write(out)
     years = query(out, "SELECT region, list(DISTINCT year ORDER BY year) y FROM series WHERE series_type='metric' "
                        "AND year_basis <> 'ref_year' GROUP BY region")
     got = {r.region: list(r.y) for r in years.itertuples()}
