@@ -47,6 +47,10 @@ def write_database(out: str) -> str:
     try:
         con = duckdb.connect(tmp)
         try:
+            # rows in any order and a bounded buffer: copying a large dataset
+            # must not cost memory in proportion to it
+            con.execute("SET preserve_insertion_order = false")
+            con.execute("SET memory_limit = '512MB'")
             for name in _present(out):
                 con.execute(f"CREATE TABLE {name} AS SELECT * FROM {_source(out, name)}")
         finally:
