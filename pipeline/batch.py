@@ -113,12 +113,14 @@ class _Staging:
         for k in self.chunks:
             yield from pq.read_table(self._path(k, name), columns=columns, schema=None).to_pylist()
 
-    def write(self, tables: dict[str, list[dict]]) -> None:
+    def reserve(self) -> str:
+        """The next chunk's path prefix; a worker writes its files."""
         k = self.next
-        for name in (*EXTRACTED, "errors", "documents"):  # documents last: the chunk's commit
-            dataset.write_file(self._path(k, name), name, tables.get(name, []))
-        self.chunks.append(k)
         self.next += 1
+        return os.path.join(self.dir, f"chunk-{k:06d}")
+
+    def refresh(self) -> None:
+        self.chunks = self._complete()
 
     def paths(self, name: str) -> list[str]:
         return [self._path(k, name) for k in self.chunks]
@@ -143,7 +145,8 @@ def ingest(paths: list[str], out: str, manifest_path: str | None = None, max_byt
     started again finishes the job with nothing lost and nothing twice.
     """
     from . import workers as W
-    from .ingest import MAX_BYTES
+    from .document import doc_id_for
+    from .ingest import MAX_BYTES, load_bytes
     from .progress import Progress
 
     max_bytes = MAX_BYTES if max_bytes is None else max_bytes
@@ -166,51 +169,64 @@ def ingest(paths: list[str], out: str, manifest_path: str | None = None, max_byt
     summary.inputs = len(files)
     if scheduler is None and workers is None:
         workers = W.default_workers() if len(files) >= 32 else 1
-    tasks = (W.Task(p, by_source.get(os.path.realpath(p)), _manifest.known(man, p), max_bytes) for p in files)
-    results = W.run_dask(tasks, scheduler) if scheduler else W.run_local(tasks, workers or 1)
+    parallel = scheduler is not None or (workers or 1) > 1
+    # small batches while there are few files, so that every worker gets some
+    size = max(1, min(chunk_docs, len(files) // (4 * (workers or 2)))) if parallel else chunk_docs
     bar = Progress(len(files), enabled=progress)
-    chunk: dict[str, list[dict]] = {n: [] for n in (*EXTRACTED, "errors", "documents")}
-    n_docs = 0
-    try:
-        for res in results:
-            key = os.path.realpath(res.path)
-            if res.outcome == "error":
-                row = {"source": res.path, **res.error}
-                errors[key] = row
-                chunk["errors"].append(row)
-                summary.errors += 1
-            elif res.outcome == "same":
+
+    def error(path: str, row: dict) -> None:
+        errors[os.path.realpath(path)] = row
+        summary.errors += 1
+        bar.update(error=True)
+
+    def batches():
+        """Decide each file here, in input order: unreadable, unchanged,
+        a duplicate, or to extract; the ones to extract go out in batches."""
+        tasks: list[W.Task] = []
+        for path in files:
+            key = os.path.realpath(path)
+            try:
+                data = load_bytes(path, max_bytes)
+            except IngestError as e:
+                error(path, _error_row(path, e))
+                continue
+            did = doc_id_for(data)
+            if by_source.get(key) == did:
                 errors.pop(key, None)
-                known = _manifest.known(man, res.path)
+                known = _manifest.known(man, path)
                 if known:
-                    manifest_updates[res.doc_id] = known  # a manifest given on a later run still applies
+                    manifest_updates[did] = known  # a manifest given on a later run still applies
                 summary.skipped += 1
-            elif res.doc_id in by_id and os.path.realpath(by_id[res.doc_id]) != key:
-                row = _error_row(res.path, IngestError(
-                    "duplicate", f"same bytes as {by_id[res.doc_id]} (doc_id {res.doc_id})", stage="dedupe"),
-                    res.doc_id)
-                errors[key] = row
-                chunk["errors"].append(row)
-                summary.errors += 1
-            else:
-                old = by_source.get(key)
-                if old is not None:
-                    by_id.pop(old, None)  # the file changed: its old document goes at the merge
-                by_id[res.doc_id], by_source[key] = res.path, res.doc_id
-                errors.pop(key, None)
-                for name, rows in res.records.items():
-                    chunk[name].extend(rows)
-                n_docs += 1
-                summary.added += 1
-            bar.update(error=res.outcome == "error")
-            if n_docs >= chunk_docs:
-                staging.write(chunk)
-                chunk = {n: [] for n in chunk}
-                n_docs = 0
-        if any(chunk.values()):
-            staging.write(chunk)
+                bar.update()
+                continue
+            if did in by_id and os.path.realpath(by_id[did]) != key:
+                error(path, _error_row(path, IngestError(
+                    "duplicate", f"same bytes as {by_id[did]} (doc_id {did})", stage="dedupe"), did))
+                continue
+            old = by_source.get(key)
+            if old is not None:
+                by_id.pop(old, None)  # the file changed: its old document goes at the merge
+            by_id[did], by_source[key] = path, did
+            tasks.append(W.Task(path, data, did, _manifest.known(man, path)))
+            if len(tasks) >= size:
+                yield W.Batch(tasks, staging.reserve())
+                tasks = []
+        if tasks:
+            yield W.Batch(tasks, staging.reserve())
+
+    results = W.run_dask(batches(), scheduler) if scheduler else W.run_local(batches(), workers or 1)
+    try:
+        for outcomes in results:
+            for o in outcomes:
+                if o.error is not None:
+                    error(o.path, o.error)
+                else:
+                    errors.pop(os.path.realpath(o.path), None)
+                    summary.added += 1
+                    bar.update()
     finally:
         bar.close()
+    staging.refresh()
     _merge(out, staging, manifest_updates)
     dataset.write_rows(out, "errors", sorted(errors.values(), key=lambda r: r["source"]))
     staging.remove()

@@ -330,8 +330,8 @@ def stream_rows(out: str, name: str, batches) -> int:
 
 
 def write_file(path: str, name: str, rows: list[dict]) -> None:
-    """One table's rows into one file (a staged chunk), validated, atomically."""
-    validate(name, rows)
+    """One table's rows into one file (a staged chunk), atomically. The rows
+    were validated where they were made (pipeline.workers.process)."""
     tmp = path + ".tmp"
     pq.write_table(pa.Table.from_pylist(rows, schema=TABLES[name]), tmp)
     os.replace(tmp, path)

@@ -37,8 +37,11 @@ def connect(out: str):
 
 
 def write_database(out: str) -> str:
-    """OUT/jyta.duckdb with a table per Parquet table, for tools that open a
-    DuckDB file; replaced atomically after each ingest."""
+    """OUT/jyta.duckdb for tools that open a DuckDB file: one view per Parquet
+    table (absolute paths), replaced atomically after each ingest and
+    compare. Views, not copies: the Parquet files are the dataset, and
+    copying them would cost memory and disk in proportion to the archive.
+    After moving OUT, `jyta ingest` or `jyta compare` on it writes them again."""
     import duckdb
 
     fd, tmp = tempfile.mkstemp(prefix=".jyta.", suffix=".duckdb.tmp", dir=out)
@@ -47,12 +50,8 @@ def write_database(out: str) -> str:
     try:
         con = duckdb.connect(tmp)
         try:
-            # rows in any order and a bounded buffer: copying a large dataset
-            # must not cost memory in proportion to it
-            con.execute("SET preserve_insertion_order = false")
-            con.execute("SET memory_limit = '512MB'")
             for name in _present(out):
-                con.execute(f"CREATE TABLE {name} AS SELECT * FROM {_source(out, name)}")
+                con.execute(f"CREATE VIEW {name} AS SELECT * FROM {_source(out, name)}")
         finally:
             con.close()
         os.replace(tmp, os.path.join(out, DB_NAME))

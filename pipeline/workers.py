@@ -19,49 +19,66 @@ from typing import Iterable, Iterator
 @dataclass
 class Task:
     path: str
-    known_doc_id: str | None  # the doc_id the dataset holds for this path, if any
+    data: bytes  # read once, by the process that decided the file needs extracting
+    doc_id: str
     manifest_row: dict
-    max_bytes: int
 
 
 @dataclass
-class Result:
+class Batch:
+    tasks: list[Task]
+    chunk: str  # where the batch's rows go: OUT/.staging/chunk-000007 (+ .<table>.parquet)
+
+
+@dataclass
+class Outcome:
     path: str
-    outcome: str  # "doc" | "same" (unchanged since the last run) | "error"
-    doc_id: str | None = None
-    records: dict | None = None  # table → rows, for "doc"
-    error: dict | None = None  # an errors-table row without source, for "error"
+    doc_id: str
+    error: dict | None = None  # an errors-table row, where the file could not be extracted
 
 
-def process(task: Task) -> Result:
-    """Read one file and extract its records; never raises: whatever goes
-    wrong with one file is that file's error row."""
-    from .document import IngestError, doc_id_for
-    from .ingest import load_bytes, read_bytes
+def process(task: Task) -> tuple[dict | None, dict | None]:
+    """(records, None) or (None, error row) for one file; never raises:
+    whatever goes wrong with one file is that file's error row."""
+    from .document import IngestError
+    from .ingest import read_bytes
     from .link import records
     from . import dataset
 
-    def err(e: IngestError, did=None) -> Result:
-        return Result(task.path, "error", did, error={"doc_id": did, "stage": e.stage, "error": e.error,
-                                                      "message": e.message})
-
     try:
-        data = load_bytes(task.path, task.max_bytes)
-    except IngestError as e:
-        return err(e)
-    did = doc_id_for(data)
-    if did == task.known_doc_id:
-        return Result(task.path, "same", did)
-    try:
-        doc = read_bytes(data, source=task.path)
+        doc = read_bytes(task.data, source=task.path)
         recs = records(doc, manifest_row=task.manifest_row)
         for name, rows in recs.items():
             dataset.validate(name, rows)  # a schema bug costs this file, not the batch
+        return recs, None
     except IngestError as e:
-        return err(e, did)
+        err = e
     except Exception as e:  # an extractor bug must cost one file, not the batch
-        return err(IngestError("internal", f"{type(e).__name__}: {e}", stage="extract"), did)
-    return Result(task.path, "doc", did, records=recs)
+        err = IngestError("internal", f"{type(e).__name__}: {e}", stage="extract")
+    return None, {"source": task.path, "doc_id": task.doc_id, "stage": err.stage, "error": err.error,
+                  "message": err.message}
+
+
+def process_batch(batch: Batch) -> list[Outcome]:
+    """Extract a batch of files and write its rows as one staged chunk —
+    extracted rows and errors first, the documents file last (the chunk's
+    commit). Only the outcomes travel back, not the rows."""
+    from . import dataset
+
+    tables: dict[str, list[dict]] = {"indicators": [], "metrics": [], "proposals": [], "errors": [],
+                                     "documents": []}
+    outcomes = []
+    for t in batch.tasks:
+        recs, err = process(t)
+        if err is not None:
+            tables["errors"].append(err)
+        else:
+            for name, rows in recs.items():
+                tables[name].extend(rows)
+        outcomes.append(Outcome(t.path, t.doc_id, err))
+    for name, rows in tables.items():
+        dataset.write_file(f"{batch.chunk}.{name}.parquet", name, rows)
+    return outcomes
 
 
 def default_workers() -> int:
@@ -79,44 +96,42 @@ def _warm() -> None:
     labels.tokenizer()
 
 
-def run_local(tasks: Iterable[Task], workers: int, window: int | None = None) -> Iterator[Result]:
-    """Results in input order. With more than one worker, a pool of spawned
-    processes (no state inherited from this one) with at most ``window``
-    files in flight, so results never pile up in memory."""
+def run_local(batches: Iterable[Batch], workers: int) -> Iterator[list[Outcome]]:
+    """Outcomes batch by batch, in input order. With more than one worker, a
+    pool of spawned processes (nothing inherited from this one) with a few
+    batches in flight, so nothing piles up in memory."""
     if workers <= 1:
-        for t in tasks:
-            yield process(t)
+        for b in batches:
+            yield process_batch(b)
         return
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
 
-    window = window or workers * 8
     with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"), initializer=_warm) as ex:
-        pending: deque = deque()
-        for t in tasks:
-            pending.append(ex.submit(process, t))
-            if len(pending) >= window:
-                yield pending.popleft().result()
-        while pending:
+        yield from _windowed(ex.submit, batches, workers * 2)
+
+
+def _windowed(submit, batches: Iterable[Batch], window: int) -> Iterator[list[Outcome]]:
+    pending: deque = deque()
+    for b in batches:
+        pending.append(submit(process_batch, b))
+        if len(pending) >= window:
             yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
 
 
-def run_dask(tasks: Iterable[Task], scheduler: str, window: int = 256) -> Iterator[Result]:
-    """The same on a Dask distributed cluster (``tcp://host:8786``, or a
-    ``distributed.Client``/``LocalCluster`` address): the workers need jyta
-    installed and the input paths readable at the same names."""
+def run_dask(batches: Iterable[Batch], scheduler: str, window: int = 16) -> Iterator[list[Outcome]]:
+    """The same on a Dask distributed cluster (``tcp://host:8786``): every
+    worker needs jyta installed and OUT at the same path (a shared
+    filesystem): the files' bytes travel with the tasks, the workers write
+    the chunks."""
     from distributed import Client
 
     client = Client(scheduler)
     try:
         client.run(_warm)
-        pending: deque = deque()
-        for t in tasks:
-            # pure=False: a file's bytes may change between runs under the same name
-            pending.append(client.submit(process, t, pure=False))
-            if len(pending) >= window:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
+        # pure=False: a file's bytes may change between runs under the same name
+        yield from _windowed(lambda fn, b: client.submit(fn, b, pure=False), batches, window)
     finally:
         client.close()
