@@ -50,12 +50,14 @@ def label(before: str, after: str) -> str | None:
     >>> label("全人群接种率达", "(目标")
     '全人群接种率'
     """
-    tk = tokenizer()
-    # After the unit: the noun it counts, up to the clause end.
+    # After the unit: the noun it counts, up to the clause end; before the
+    # number: the end of its clause. One jieba call for both: a comma
+    # between them is a boundary jieba never crosses.
     tail = _PUNCT.split(after, 1)[0][:12]
-    after_toks = _clean_tokens(tk.lcut(tail)) if tail else []
     head = _PUNCT.split(before)[-1][-16:]
-    before_toks = _clean_tokens(tk.lcut(head)) if head else []
+    toks = tokenizer().lcut(head + "," + tail) if head or tail else [","]
+    cut = toks.index(",")
+    before_toks, after_toks = _clean_tokens(toks[:cut]), _clean_tokens(toks[cut + 1:])
     while before_toks and before_toks[-1] in _LINKS:
         before_toks.pop()
     if after_toks and after_toks[0] not in _LINKS and len(after_toks[0]) >= 2:
