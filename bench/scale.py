@@ -170,7 +170,7 @@ def main() -> int:
                     f"peak_rss_MiB_{args.scale_docs}_docs": round(rss_big / 1024, 1),
                     "peak_rss_ratio": round(rss_big / rss_small, 2)})
     for k, v in res.items():
-        print(f"{k:40s}{v}")
+        print(f"{k:45s} {v}")
     return 0
 
 
