@@ -111,6 +111,13 @@ def _report(args) -> int:
     return 0
 
 
+def _serve(args) -> int:
+    from .service import serve
+
+    serve(args.out, host=args.host, port=args.port, max_mb=args.max_mb, timeout=args.timeout)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
@@ -170,6 +177,16 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("out", help="dataset folder")
     rp.add_argument("-o", "--dest", required=True, help="folder for the report")
     rp.set_defaults(func=_report)
+    sv = sub.add_parser("serve", help="the extractor and the dataset over HTTP",
+                        description="POST /v1/extract (a report file or JSON text → its records; ?store=true adds it "
+                        "to OUT), GET /v1/documents|proposals|metrics|indicators|series (filters, paging), /healthz, "
+                        "/openapi.json.")
+    sv.add_argument("out", help="dataset folder")
+    sv.add_argument("--host", default="127.0.0.1")
+    sv.add_argument("--port", type=int, default=8000)
+    sv.add_argument("--max-mb", type=float, default=20.0, help="upload size limit (default 20)")
+    sv.add_argument("--timeout", type=float, default=30.0, help="extraction time limit per request, seconds")
+    sv.set_defaults(func=_serve)
     ex = sub.add_parser("export", help="write the tables as CSV, JSON Lines or XLSX",
                         description="CSV is UTF-8 with BOM (Excel on Chinese Windows opens it); XLSX is one workbook "
                         "with a sheet per table.")
