@@ -243,3 +243,19 @@ def test_bounded_load_on_loopback(out):
     q = statistics.quantiles(latencies, n=100)
     print(f"\nload: 200 requests, 4 clients, {200 / wall:.1f} req/s, p50 {q[49] * 1000:.0f} ms, "
           f"p95 {q[94] * 1000:.0f} ms, p99 {q[98] * 1000:.0f} ms")
+
+
+def test_a_docx_bomb_is_refused(client):
+    """document.xml that inflates past the reader's limit: 422, read no further."""
+    data = docx_bytes(["正文"])
+    zin = zipfile.ZipFile(io.BytesIO(data))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            body = zin.read(item.filename)
+            if item.filename == "word/document.xml":
+                body = body.replace(b"</w:body>", b"<!--" + b"0" * (40 * 2**20) + b"--></w:body>")
+            zout.writestr(item.filename, body)
+    assert len(buf.getvalue()) < 1 * 2**20  # small on the wire
+    r = client.post("/v1/extract", files={"file": ("bomb.docx", buf.getvalue())})
+    assert r.status_code == 422 and set(r.json()) == {"code", "message"}
