@@ -23,6 +23,7 @@ _YEAR_BEFORE = re.compile(r"((?:19|20)\d\d)年(?:度)?[^,,。;;!?\d年]{0,8}$")
 
 @dataclass(frozen=True)
 class Session:
+    level: str | None  # 省/市/州/区/县 or 全国 where the text says: a province's term is not its cities'
     body: str | None  # 人大 / 政协 / None where the text does not say
     term: int
     no: int
@@ -40,18 +41,21 @@ def find(norm: str) -> list[Session]:
         words = (m.group("body1") or "") + (m.group("body2") or "") + norm[max(0, m.start() - 4):m.start()]
         body = "政协" if "政协" in words else "人大" if ("人大" in words or "人民代表" in words) else None
         ym = _YEAR_BEFORE.search(norm[max(0, m.start() - 14):m.start()])
-        out.append(Session(body, term, no, m.start(), m.end(), int(ym.group(1)) if ym else None))
+        lm = re.search(r"(全国|[省市州区县旗])(?:人大|政协)?$", norm[max(0, m.start() - 4):m.start()])
+        out.append(Session(lm.group(1) if lm else None, body, term, no, m.start(), m.end(),
+                           int(ym.group(1)) if ym else None))
     return out
 
 
 def year_of(session: Session, ties: dict[tuple, int]) -> int | None:
-    """The year of a session from ties {(body, term, no): year} of the same
-    place: 五届五次 = 2022 → 五届四次 = 2021."""
+    """The year of a session from ties {(level, body, term, no): year} of the
+    same place: 五届五次 = 2022 → 五届四次 = 2021."""
     same = [(k, y) for k, y in ties.items()
-            if k[1] == session.term and (session.body is None or k[0] in (None, session.body))]
+            if k[2] == session.term and (session.body is None or k[1] in (None, session.body))
+            and (session.level is None or k[0] in (None, session.level))]
     if not same:
         return None
-    (_, _, no), y = min(same, key=lambda kv: abs(kv[0][2] - session.no))
+    (_, _, _, no), y = min(same, key=lambda kv: abs(kv[0][3] - session.no))
     return y + (session.no - no)
 
 

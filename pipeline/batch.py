@@ -69,6 +69,7 @@ def _error_row(source: str, e: IngestError, doc_id: str | None = None) -> dict:
 
 
 EXTRACTED = ("indicators", "metrics", "proposals")  # drawn from documents; written before them
+CHUNK_TABLES = (*EXTRACTED, "errors", "documents")
 DERIVED = ("series", "proposal_links")  # built by `jyta compare` from the tables above
 STAGING = ".staging"
 CHUNK_DOCS = 200
@@ -85,7 +86,11 @@ class _Staging:
         self.dir = os.path.join(out, STAGING)
         os.makedirs(self.dir, exist_ok=True)
         self.chunks = self._complete()
-        self.next = max(self.chunks, default=-1) + 1
+        self.next = self._max_seen() + 1
+
+    def _max_seen(self) -> int:
+        ids = [int(f[6:12]) for f in os.listdir(self.dir) if f.startswith("chunk-") and f[6:12].isdigit()]
+        return max(ids + self.chunks, default=-1)
 
     def _path(self, k: int, name: str) -> str:
         return os.path.join(self.dir, f"chunk-{k:06d}.{name}.parquet")
@@ -97,8 +102,8 @@ class _Staging:
             if len(parts) == 3 and parts[0].startswith("chunk-") and parts[2] == "parquet":
                 k = int(parts[0][6:])
                 seen.add(k)
-                if parts[1] == "documents":
-                    done.add(k)
+                if all(os.path.exists(self._path(k, n)) for n in CHUNK_TABLES):
+                    done.add(k)  # every file of the chunk is there (documents, written last, included)
             elif f.endswith(".tmp"):
                 os.unlink(os.path.join(self.dir, f))
         for k in seen - done:  # cut off before its documents: as if never written
@@ -144,28 +149,63 @@ def ingest(paths: list[str], out: str, manifest_path: str | None = None, max_byt
     Results are written in chunks as they come; a run that is killed and
     started again finishes the job with nothing lost and nothing twice.
     """
-    from . import workers as W
-    from .document import doc_id_for
-    from .ingest import MAX_BYTES, load_bytes
-    from .progress import Progress
+    from .ingest import MAX_BYTES
 
     max_bytes = MAX_BYTES if max_bytes is None else max_bytes
     man = _manifest.load(manifest_path) if manifest_path else None
+    out = os.path.abspath(out)  # workers elsewhere (Dask) write their chunks here
     os.makedirs(out, exist_ok=True)
+    with _exclusive(out):
+        return _ingest(collect(paths), out, man, max_bytes, workers, scheduler, progress, chunk_docs)
+
+
+class _exclusive:
+    """One writer at a time on a dataset folder (a CLI ingest, the service's
+    store, another process): an exclusive lock on OUT/.jyta.lock, waited for."""
+
+    def __init__(self, out: str):
+        self.path = os.path.join(out, ".jyta.lock")
+
+    def __enter__(self):
+        self.fh = open(self.path, "a+")
+        try:
+            import fcntl
+
+            fcntl.flock(self.fh, fcntl.LOCK_EX)
+        except ImportError:  # not on POSIX: no lock
+            pass
+        return self
+
+    def __exit__(self, *exc):
+        self.fh.close()  # closing releases the lock
+
+
+def _ingest(files: list[str], out: str, man, max_bytes: int, workers, scheduler, progress: bool,
+            chunk_docs: int) -> Summary:
+    from . import workers as W
+    from .document import doc_id_for
+    from .ingest import load_bytes
+    from .progress import Progress
+
     staging = _Staging(out)
     # what the dataset holds: doc_id and source of each document (never the texts)
     base = dataset.columns_of(out, "documents", ["doc_id", "source"])
     staged = list(staging.rows("documents", ["doc_id", "source"]))
     by_source = {os.path.realpath(d["source"]): d["doc_id"] for d in base + staged}
     by_id = {d["doc_id"]: d["source"] for d in base + staged}
+    # what a manifest or sidecar may change on documents already in (compared, so a re-run changes nothing)
+    meta_cols = ["doc_id", "source_url", "region", "region_source", "year", "year_source", "year_inferred",
+                 "published", "published_source"]
+    base_meta = {d["doc_id"]: d for d in dataset.columns_of(out, "documents", meta_cols)}
     errors = {os.path.realpath(r["source"]): r for r in dataset.read_rows(out, "errors")}
     for r in staging.rows("errors"):
         errors[os.path.realpath(r["source"])] = r
     for d in staged:
         errors.pop(os.path.realpath(d["source"]), None)
     manifest_updates: dict[str, dict] = {}
+    replaced: set[str] = set()  # old documents of files whose bytes changed, whatever became of the new bytes
+    added: list[str] = []
     summary = Summary()
-    files = collect(paths)
     summary.inputs = len(files)
     if scheduler is None and workers is None:
         workers = W.default_workers() if len(files) >= 32 else 1
@@ -194,11 +234,18 @@ def ingest(paths: list[str], out: str, manifest_path: str | None = None, max_byt
             if by_source.get(key) == did:
                 errors.pop(key, None)
                 known = _manifest.known(man, path)
-                if known:
-                    manifest_updates[did] = known  # a manifest given on a later run still applies
+                if known and did in base_meta:
+                    from .link import apply_manifest
+
+                    row = dict(base_meta[did])
+                    apply_manifest(row, known)
+                    if row != base_meta[did]:
+                        manifest_updates[did] = known  # a manifest given on a later run still applies
                 summary.skipped += 1
                 bar.update()
                 continue
+            if by_source.get(key) not in (None, did):
+                replaced.add(by_source[key])  # changed bytes: the old document goes even if the new ones fail
             if did in by_id and os.path.realpath(by_id[did]) != key:
                 error(path, _error_row(path, IngestError(
                     "duplicate", f"same bytes as {by_id[did]} (doc_id {did})", stage="dedupe"), did))
@@ -222,16 +269,24 @@ def ingest(paths: list[str], out: str, manifest_path: str | None = None, max_byt
                     error(o.path, o.error)
                 else:
                     errors.pop(os.path.realpath(o.path), None)
+                    added.append(o.path)
                     summary.added += 1
                     bar.update()
     finally:
         bar.close()
     staging.refresh()
-    _merge(out, staging, manifest_updates)
+    staged_ids = {d["doc_id"] for d in staging.rows("documents", ["doc_id"])}
+    lost = [p for p in added if by_source.get(os.path.realpath(p)) not in staged_ids]
+    if lost:
+        # a worker wrote its chunk where this process cannot see it (OUT not shared with a Dask worker?)
+        raise RuntimeError(f"{len(lost)} extracted documents are missing from {staging.dir} (first: {lost[0]}); "
+                           "with --scheduler, OUT must be the same path on every worker")
+    changed = _merge(out, staging, manifest_updates, replaced)
     dataset.write_rows(out, "errors", sorted(errors.values(), key=lambda r: r["source"]))
     staging.remove()
-    for name in DERIVED:  # built from the tables just changed: `jyta compare` builds them again
-        dataset.remove(out, name)
+    if changed:
+        for name in DERIVED:  # built from the tables just changed: `jyta compare` builds them again
+            dataset.remove(out, name)
     from .store import write_database
 
     write_database(out)
@@ -240,30 +295,41 @@ def ingest(paths: list[str], out: str, manifest_path: str | None = None, max_byt
     return summary
 
 
-def _merge(out: str, staging: _Staging, manifest_updates: dict[str, dict]) -> None:
-    """The tables with the staged chunks in: a document staged replaces one of
-    the same doc_id or source; extracted rows first, documents last, one
-    batch at a time."""
+def _merge(out: str, staging: _Staging, manifest_updates: dict[str, dict], replaced: set[str]) -> bool:
+    """The tables with the staged chunks in, one batch at a time, extracted
+    rows first and documents last. What goes: a base document replaced by a
+    staged one (same doc_id or source), one whose file changed (``replaced``),
+    and a staged document superseded by a later chunk's version of the same
+    file (it changed between a killed run and its resumption). A merge cut
+    off half-way is redone from the chunks without doubling anything: rows of
+    staged documents are always taken from the chunks. Returns whether any
+    table changed."""
     import pyarrow as pa
 
     from .link import apply_manifest
 
     staged = list(staging.rows("documents", ["doc_id", "source"]))
-    if not staged and not manifest_updates:
-        return
-    staged_ids = {d["doc_id"] for d in staged}
-    staged_sources = {os.path.realpath(d["source"]) for d in staged}
+    if not staged and not manifest_updates and not replaced:
+        return False
+    latest: dict[str, str] = {}
+    for d in staged:  # chunk order: the last version of a file wins
+        latest[os.path.realpath(d["source"])] = d["doc_id"]
+    keep_staged = set(latest.values())
+    superseded = {d["doc_id"] for d in staged} - keep_staged
     base = dataset.columns_of(out, "documents", ["doc_id", "source"])
-    gone = {d["doc_id"] for d in base if d["doc_id"] in staged_ids or os.path.realpath(d["source"]) in staged_sources}
+    gone = {d["doc_id"] for d in base if os.path.realpath(d["source"]) in latest} | set(replaced)
+    drop = gone | keep_staged | superseded  # from the base tables: staged rows come from the chunks
+
+    def filtered(b, ids: set[str]):
+        keep = [d not in ids for d in b.column("doc_id").to_pylist()]
+        return b if all(keep) else b.filter(pa.array(keep))
 
     def batches(name: str):
         if dataset.exists(out, name):
             path = dataset.table_path(out, name)
             path = path if os.path.exists(path) else dataset.partition_dir(out, name)
             for b in dataset.iter_batches(path, name):
-                keep = [d not in gone for d in b.column("doc_id").to_pylist()]
-                if not all(keep):
-                    b = b.filter(pa.array(keep))
+                b = filtered(b, drop)
                 if name == "documents" and manifest_updates:
                     rows = b.to_pylist()
                     for r in rows:
@@ -272,7 +338,9 @@ def _merge(out: str, staging: _Staging, manifest_updates: dict[str, dict]) -> No
                     b = pa.RecordBatch.from_pylist(rows, schema=dataset.TABLES[name])
                 yield b
         for path in staging.paths(name):
-            yield from dataset.iter_batches(path, name)
+            for b in dataset.iter_batches(path, name):
+                yield filtered(b, superseded)
 
     for name in (*EXTRACTED, "documents"):
         dataset.stream_rows(out, name, batches(name))
+    return True

@@ -99,7 +99,7 @@ def doc_infos(docs: list[dict]) -> dict[str, DocInfo]:
     for doc_id, ss in found.items():
         for s in ss:
             if s.year is not None:
-                ties.setdefault(infos[doc_id].region, {}).setdefault((s.body, s.term, s.no), s.year)
+                ties.setdefault(infos[doc_id].region, {}).setdefault((s.level, s.body, s.term, s.no), s.year)
     for doc_id, info in infos.items():
         if info.year is None:
             main = sessions.main_session(found[doc_id])
@@ -240,11 +240,13 @@ def indicator_series(indicators: list[dict], infos: dict[str, DocInfo], min_scor
 
 def _year_on_year(rows: list[dict]) -> None:
     """change_abs / change_rel against the previous year's value of the same
-    series (the document's own statement of that year first)."""
-    by_series: dict[str, dict[int, list[dict]]] = {}
+    series from the same reporting unit (the document's own statement of
+    that year first)."""
+    by_series: dict[tuple, dict[int, list[dict]]] = {}
     for r in rows:
         if r["value_type"] == "level":
-            by_series.setdefault(r["series_id"], {}).setdefault(r["year"], []).append(r)
+            # one reporting unit's values: a bureau's count is no change from another bureau's
+            by_series.setdefault((r["series_id"], r["reporting_unit"]), {}).setdefault(r["year"], []).append(r)
     for years in by_series.values():
         for year, rs in years.items():
             prev = years.get(year - 1)

@@ -329,11 +329,15 @@ def stream_rows(out: str, name: str, batches) -> int:
     return n
 
 
+def to_table(name: str, rows: list[dict]) -> pa.Table:
+    return pa.Table.from_pylist(rows, schema=TABLES[name])
+
+
 def write_file(path: str, name: str, rows: list[dict]) -> None:
     """One table's rows into one file (a staged chunk), atomically. The rows
     were validated where they were made (pipeline.workers.process)."""
     tmp = path + ".tmp"
-    pq.write_table(pa.Table.from_pylist(rows, schema=TABLES[name]), tmp)
+    pq.write_table(to_table(name, rows), tmp)
     os.replace(tmp, path)
 
 

@@ -6,6 +6,15 @@ import re
 from .document import Document
 from .textmap import build
 
+def _exact(v):
+    """Values to the dataset's six decimal places (满意率0.1234567%: the 7th is noise)."""
+    from decimal import ROUND_HALF_EVEN, Decimal
+
+    if isinstance(v, Decimal) and v.as_tuple().exponent < -6:
+        return v.quantize(Decimal("0.000001"), rounding=ROUND_HALF_EVEN)
+    return v
+
+
 _REPORT_WORDS = re.compile(r"建议|提案|议案|建議|議案")
 
 
@@ -22,7 +31,7 @@ def records(doc: Document, manifest_row: dict | None = None) -> dict[str, list[d
     found = metrics.extract(tm.norm, qs)
     row["warnings"].extend(consistency.check(found))
     mets = [
-        {"doc_id": doc.doc_id, "year": row["year"], "metric": m.metric, "value": m.value, "unit": m.unit,
+        {"doc_id": doc.doc_id, "year": row["year"], "metric": m.metric, "value": _exact(m.value), "unit": m.unit,
          **{k: m.scope.get(k) for k in metrics.SCOPE}, "start": m.start, "end": m.end, "surface": m.surface,
          "rule": "metric"}
         for m in found
@@ -30,7 +39,7 @@ def records(doc: Document, manifest_row: dict | None = None) -> dict[str, list[d
     for q in qs:
         norm = tm.norm
         inds.append({
-            "doc_id": doc.doc_id, "year": row["year"], "value": q.value, "value_max": q.value_max, "unit": q.unit, "kind": q.kind,
+            "doc_id": doc.doc_id, "year": row["year"], "value": _exact(q.value), "value_max": _exact(q.value_max), "unit": q.unit, "kind": q.kind,
             "qualifier": q.qualifier, "role": q.role, "ref_year": q.ref_year,
             "label": labels.label(norm[max(0, q.nstart - 16):q.nstart], norm[q.nend:q.nend + 12]),
             "section": q.section, "proposal_number": q.proposal_number,

@@ -179,7 +179,7 @@ def _status_mix(rows: list[dict]) -> dict[str, dict[int, float]]:
             continue
         if r["year_basis"] == "ref_year" or not r["scope"]:
             continue
-        sc = dict(kv.split("=", 1) for kv in r["scope"].split(";"))
+        sc = dict(kv.split("=", 1) for kv in r["scope"].split(";") if "=" in kv)
         if not ({"status", "category"} & set(sc)) or set(sc) - {"kind", "body", "status", "category"}:
             continue
         per_year[r["year"]].append((sc, float(r["value"])))

@@ -18,6 +18,7 @@ import asyncio
 import os
 import re
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
@@ -68,7 +69,7 @@ def _row(r: dict) -> dict:
     return {k: _jsonable(v) for k, v in r.items()}
 
 
-def extract_bytes(data: bytes, name: str, out: str | None, store: bool) -> dict:
+def extract_bytes(data: bytes, name: str, out: str | None, store: bool, cancelled=None) -> dict:
     """The records of one file (the /v1/extract answer); with store, the file
     joins the dataset in OUT as `jyta ingest` would add it (same bytes, same
     document: nothing twice)."""
@@ -97,7 +98,7 @@ def extract_bytes(data: bytes, name: str, out: str | None, store: bool) -> dict:
               "proposals": [_row(r) for r in recs["proposals"]], "metrics": [_row(r) for r in recs["metrics"]],
               "indicators": [_row(r) for r in recs["indicators"]], "warnings": document["warnings"],
               "stored": False}
-    if store:
+    if store and not (cancelled is not None and cancelled()):  # a timed-out request stores nothing
         _store(data, label, doc_id_for(data), out)
         answer["stored"] = True
     return answer
@@ -163,7 +164,11 @@ def create_app(out: str | None, max_mb: float = DEFAULT_MAX_MB, timeout: float =
     from . import __version__
 
     max_bytes = int(max_mb * 2**20)
-    pool = ThreadPoolExecutor(max_workers=max(2, (os.cpu_count() or 2)))
+    slots = max(2, (os.cpu_count() or 2))
+    pool = ThreadPoolExecutor(max_workers=slots)
+    # extractions admitted, running or queued (a timed-out one runs on until
+    # it ends): past this many a request is turned away (503), not queued
+    busy = threading.BoundedSemaphore(slots * 4)
     app = FastAPI(title="jyta", version=__version__,
                   description="Reports on handling deputies' suggestions and CPPCC proposals → records with evidence. "
                               f"Record contract {CONTRACT_VERSION}: contract/*.schema.json.")
@@ -188,7 +193,7 @@ def create_app(out: str | None, max_mb: float = DEFAULT_MAX_MB, timeout: float =
 
     @app.exception_handler(Exception)
     async def _internal(request, e: Exception):  # never a stack trace to a stranger
-        return error(500, "internal", f"{type(e).__name__}: the server could not handle this request")
+        return error(500, "internal", "the server could not handle this request")
 
     async def _read_limited(request: Request) -> bytes:
         size = request.headers.get("content-length")
@@ -202,11 +207,36 @@ def create_app(out: str | None, max_mb: float = DEFAULT_MAX_MB, timeout: float =
         return bytes(body)
 
     async def _run(data: bytes, name: str, store: bool) -> dict:
+        if not busy.acquire(blocking=False):
+            raise ServiceError(503, "busy", "every extraction slot is taken; retry shortly")
+        cancelled = threading.Event()
         loop = asyncio.get_running_loop()
+        started = asyncio.Event()
+
+        t0: list[float] = []
+
+        def expired() -> bool:
+            return cancelled.is_set() or (bool(t0) and time.monotonic() - t0[0] > timeout)
+
+        def job():
+            t0.append(time.monotonic())
+            loop.call_soon_threadsafe(started.set)
+            try:
+                return extract_bytes(data, name, out, store, expired)
+            finally:
+                busy.release()
+
+        fut = loop.run_in_executor(pool, job)
+        await started.wait()  # the time limit counts the work, not the wait for a slot
+        too_slow = ServiceError(504, "timeout", f"extraction took longer than {timeout:g} s")
         try:
-            return await asyncio.wait_for(loop.run_in_executor(pool, extract_bytes, data, name, out, store), timeout)
+            answer = await asyncio.wait_for(asyncio.shield(fut), max(0.0, timeout - (time.monotonic() - t0[0])))
         except asyncio.TimeoutError:
-            raise ServiceError(504, "timeout", f"extraction took longer than {timeout:g} s")
+            cancelled.set()
+            raise too_slow
+        if expired() and not answer["stored"]:
+            raise too_slow  # it finished, but past its limit (this loop was slow to look)
+        return answer
 
     @app.post("/v1/extract", summary="extract one report's records",
               description="Send the report as multipart `file`, or JSON `{\"text\": …, \"format\": \"text\"|\"html\"}`. "
@@ -219,7 +249,7 @@ def create_app(out: str | None, max_mb: float = DEFAULT_MAX_MB, timeout: float =
                   "multipart/form-data": {"schema": {"type": "object", "properties": {
                       "file": {"type": "string", "format": "binary"}}, "required": ["file"]}}}}})
     async def extract(request: Request, store: bool = False):
-        ctype = request.headers.get("content-type", "")
+        ctype = request.headers.get("content-type", "").lower()
         body = await _read_limited(request)
         if ctype.startswith("multipart/form-data"):
             from starlette.datastructures import UploadFile

@@ -65,20 +65,40 @@ def process_batch(batch: Batch) -> list[Outcome]:
     commit). Only the outcomes travel back, not the rows."""
     from . import dataset
 
+    results = [(t, *process(t)) for t in batch.tasks]
+    try:
+        _write_chunk(batch.chunk, results)
+    except Exception:
+        # a value the table cannot hold (one bad number must cost its file,
+        # not the batch): find the files whose rows do not convert
+        checked = []
+        for t, recs, err in results:
+            if err is None:
+                try:
+                    for name, rows in recs.items():
+                        dataset.to_table(name, rows)
+                except Exception as e:
+                    recs, err = None, {"source": t.path, "doc_id": t.doc_id, "stage": "extract", "error": "internal",
+                                       "message": f"{type(e).__name__}: {e}"}
+            checked.append((t, recs, err))
+        results = checked
+        _write_chunk(batch.chunk, results)
+    return [Outcome(t.path, t.doc_id, err) for t, _, err in results]
+
+
+def _write_chunk(chunk: str, results: list) -> None:
+    from . import dataset
+
     tables: dict[str, list[dict]] = {"indicators": [], "metrics": [], "proposals": [], "errors": [],
                                      "documents": []}
-    outcomes = []
-    for t in batch.tasks:
-        recs, err = process(t)
+    for t, recs, err in results:
         if err is not None:
             tables["errors"].append(err)
         else:
             for name, rows in recs.items():
                 tables[name].extend(rows)
-        outcomes.append(Outcome(t.path, t.doc_id, err))
-    for name, rows in tables.items():
-        dataset.write_file(f"{batch.chunk}.{name}.parquet", name, rows)
-    return outcomes
+    for name, rows in tables.items():  # documents last: the chunk's commit
+        dataset.write_file(f"{chunk}.{name}.parquet", name, rows)
 
 
 def default_workers() -> int:
@@ -99,16 +119,65 @@ def _warm() -> None:
 def run_local(batches: Iterable[Batch], workers: int) -> Iterator[list[Outcome]]:
     """Outcomes batch by batch, in input order. With more than one worker, a
     pool of spawned processes (nothing inherited from this one) with a few
-    batches in flight, so nothing piles up in memory."""
+    batches in flight, so nothing piles up in memory. A worker that dies
+    (a crash in a native library, the OOM killer) costs the file that killed
+    it, found by redoing its batch one file at a time, not the run."""
     if workers <= 1:
         for b in batches:
             yield process_batch(b)
         return
+    from concurrent.futures.process import BrokenProcessPool
+
+    it = iter(batches)
+    pending: deque = deque()
+    ex = _pool(workers)
+    try:
+        while True:
+            while len(pending) < workers * 2:
+                b = next(it, None)
+                if b is None:
+                    break
+                pending.append((b, ex.submit(process_batch, b)))
+            if not pending:
+                return
+            b, fut = pending.popleft()
+            try:
+                yield fut.result()
+            except BrokenProcessPool:
+                ex.shutdown(wait=False, cancel_futures=True)
+                redo = [b] + [pb for pb, _ in pending]
+                pending.clear()
+                for rb in redo:
+                    yield _isolate(rb)
+                ex = _pool(workers)
+    finally:
+        ex.shutdown(wait=True, cancel_futures=True)
+
+
+def _pool(workers: int):
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"), initializer=_warm) as ex:
-        yield from _windowed(ex.submit, batches, workers * 2)
+    return ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"), initializer=_warm)
+
+
+def _isolate(batch: Batch) -> list[Outcome]:
+    """A batch whose worker died, one file at a time in a process of its own:
+    the file that kills its process is an error row (`crashed`); the others
+    are written as the batch's chunk."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    results = []
+    for t in batch.tasks:
+        with _pool(1) as ex:
+            try:
+                results.append((t, *ex.submit(process, t).result()))
+            except BrokenProcessPool:
+                results.append((t, None, {"source": t.path, "doc_id": t.doc_id, "stage": "extract",
+                                          "error": "crashed", "message": "reading this file killed its worker "
+                                          "process (a crash in a native library, or out of memory)"}))
+    _write_chunk(batch.chunk, results)
+    return [Outcome(t.path, t.doc_id, err) for t, _, err in results]
 
 
 def _windowed(submit, batches: Iterable[Batch], window: int) -> Iterator[list[Outcome]]:

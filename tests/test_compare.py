@@ -124,8 +124,9 @@ def test_session_years():
     found = sessions.find("2016年省十二届人大四次会议期间,代表提出建议;省十二届人大常委会第三十七次会议审议")
     assert [(s.term, s.no, s.year) for s in found] == [(12, 4, 2016)]
     later = sessions.find("省十二届人大五次会议代表建议")[0]
-    assert sessions.year_of(later, {("人大", 12, 4): 2016}) == 2017
-    assert sessions.year_of(later, {("政协", 12, 4): 2016}) is None  # another body's term
+    assert sessions.year_of(later, {("省", "人大", 12, 4): 2016}) == 2017
+    assert sessions.year_of(later, {("省", "政协", 12, 4): 2016}) is None  # another body's term
+    assert sessions.year_of(later, {("市", "人大", 12, 4): 2016}) is None  # a city's term is not the province's
 
 
 def test_title_scores_see_rewordings():

@@ -3,6 +3,7 @@ pool of local workers, a Dask cluster, in chunks, or killed half-way and
 started again."""
 import io
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -120,3 +121,107 @@ def test_progress_prints_lines_when_not_a_terminal():
     p.close()
     lines = buf.getvalue().splitlines()
     assert lines[-1].startswith("ingest: 3/3 files, 1 errors,") and "files/s" in lines[-1] and "ETA" in lines[-1]
+
+
+def _corpus_folder(tmp_path, names=("001", "006", "021", "028")):
+    src = tmp_path / "in"
+    src.mkdir()
+    for n in names:
+        with open(os.path.join(CORPUS, "raw", f"{n}.txt"), encoding="utf-8") as fh:
+            (src / f"{n}.txt").write_text(fh.read(), encoding="utf-8")
+    return src
+
+
+def _counts(out):
+    return {n: len(dataset.read_rows(out, n)) for n in ("documents", "indicators", "metrics", "proposals")}
+
+
+def test_a_merge_cut_off_half_way_is_redone_without_doubles(tmp_path, monkeypatch):
+    import pipeline.batch as batch
+
+    src = _corpus_folder(tmp_path)
+    clean = str(tmp_path / "clean")
+    ingest([str(src)], clean, workers=1)
+    out = str(tmp_path / "out")
+    real = dataset.stream_rows
+
+    def dies_at_documents(o, name, batches):
+        if name == "documents":
+            raise KeyboardInterrupt("killed during the merge")
+        return real(o, name, batches)
+
+    monkeypatch.setattr(batch.dataset, "stream_rows", dies_at_documents)
+    with pytest.raises(KeyboardInterrupt):
+        ingest([str(src)], out, workers=1)
+    monkeypatch.setattr(batch.dataset, "stream_rows", real)
+    ingest([str(src)], out, workers=1)
+    assert _counts(out) == _counts(clean)
+
+
+def test_a_file_changed_between_a_kill_and_the_resume_is_there_once(tmp_path, monkeypatch):
+    import pipeline.batch as batch
+
+    src = _corpus_folder(tmp_path)
+    out = str(tmp_path / "out")
+    monkeypatch.setattr(batch, "_merge", lambda *a: (_ for _ in ()).throw(KeyboardInterrupt()))
+    with pytest.raises(KeyboardInterrupt):
+        ingest([str(src)], out, workers=1)
+    monkeypatch.undo()
+    (src / "001.txt").write_text((src / "001.txt").read_text(encoding="utf-8") + "\n附:修订版。", encoding="utf-8")
+    ingest([str(src)], out, workers=1)
+    docs = dataset.read_rows(out, "documents")
+    assert sorted(os.path.basename(d["source"]) for d in docs) == ["001.txt", "006.txt", "021.txt", "028.txt"]
+    ids = {d["doc_id"] for d in docs}
+    assert all(r["doc_id"] in ids for r in dataset.read_rows(out, "indicators"))
+
+
+def test_a_changed_file_that_now_fails_leaves_no_old_document(tmp_path):
+    src = _corpus_folder(tmp_path, ("001", "006"))
+    out = str(tmp_path / "out")
+    ingest([str(src)], out, workers=1)
+    (src / "006.txt").write_bytes(b"\x00\x01\x02\x03" * 50)  # now binary junk
+    ingest([str(src)], out, workers=1)
+    docs = [os.path.basename(d["source"]) for d in dataset.read_rows(out, "documents")]
+    errs = [os.path.basename(e["source"]) for e in dataset.read_rows(out, "errors")]
+    assert docs == ["001.txt"] and errs == ["006.txt"]  # exactly one of the two tables
+
+
+def test_a_rerun_that_changes_nothing_keeps_the_derived_tables(tmp_path):
+    from pipeline import compare
+
+    src = _corpus_folder(tmp_path)
+    for n in ("001", "006"):
+        shutil.copy(os.path.join(CORPUS, "raw", f"{n}.json"), src / f"{n}.json")  # sidecars
+    out = str(tmp_path / "out")
+    ingest([str(src)], out, workers=1)
+    compare.write(out)
+    before = os.path.getmtime(dataset.table_path(out, "documents"))
+    ingest([str(src)], out, workers=1)
+    assert dataset.exists(out, "series")
+    assert os.path.getmtime(dataset.table_path(out, "documents")) == before
+
+
+def test_a_file_that_kills_its_worker_costs_that_file_only(tmp_path, monkeypatch):
+    """A crash in a native library or the OOM killer: the worker process dies.
+    The batch is redone one file at a time; the killer becomes an error row."""
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(
+        "import os\n"
+        "if os.environ.get('JYTA_TEST_CRASH'):\n"
+        "    import pipeline.workers as w\n"
+        "    _orig = w.process\n"
+        "    def process(task):\n"
+        "        if task.path.endswith(os.environ['JYTA_TEST_CRASH']):\n"
+        "            os._exit(139)\n"
+        "        return _orig(task)\n"
+        "    w.process = process\n", encoding="utf-8")
+    src = _corpus_folder(tmp_path, ("001", "006", "021", "028", "045", "047"))
+    monkeypatch.setenv("PYTHONPATH", str(hook) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    monkeypatch.setenv("JYTA_TEST_CRASH", "021.txt")
+    out = str(tmp_path / "out")
+    s = ingest([str(src)], out, workers=2, chunk_docs=2)
+    assert (s.added, s.errors) == (5, 1)
+    errs = dataset.read_rows(out, "errors")
+    assert [(os.path.basename(e["source"]), e["error"]) for e in errs] == [("021.txt", "crashed")]
+    assert len(dataset.read_rows(out, "documents")) == 5

@@ -259,3 +259,12 @@ def test_a_docx_bomb_is_refused(client):
     assert len(buf.getvalue()) < 1 * 2**20  # small on the wire
     r = client.post("/v1/extract", files={"file": ("bomb.docx", buf.getvalue())})
     assert r.status_code == 422 and set(r.json()) == {"code", "message"}
+
+
+def test_a_timed_out_store_stores_nothing(tmp_path):
+    out = str(tmp_path / "out")
+    c = TestClient(create_app(out, timeout=0.0001))
+    r = c.post("/v1/extract?store=true", files={"file": ("001.txt", corpus_text("001").encode())})
+    assert (r.status_code, r.json()["code"]) == (504, "timeout")
+    time.sleep(3)  # the extraction runs on in its thread; it must not store
+    assert not dataset.exists(out, "documents")
