@@ -57,7 +57,8 @@ def _table() -> tuple[dict[str, Region], dict[str, list[Region]], dict[str, list
             continue
         code, name, level, parent, forms, spelled = line.split("\t")
         r = Region(code, name, int(level), parent)
-        pinyin.setdefault(spelled, []).append(r)
+        for sp in filter(None, spelled.split(",")):  # every reading of the name (朝阳: zhaoyang, chaoyang)
+            pinyin.setdefault(sp, []).append(r)
         by_code[code] = r
         full.setdefault(name, []).append(r)
         for form in filter(None, forms.split(",")):

@@ -37,7 +37,18 @@ for code, name in sorted(rows.items()):
 import jieba
 import sys
 
-from pypinyin import lazy_pinyin
+from itertools import islice, product
+
+from pypinyin import Style, lazy_pinyin, pinyin
+
+
+def spellings(base: str) -> list[str]:
+    """The usual reading first, then the other readings of characters with
+    several (朝阳: zhaoyang, chaoyang; 长治: zhangzhi, changzhi): hosts use
+    the place's own reading, which the first guess can miss."""
+    first = "".join(lazy_pinyin(base))
+    alts = ("".join(p) for p in islice(product(*pinyin(base, style=Style.NORMAL, heteronym=True)), 16))
+    return [first] + sorted({a for a in alts if a != first})
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 from extractors.regions import _short_forms  # noqa: E402
@@ -57,5 +68,5 @@ with open(dst, "w", encoding="utf-8", newline="") as fh:
         # the name as government hosts spell it (jyj.wuhan.gov.cn, www.jimo.gov.cn):
         # pinyin of the name without its suffix (wuhan, jimo)
         base = min(_short_forms(name) or {name}, key=len)
-        fh.write("\t".join([code, name, str(level), parent, ",".join(forms), "".join(lazy_pinyin(base))]) + "\n")
+        fh.write("\t".join([code, name, str(level), parent, ",".join(forms), ",".join(spellings(base))]) + "\n")
 print(len(out), "regions")
