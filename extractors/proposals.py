@@ -433,7 +433,7 @@ def _role(c: str, a: int, b: int, s: int, e: int) -> str | None:
     if m:
         return m.group(1)
     tail = c[e:b]
-    m = re.match(rf"^[^,;。]*?(?:为|作为)(主办|会办|协办|分办|领办)", tail)
+    m = re.match(r"^[^,;。]*?(?:为|作为)(主办|会办|协办|分办|领办)", tail)
     if m:
         return m.group(1)
     m = re.search(r"(?:均作为|作为|由我\S{0,2})(主办|会办|协办|分办|领办)", tail[:200])

@@ -45,22 +45,26 @@ class Mention:
 
 
 @lru_cache(maxsize=1)
-def _table() -> tuple[dict[str, Region], dict[str, list[Region]], dict[str, list[Region]]]:
-    by_code: dict[str, Region] = {}
-    full: dict[str, list[Region]] = {}
-    short: dict[str, list[Region]] = {}
-    pinyin = _pinyin()
-    pinyin.clear()
+def _rows() -> tuple[tuple[Region, str, str], ...]:
+    """(division, short forms, host spellings) for every line of regions.tsv."""
     text = resources.files("extractors.resources").joinpath("regions.tsv").read_text("utf-8")
+    out = []
     for line in text.splitlines():
         if not line or line.startswith("#"):
             continue
         code, name, level, parent, forms, spelled = line.split("\t")
-        r = Region(code, name, int(level), parent)
-        for sp in filter(None, spelled.split(",")):  # every reading of the name (朝阳: zhaoyang, chaoyang)
-            pinyin.setdefault(sp, []).append(r)
-        by_code[code] = r
-        full.setdefault(name, []).append(r)
+        out.append((Region(code, name, int(level), parent), forms, spelled))
+    return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def _table() -> tuple[dict[str, Region], dict[str, list[Region]], dict[str, list[Region]]]:
+    by_code: dict[str, Region] = {}
+    full: dict[str, list[Region]] = {}
+    short: dict[str, list[Region]] = {}
+    for r, forms, _ in _rows():
+        by_code[r.code] = r
+        full.setdefault(r.name, []).append(r)
         for form in filter(None, forms.split(",")):
             short.setdefault(form, []).append(r)
     return by_code, full, short
@@ -249,7 +253,12 @@ def canonical(name: str | None) -> Region | None:
 
 @lru_cache(maxsize=1)
 def _pinyin() -> dict[str, list[Region]]:
-    return {}  # filled by _table(): pinyin of a name → divisions
+    """Host spelling → divisions: every reading of the name (朝阳: zhaoyang, chaoyang)."""
+    out: dict[str, list[Region]] = {}
+    for r, _, spelled in _rows():
+        for sp in filter(None, spelled.split(",")):
+            out.setdefault(sp, []).append(r)
+    return out
 
 
 def from_url(url: str | None) -> Region | None:
@@ -262,7 +271,6 @@ def from_url(url: str | None) -> Region | None:
         return None
     from urllib.parse import urlsplit
 
-    _table()
     spelled = _pinyin()
     try:
         parts = urlsplit(url if "//" in url else "//" + url)

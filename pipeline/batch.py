@@ -275,13 +275,14 @@ def _ingest(files: list[str], out: str, man, max_bytes: int, workers, scheduler,
     finally:
         bar.close()
     staging.refresh()
-    staged_ids = {d["doc_id"] for d in staging.rows("documents", ["doc_id"])}
+    staged = list(staging.rows("documents", ["doc_id", "source"]))
+    staged_ids = {d["doc_id"] for d in staged}
     lost = [p for p in added if by_source.get(os.path.realpath(p)) not in staged_ids]
     if lost:
         # a worker wrote its chunk where this process cannot see it (OUT not shared with a Dask worker?)
         raise RuntimeError(f"{len(lost)} extracted documents are missing from {staging.dir} (first: {lost[0]}); "
                            "with --scheduler, OUT must be the same path on every worker")
-    changed = _merge(out, staging, manifest_updates, replaced)
+    changed = _merge(out, staging, staged, manifest_updates, replaced)
     dataset.write_rows(out, "errors", sorted(errors.values(), key=lambda r: r["source"]))
     staging.remove()
     if changed:
@@ -295,12 +296,14 @@ def _ingest(files: list[str], out: str, man, max_bytes: int, workers, scheduler,
     return summary
 
 
-def _merge(out: str, staging: _Staging, manifest_updates: dict[str, dict], replaced: set[str]) -> bool:
+def _merge(out: str, staging: _Staging, staged: list[dict], manifest_updates: dict[str, dict],
+           replaced: set[str]) -> bool:
     """The tables with the staged chunks in, one batch at a time, extracted
     rows first and documents last. What goes: a base document replaced by a
     staged one (same doc_id or source), one whose file changed (``replaced``),
     and a staged document superseded by a later chunk's version of the same
-    file (it changed between a killed run and its resumption). A merge cut
+    file (it changed between a killed run and its resumption); ``staged``:
+    doc_id and source of the staged documents, in chunk order. A merge cut
     off half-way is redone from the chunks without doubling anything: rows of
     staged documents are always taken from the chunks. Returns whether any
     table changed."""
@@ -308,7 +311,6 @@ def _merge(out: str, staging: _Staging, manifest_updates: dict[str, dict], repla
 
     from .link import apply_manifest
 
-    staged = list(staging.rows("documents", ["doc_id", "source"]))
     if not staged and not manifest_updates and not replaced:
         return False
     latest: dict[str, str] = {}

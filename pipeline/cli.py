@@ -78,7 +78,7 @@ def _compare(args) -> int:
     where, params = ["series_type = 'metric'", "value_type = 'level'"], []
     if args.region:
         # any spelling of the place: 宝坻 / 宝坻区 / 天津市宝坻区
-        reg = compare._region(args.region)
+        reg = compare.region_of(args.region)
         where.append("(region = ? OR region LIKE ?)")
         params += [reg[0], f"%{reg[0]}%"]
     if args.metric:

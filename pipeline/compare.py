@@ -46,7 +46,7 @@ class DocInfo:
     text: str
 
 
-def _region(name: str | None) -> tuple[str, str | None] | None:
+def region_of(name: str | None) -> tuple[str, str | None] | None:
     from extractors import regions
 
     from .textmap import to_simplified
@@ -86,7 +86,7 @@ def doc_infos(docs: list[dict]) -> dict[str, DocInfo]:
     infos: dict[str, DocInfo] = {}
     found: dict[str, list] = {}
     for d in docs:
-        reg = _region(d.get("region"))
+        reg = region_of(d.get("region"))
         if reg is None:
             continue
         year = d.get("year")

@@ -252,28 +252,8 @@ def read_rows(out: str, name: str) -> list[dict]:
 def write_rows(out: str, name: str, rows: list[dict]) -> None:
     """Write a whole table atomically: a reader sees the old file or the new
     one, never half of one."""
-    from . import __version__
-
-    os.makedirs(out, exist_ok=True)
-    schema = TABLES[name].with_metadata({
-        "jyta.schema_version": SCHEMA_VERSION,
-        "jyta.version": __version__,
-        "jyta.table": name,
-    })
     validate(name, rows)
-    table = pa.Table.from_pylist(rows, schema=schema)
-    if name in PARTITIONABLE and len(rows) > PARTITION_ROWS:
-        _write_partitioned(out, name, table)
-        return
-    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".parquet.tmp", dir=out)
-    os.close(fd)
-    try:
-        pq.write_table(table, tmp)
-        os.replace(tmp, table_path(out, name))
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    _remove_tree(partition_dir(out, name))
+    stream_rows(out, name, to_table(name, rows).to_batches())
 
 
 def columns_of(out: str, name: str, columns: list[str]) -> list[dict]:
@@ -347,7 +327,7 @@ def remove(out: str, name: str) -> None:
     _remove_tree(partition_dir(out, name))
 
 
-def _write_partitioned(out: str, name: str, table, schema=None) -> None:
+def _write_partitioned(out: str, name: str, batches, schema) -> None:
     """Write into a fresh folder, then swap it in: the old folder stays whole
     until the new one is complete."""
     import shutil
@@ -356,9 +336,8 @@ def _write_partitioned(out: str, name: str, table, schema=None) -> None:
 
     tmp = tempfile.mkdtemp(prefix=f".{name}.", suffix=".tmp", dir=out)
     try:
-        if schema is not None:  # record batches streamed from a file: a reader, not a table
-            table = pa.RecordBatchReader.from_batches(schema, table)
-        pads.write_dataset(table, tmp, format="parquet", partitioning=["year"], partitioning_flavor="hive",
+        pads.write_dataset(pa.RecordBatchReader.from_batches(schema, batches), tmp, format="parquet",
+                           partitioning=["year"], partitioning_flavor="hive",
                            existing_data_behavior="overwrite_or_ignore")
         final = partition_dir(out, name)
         old = final + ".old"

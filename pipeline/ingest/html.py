@@ -42,7 +42,7 @@ _TITLE_ATTR = re.compile(r"title|biaoti|tit\b|headline", re.I)
 
 def read_html(data: bytes) -> tuple[str, str, list, dict, list[str]]:
     """Return ``(text, encoding, tables, container_meta, warnings)``."""
-    from lxml import etree, html as lhtml
+    from lxml import etree
 
     m = _CHARSET.search(data[:4096])
     text, encoding = decode(data, m.group(1).decode("ascii", "ignore") if m else None)
