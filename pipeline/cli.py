@@ -29,11 +29,46 @@ def _ingest(args) -> int:
 
 def _evaluate(args) -> int:
     import json
+    import os
+    import tempfile
 
-    from .evaluate import evaluate, format_report
+    from . import evalsets
+    from .evaluate import evaluate, format_genre_table, format_report
 
-    rep = evaluate(args.out, args.gold)
+    if bool(args.gold) == bool(args.set):
+        print("jyta: evaluate needs --gold DIR or --set NAME (one of them)", file=sys.stderr)
+        return 2
+    if args.set:
+        try:
+            es = evalsets.get(args.set)
+        except evalsets.UnknownSet as e:
+            print(f"jyta: {e}", file=sys.stderr)
+            return 2
+        gold, genres = es.gold, es.genres()
+    else:
+        gold, genres = args.gold, None
+    if not os.path.isdir(gold):
+        print(f"jyta: no gold folder at {gold}", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory() as tmp:
+        out = args.out
+        if out is None:
+            if not args.set:
+                print("jyta: evaluate needs OUT (a dataset folder) unless --set names a set to ingest", file=sys.stderr)
+                return 2
+            from .batch import ingest
+
+            out = os.path.join(tmp, "out")
+            ingest([es.raw], out, progress=False)
+        elif not os.path.exists(os.path.join(out, "documents.parquet")):
+            print(f"jyta: no dataset at {out} (run `jyta ingest … -o {out}` first)", file=sys.stderr)
+            return 2
+        rep = evaluate(out, gold, genres)
     print(format_report(rep))
+    table = format_genre_table(rep)
+    if table:
+        print()
+        print(table)
     if args.json:
         with open(args.json, "w", encoding="utf-8") as fh:
             json.dump(rep, fh, ensure_ascii=False, indent=1)
@@ -141,9 +176,11 @@ def build_parser() -> argparse.ArgumentParser:
     ing.set_defaults(func=_ingest)
     ev = sub.add_parser("evaluate", help="score a dataset against gold annotations",
                         description="Score OUT against gold files (GOLD.md conventions); prints accuracy "
-                        "per field and, with --json, writes every miss.")
-    ev.add_argument("out", help="dataset folder written by `jyta ingest`")
-    ev.add_argument("--gold", required=True, help="folder of gold/NNN.json files")
+                        "per field, a table of every score by genre (the sidecars' `genre`) and, with --json, "
+                        "writes every miss. With --set NAME and no OUT, ingests that set first.")
+    ev.add_argument("out", nargs="?", help="dataset folder written by `jyta ingest`")
+    ev.add_argument("--gold", help="folder of gold/NNN.json files (sidecars are read from its sibling raw/)")
+    ev.add_argument("--set", help="an evaluation set of corpus/sets.yaml (sample, dev, blind, synthetic, …)")
     ev.add_argument("--json", help="write the full report (with misses) to this file")
     ev.set_defaults(func=_evaluate)
     q = sub.add_parser("query", help="run SQL over the dataset (DuckDB)",

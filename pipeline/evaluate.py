@@ -224,9 +224,14 @@ def _prf2(tp_pred: int, tp_gold: int, n_pred: int, n_gold: int) -> dict:
             "f1": 2 * p * r / (p + r) if p + r else 0.0}
 
 
-def evaluate(out: str, gold_dir: str) -> dict:
-    gold = load_gold(gold_dir)
-    docs = {_stem(d["source"]): d for d in dataset.read_rows(out, "documents")}
+def _by_doc(rows) -> dict[str, list]:
+    out: dict[str, list] = {}
+    for r in rows:
+        out.setdefault(r["doc_id"], []).append(r)
+    return out
+
+
+def score_documents(gold: dict, docs: dict) -> tuple[dict, list]:
     fields = {f: {"correct": 0, "total": 0} for f in DOC_FIELDS}
     misses = []
     for key, g in gold.items():
@@ -243,21 +248,77 @@ def evaluate(out: str, gold_dir: str) -> dict:
                 misses.append({"doc": key, "field": f, "gold": gv, "pred": pv})
     for f in fields.values():
         f["accuracy"] = f["correct"] / f["total"] if f["total"] else None
-    preds: dict[str, list] = {}
-    for r in dataset.read_rows(out, "indicators"):
-        preds.setdefault(r["doc_id"], []).append(r)
-    ind, ind_issues = score_indicators(gold, docs, preds)
-    mpreds: dict[str, list] = {}
-    for r in dataset.read_rows(out, "metrics"):
-        mpreds.setdefault(r["doc_id"], []).append(r)
-    met, met_issues = score_metrics(gold, docs, mpreds)
-    ppreds: dict[str, list] = {}
-    for r in dataset.read_rows(out, "proposals"):
-        ppreds.setdefault(r["doc_id"], []).append(r)
-    prop, prop_issues = score_proposals(gold, docs, ppreds)
-    return {"documents": {"n_gold": len(gold), "n_matched": sum(k in docs for k in gold), "fields": fields},
-            "indicators": ind, "metrics": met, "proposals": prop, "misses": misses,
+    return {"n_gold": len(gold), "n_matched": sum(k in docs for k in gold), "fields": fields}, misses
+
+
+def score(gold: dict, docs: dict, preds: dict[str, dict]) -> dict:
+    """Every table's scores for the gold files in `gold` (preds: table → doc_id → rows)."""
+    documents, misses = score_documents(gold, docs)
+    ind, ind_issues = score_indicators(gold, docs, preds["indicators"])
+    met, met_issues = score_metrics(gold, docs, preds["metrics"])
+    prop, prop_issues = score_proposals(gold, docs, preds["proposals"])
+    return {"documents": documents, "indicators": ind, "metrics": met, "proposals": prop, "misses": misses,
             "indicator_issues": ind_issues, "metric_issues": met_issues, "proposal_issues": prop_issues}
+
+
+ISSUE_KEYS = ("misses", "indicator_issues", "metric_issues", "proposal_issues")
+
+
+def evaluate(out: str, gold_dir: str, genres: dict[str, str] | None = None) -> dict:
+    """Scores of OUT against the gold files in gold_dir, overall and by genre
+    (`genres`: gold key → genre; default: the sidecars beside the gold's raw/)."""
+    from .evalsets import genres_of
+
+    gold = load_gold(gold_dir)
+    docs = {_stem(d["source"]): d for d in dataset.read_rows(out, "documents")}
+    preds = {t: _by_doc(dataset.read_rows(out, t)) for t in ("indicators", "metrics", "proposals")}
+    rep = score(gold, docs, preds)
+    genres = genres if genres is not None else genres_of(gold_dir)
+    by_genre: dict[str, dict] = {}
+    for genre in sorted(set(genres.values())):
+        part = {k: g for k, g in gold.items() if genres.get(k) == genre}
+        if part:
+            sub = score(part, docs, preds)
+            by_genre[genre] = {k: v for k, v in sub.items() if k not in ISSUE_KEYS}
+    rep["by_genre"] = by_genre
+    return rep
+
+
+def _prf_scores(m: dict) -> dict:
+    """P/R/F1 of one table; None where there is nothing to score (no gold, no prediction)."""
+    return {"precision": m["precision"] if m["pred"] else None,
+            "recall": m["recall"] if m["gold"] else None,
+            "f1": m["f1"] if m["pred"] and m["gold"] else (0.0 if m["pred"] or m["gold"] else None)}
+
+
+def flat_scores(rep: dict) -> dict[str, dict[str, float | None]]:
+    """Every score of a report, by table and field: what the gate pins."""
+    ind, met, prop = rep["indicators"], rep["metrics"], rep["proposals"]
+    value_only = _prf_scores(met["lenient"])["f1"]
+    return {
+        "documents": {f: v["accuracy"] for f, v in rep["documents"]["fields"].items()},
+        "indicators": {**_prf_scores(ind), **{f: v["accuracy"] for f, v in ind["fields"].items()}},
+        "proposals": {**_prf_scores(prop), **{f: v["accuracy"] for f, v in prop["fields"].items()}},
+        "metrics": {**_prf_scores(met), "value_only_f1": value_only},
+    }
+
+
+def format_genre_table(rep: dict) -> str:
+    """Rows: every score; columns: each genre and all — a weak genre shows at a glance."""
+    genres = list(rep.get("by_genre") or {})
+    if not genres:
+        return ""
+    cols = [("all", rep)] + [(g, rep["by_genre"][g]) for g in genres]
+    flat = [(name, flat_scores(r), r["documents"]["n_gold"]) for name, r in cols]
+    width = min(16, max(9, *(len(g) + 1 for g in genres)))  # long genre names are cut to fit a terminal
+    lines = [f"{'by genre':<24}" + "".join(f"{n[:width - 1]:>{width}}" for n, _, _ in flat),
+             f"{'documents (n)':<24}" + "".join(f"{n_docs:>{width}}" for _, _, n_docs in flat)]
+    for table, fields in flat[0][1].items():
+        for field in fields:
+            cells = "".join(f"{'-' if f[table][field] is None else f'{f[table][field]:.3f}':>{width}}"
+                            for _, f, _ in flat)
+            lines.append(f"{table + '.' + field:<24}{cells}")
+    return "\n".join(lines)
 
 
 def _prf_line(name: str, m: dict) -> str:

@@ -1,44 +1,30 @@
-"""The accuracy gate: ingest the bundled corpus, score it against its gold,
-and fail when a score falls below the floor pinned in tests/floors.json."""
+"""The accuracy gate: ingest every gated evaluation set (corpus/sets.yaml),
+score it against its gold, and fail when a score falls below the floor pinned
+in tests/floors.json under the set's name (and, where pinned, its genre's)."""
 import hashlib
 import json
 import os
 
 import pytest
 
+from pipeline import evalsets
 from pipeline.batch import ingest
-from pipeline.evaluate import evaluate
+from pipeline.evaluate import evaluate, flat_scores
 
-from conftest import CORPUS, HERE
+from conftest import HERE
 
 FLOORS = os.path.join(HERE, "floors.json")
-
-
-# Evaluation sets besides the corpus, each with its own floors (the key in
-# tests/floors.json): a second annotator's synthetic reports, and a third
-# annotator's set first used held out (see each README).
-EXTRA_SETS = {"synthetic": os.path.join(HERE, "synthetic"), "heldout": os.path.join(HERE, "heldout")}
+GATED = {s.name: s for s in evalsets.gated()}
 
 
 def gold_digest() -> str:
+    """One hash over every gated set's gold: an edited gold file shows up in review."""
     h = hashlib.sha256()
-    for gold in [os.path.join(CORPUS, "gold")] + [os.path.join(d, "gold") for d in EXTRA_SETS.values()]:
-        for name in sorted(os.listdir(gold)):
-            with open(os.path.join(gold, name), "rb") as fh:
-                h.update(name.encode() + b"\0" + fh.read())
+    for s in GATED.values():
+        for name in sorted(os.listdir(s.gold)):
+            with open(os.path.join(s.gold, name), "rb") as fh:
+                h.update(f"{s.name}/{name}".encode() + b"\0" + fh.read())
     return h.hexdigest()
-
-
-@pytest.fixture(scope="module")
-def out(tmp_path_factory):
-    out = str(tmp_path_factory.mktemp("gate") / "out")
-    ingest([os.path.join(CORPUS, "raw")], out)
-    return out
-
-
-@pytest.fixture(scope="module")
-def report(out):
-    return evaluate(out, os.path.join(CORPUS, "gold"))
 
 
 def floors():
@@ -46,78 +32,80 @@ def floors():
         return json.load(fh)
 
 
-def scores(report) -> dict[str, dict[str, float]]:
-    """Every gated score, by table: what tests/floors.json pins."""
-    ind = report["indicators"]
-    met = report["metrics"]
-    prop = report["proposals"]
-    return {
-        "proposals": {"precision": prop["precision"], "recall": prop["recall"], "f1": prop["f1"],
-                      **{f: v["accuracy"] for f, v in prop["fields"].items()}},
-        "metrics": {"precision": met["precision"], "recall": met["recall"], "f1": met["f1"],
-                    "value_only_f1": met["lenient"]["f1"]},
-        "documents": {f: v["accuracy"] for f, v in report["documents"]["fields"].items()},
-        "indicators": {"precision": ind["precision"], "recall": ind["recall"], "f1": ind["f1"],
-                       **{f: v["accuracy"] for f, v in ind["fields"].items()}},
-    }
-
-
-def test_every_row_points_at_its_surface(out):
-    """text[start:end] == surface on every extracted row of the corpus."""
-    from pipeline.dataset import read_rows
-
-    texts = {d["doc_id"]: d["text"] for d in read_rows(out, "documents")}
-    for table in ("indicators", "metrics", "proposals"):
-        rows = read_rows(out, table)
-        assert rows
-        for r in rows:
-            assert texts[r["doc_id"]][r["start"]:r["end"]] == r["surface"], (table, r)
-
-
-def test_every_gold_file_has_a_document(report):
-    d = report["documents"]
-    assert d["n_matched"] == d["n_gold"] > 0
-
-
-GATED = [(t, f) for t, fs in floors().items() if isinstance(fs, dict) and t not in EXTRA_SETS for f in fs]
-
-
-@pytest.mark.parametrize("table,field", GATED, ids=[f"{t}.{f}" for t, f in GATED])
-def test_floor(report, table, field):
-    got = scores(report)[table][field]
-    floor = floors()[table][field]
-    if table == "documents":
-        issues = [m for m in report["misses"] if m["field"] == field]
-    elif table == "metrics":
-        issues = report["metric_issues"]
-    elif table == "proposals":
-        issues = report["proposal_issues"]
-    else:
-        issues = [i for i in report["indicator_issues"] if field in ("precision", "recall", "f1") or i["kind"] == f"wrong_{field}"]
-    assert got is not None and got >= floor, f"{table}.{field} = {got:.3f} fell below the floor {floor}: {issues[:30]}"
+def score_set(s, out: str) -> dict:
+    ingest([s.raw], out)
+    return evaluate(out, s.gold, s.genres())
 
 
 @pytest.fixture(scope="module")
-def extra_reports(tmp_path_factory):
-    reports = {}
-    for name, folder in EXTRA_SETS.items():
-        out = str(tmp_path_factory.mktemp(name) / "out")
-        ingest([os.path.join(folder, "raw")], out)
-        reports[name] = evaluate(out, os.path.join(folder, "gold"))
-    return reports
+def reports(tmp_path_factory):
+    outs, reps = {}, {}
+    for name, s in GATED.items():
+        outs[name] = str(tmp_path_factory.mktemp(name) / "out")
+        reps[name] = score_set(s, outs[name])
+    return outs, reps
 
 
-EXTRA_GATED = [(s, t, f) for s in EXTRA_SETS for t, fs in floors().get(s, {}).items() for f in fs]
+def test_every_row_points_at_its_surface(reports):
+    """text[start:end] == surface on every extracted row of every gated set."""
+    from pipeline.dataset import read_rows
+
+    for out in reports[0].values():
+        texts = {d["doc_id"]: d["text"] for d in read_rows(out, "documents")}
+        for table in ("indicators", "metrics", "proposals"):
+            for r in read_rows(out, table):
+                assert texts[r["doc_id"]][r["start"]:r["end"]] == r["surface"], (table, r)
 
 
-@pytest.mark.parametrize("evalset,table,field", EXTRA_GATED, ids=[f"{s}.{t}.{f}" for s, t, f in EXTRA_GATED])
-def test_extra_set_floor(extra_reports, evalset, table, field):
-    got = scores(extra_reports[evalset])[table][field]
-    floor = floors()[evalset][table][field]
-    assert got is not None and got >= floor, f"{evalset} {table}.{field} = {got:.3f} fell below the floor {floor}"
+@pytest.mark.parametrize("name", list(GATED))
+def test_every_gold_file_has_a_document(reports, name):
+    d = reports[1][name]["documents"]
+    assert d["n_matched"] == d["n_gold"] > 0
+
+
+def pinned():
+    """(set, genre or None, table, field, floor) for every floor in floors.json."""
+    rows = []
+    for name in GATED:
+        fl = floors().get(name, {})
+        for table, fields in fl.items():
+            if table == "by_genre":
+                continue
+            rows += [(name, None, table, f, v) for f, v in fields.items()]
+        for genre, tables in fl.get("by_genre", {}).items():
+            rows += [(name, genre, t, f, v) for t, fs in tables.items() for f, v in fs.items()]
+    return rows
+
+
+def _issues(rep: dict, table: str, field: str) -> list:
+    if table == "documents":
+        return [m for m in rep["misses"] if m["field"] == field]
+    if table in ("metrics", "proposals"):
+        return rep[f"{table[:-1]}_issues"]
+    return [i for i in rep["indicator_issues"]
+            if field in ("precision", "recall", "f1") or i["kind"] == f"wrong_{field}"]
+
+
+PINNED = pinned()
+
+
+@pytest.mark.parametrize("name,genre,table,field,floor", PINNED,
+                         ids=[f"{s}.{g + '.' if g else ''}{t}.{f}" for s, g, t, f, _ in PINNED])
+def test_floor(reports, name, genre, table, field, floor):
+    rep = reports[1][name]
+    part = rep if genre is None else rep["by_genre"].get(genre)
+    assert part is not None, f"{name}: no gold documents of genre {genre!r} any more"
+    got = flat_scores(part)[table][field]
+    assert got is not None and got >= floor, (
+        f"{name} {genre or ''} {table}.{field} = {got} fell below the floor {floor}: "
+        f"{_issues(rep, table, field)[:30]}")
+
+
+def test_every_gated_set_has_floors():
+    assert PINNED and {s for s, *_ in PINNED} == set(GATED)
 
 
 def test_gold_digest_is_pinned():
     assert floors().get("gold_digest") == gold_digest(), (
-        "corpus/gold changed: review the gold edit, then update gold_digest in tests/floors.json "
+        "a gated set's gold changed: review the gold edit, then update gold_digest in tests/floors.json "
         "(python tests/raise_floors.py --gold-changed)")

@@ -7,11 +7,11 @@ import pandas as pd
 import pytest
 
 from extractors import regions, sessions
-from pipeline import compare, dataset
+from pipeline import compare, dataset, evalsets
 from pipeline.batch import ingest
 from pipeline.store import query
 
-from conftest import CORPUS, HERE, make_inputs
+from conftest import CORPUS, make_inputs
 
 REPORTS = {
     # the same city, spelled three ways, Traditional characters once
@@ -151,14 +151,14 @@ def test_compare_on_the_bundled_corpus_forms_series(tmp_path):
 
 
 def test_five_year_series_of_an_unseen_city(tmp_path):
-    """tests/heldout 201–205: one city's reports 2019–2023, spelled 九江市人民政府 /
+    """corpus/sets/heldout 201–205: one city's reports 2019–2023, spelled 九江市人民政府 /
     九江市 / 本市 (name in the title only) / no name but the site's; written by an
     annotator who never saw this code. The satisfaction-rate and A-class series
     come out complete and correct year by year."""
     src = tmp_path / "in"
     src.mkdir()
     for n in range(201, 206):
-        shutil.copy(os.path.join(HERE, "heldout", "raw", f"{n}.txt"), src / f"{n}.txt")
+        shutil.copy(os.path.join(evalsets.get("heldout").raw, f"{n}.txt"), src / f"{n}.txt")
     out = str(tmp_path / "out")
     ingest([str(src)], out)
     compare.write(out)
