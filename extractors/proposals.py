@@ -8,10 +8,11 @@ spaces out: `区人大十\\n  八届四次会议第 55 号`), mapped back to the
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pipeline.textmap import TextMap
 from . import handling, regions
+from .resolve import Decisions
 
 _CN = "一二三四五六七八九十"
 _KIND = r"(建议案|议案|建议|提案)"
@@ -36,7 +37,8 @@ _TITLE_BEFORE = re.compile(rf"[《“](关于[^《》\n]{{2,80}}?的?{_KIND})[�
 # 会办市人大1号议案; 我局会办的第5、8、22号提案; 领办的重点建议第102号
 _ROLE_BEFORE = re.compile(r"(主办|会办|协办|分办|领办)(?:的)?\s*(?:重点)?(?:市|区|县|省)?(?:人大|政协)?(?:代表|委员)?(?:建议|提案|议案)?\s*$")
 # …由州农业农村局主办,我市协办: the reporting unit's own role
-_OWN_ROLE = re.compile(r"我[市区县局委办厅处州]\S{0,3}?(主办|会办|协办|分办|领办)"
+# (not 我厅已向主办部委…: the role word after 向/给 is another unit's)
+_OWN_ROLE = re.compile(r"我[市区县局委办厅处州]\S{0,3}?(?<![向给])(主办|会办|协办|分办|领办)"
                        r"|由[市区县州省](?:人民)?政府(?:系统)?(主办|会办|协办|分办)")
 _LEVEL_CHARS = "省市州区县旗"
 _REPLIED = re.compile(r"办理了|答复了|办复了|回复了")
@@ -45,14 +47,13 @@ _ALL_CLOSED = re.compile(r"(?:全部|均已|均按时|均按期|已完成)[^。;
 
 @dataclass
 class Proposal:
+    """One numbered item. Title, role and status are not set but offered:
+    each rule adds a candidate naming itself, and the precedence declared in
+    resources/precedence.yaml decides (extractors/resolve.py)."""
     number: str
     kind: str | None
     body: str | None
     session: str | None
-    title: str | None
-    role: str | None
-    status: str | None
-    status_text: str | None
     category: str | None
     is_key: bool
     start: int
@@ -60,6 +61,35 @@ class Proposal:
     surface: str
     cstart: int = 0  # span in the compact view
     cend: int = 0
+    decisions: Decisions = field(default_factory=lambda: Decisions("proposal"))
+
+    def offer(self, name: str, value, rule: str, text: str | None = None) -> None:
+        self.decisions.offer(name, value, rule, text)
+
+    @property
+    def status(self) -> str | None:
+        return self.decisions.value("status")
+
+    @property
+    def status_text(self) -> str | None:
+        w = self.decisions.winner("status")
+        return None if w is None else w.text
+
+    @property
+    def role(self) -> str | None:
+        return self.decisions.value("role")
+
+    @property
+    def title(self) -> str | None:
+        return self.decisions.value("title")
+
+    @property
+    def rule(self) -> str:
+        """Which rule decided each decided field: `status=item_words;role=own_unit`."""
+        return self.decisions.rules(DECIDED)
+
+
+DECIDED = ("status", "role", "title")
 
 
 def compact(norm: str) -> tuple[str, list[int]]:
@@ -133,7 +163,7 @@ def extract(tm: TextMap) -> list[Proposal]:
         # 第3号:关于…的建议 — a list item's title may follow a colon
         tm_after = None if tm_before and grp == "d" else _TITLE.match(c, e + (c[e:e + 1] in "::"))
         chosen, base = (tm_after, 0) if tm_after else (tm_before, off)
-        title = None
+        title, title_rule = None, "title_after" if tm_after else "title_before"
         if chosen:
             ts, te = chosen.span(1)
             title = _as_written(tm, idx, ts + base, te + base)
@@ -163,14 +193,14 @@ def extract(tm: TextMap) -> list[Proposal]:
             body = "人大"
         if body is None and kind:
             body = "政协" if kind in ("提案", "建议案") else "人大"
-        role = _role(c, a, b, s, e)
+        role, role_rule = _role(c, a, b, s, e)
         if role is None and chosen:
             # 第24号:关于规范共享单车停放秩序的建议(协办): a list marks the items of another role
             rm = re.match(r"[》”\"]?[((](主办|会办|协办|分办|领办)(?:件|单位)?[))]", c[chosen.end() + base:chosen.end() + base + 9])
-            role = rm.group(1) if rm else None
+            role, role_rule = (rm.group(1), "title_mark") if rm else (None, None)
         if role is None and prev_mention is not None and prev_mention[1] <= s and re.fullmatch(
                 r"[和及与、]?(?:市|区|县|省)?(?:人大|政协)?", c[prev_mention[1]:s]):
-            role = prev_mention[2]  # 会办市人大1号议案和市政协1号、2号建议案: one role for the list
+            role, role_rule = prev_mention[2], "list_shared"  # 会办市人大1号议案和市政协1号、2号建议案: one role for the list
         prev_mention = (s, e, role)
         # The item's own words: up to the next numbered item (several items
         # share a sentence: 第38号…基本解决;第103号…正在落实中) or the paragraph's end.
@@ -181,10 +211,11 @@ def extract(tm: TextMap) -> list[Proposal]:
             item_end = e + stop
         item = c[(tm_after.end() if tm_after else e):item_end]
         status, status_text = handling.canonical_status(item)
+        status_rule = "item_words"
         cm = _RESULT_CLASS.search(item)
         if status is None and _REPLIED.search(c[a:s]) and re.match(r"[^。;]{0,60}?的?(答复|回复|复函)", c[e:b]):
             # 办理了区人大…第55号关于农村公路养护维修的答复: a reply was made
-            status, status_text = "closed", _REPLIED.search(c[a:s]).group()
+            status, status_text, status_rule = "closed", _REPLIED.search(c[a:s]).group(), "replied_phrase"
         is_key = bool(re.search(r"重点(办理)?(提案|建议|议案)?", c[max(a, s - 10):min(b, e + 40)]))
         if not is_key and c.startswith("其中", a):
             # 领衔督办重点建议提案12件。其中,第38号…: the items of a key list
@@ -193,23 +224,23 @@ def extract(tm: TextMap) -> list[Proposal]:
         category = cm.group(1) if cm else None
         for k, num in enumerate(nums):
             key = (kind, num)
-            if key in found:
-                p = found[key]
+            p = found.get(key)
+            if p is None:
+                # the span: the whole mention for the first number of a list
+                ss, ee = (s, e) if k == 0 else _num_span(c, m, num)
+                ns, ne = idx[ss], idx[ee - 1] + 1
+                src_s, src_e = tm.to_source(ns, ne)
+                p = found[key] = Proposal(num, kind, body, session, category, is_key, src_s, src_e,
+                                          tm.source[src_s:src_e], ss, ee)
+                order.append(key)
+            else:
                 p.is_key = p.is_key or is_key
-                p.title = p.title or (title if len(nums) == 1 else None)
-                p.role = p.role or role
                 p.session = p.session or session
-                if p.status is None and status:
-                    # 第3、8、15号建议所提问题已解决: a later list states what became of them
-                    p.status, p.status_text = status, status_text
-                continue
-            # the span: the whole mention for the first number of a list
-            ss, ee = (s, e) if k == 0 else _num_span(c, m, num)
-            ns, ne = idx[ss], idx[ee - 1] + 1
-            src_s, src_e = tm.to_source(ns, ne)
-            found[key] = Proposal(num, kind, body, session, title if len(nums) == 1 else None, role,
-                                  status, status_text, category, is_key, src_s, src_e, tm.source[src_s:src_e], ss, ee)
-            order.append(key)
+            # a later mention adds its candidates too (第3、8、15号建议所提问题已解决:
+            # a later list states what became of them); among equals the first stated wins
+            p.offer("title", title if len(nums) == 1 else None, title_rule)
+            p.offer("role", role, role_rule)
+            p.offer("status", status, status_rule, status_text)
     _table_rows(tm, c, idx, sessions, found, order)
     props = [found[k] for k in order]
     # An item without a session of its own falls under the last session of
@@ -231,7 +262,7 @@ def extract(tm: TextMap) -> list[Proposal]:
         # 办理结果为乙类: the letter means what the report defines it to mean,
         # whatever else the item's narrative mentions (剩余1条已列入计划)
         if p.category and classes.get(p.category):
-            p.status, p.status_text = classes[p.category], p.category + "类"
+            p.offer("status", classes[p.category], "class_defined", p.category + "类")
     if len(props) == 1 and props[0].status is None:
         # A reply letter about one suggestion: its body says what became of it
         # (…列入2021年计划 / 不在政策范围内,留作参考); the outcome named most wins.
@@ -248,14 +279,15 @@ def extract(tm: TextMap) -> list[Proposal]:
             # the outcome named most; between equals, the one named last: a
             # reply ends on its result (…纳入规划…本件建议所提问题正在解决(B类))
             ranked = sorted(counts.items(), key=lambda kv: (-len(kv[1]), -last[kv[0]]))
-            p.status, p.status_text = ranked[0][0], ranked[0][1][0]
+            p.offer("status", ranked[0][0], "reply_letter_body", ranked[0][1][0])
     m = _ALL_CLOSED.search(c)
     if m:
-        # 已完成议提案办理答复工作, 全部按时办结: items without a status of their own were closed
+        # 已完成议提案办理答复工作, 全部按时办结: the items of the kinds it covers were
+        # closed (weak, and last in precedence: any stated outcome wins)
         covered = _covered_kinds(c, m)
         for p in props:
-            if p.status is None and (covered is None or p.kind is None or p.kind in covered):
-                p.status, p.status_text = "closed", m.group()
+            if covered is None or p.kind is None or p.kind in covered:
+                p.offer("status", "closed", "catch_all", m.group())
     return props
 
 
@@ -340,15 +372,13 @@ def _table_rows(tm: TextMap, c: str, idx: list[int], sessions: list, found: dict
             cs = bisect.bisect_left(idx, ns)
             body = "政协" if kind in ("提案", "建议案") else "人大"
             named = [x for x in sessions if x[1] <= cs and ("政协" in x[3]) == (body == "政协")]
-            p = Proposal(nm.group(1), kind, body, named[-1][2] if named else None,
-                         title if title.startswith("关于") else None, None, None, None, None, False,
+            p = Proposal(nm.group(1), kind, body, named[-1][2] if named else None, None, False,
                          src_s, src_e, tm.source[src_s:src_e], cs, bisect.bisect_left(idx, ne))
+            p.offer("title", title if title.startswith("关于") else None, "table_cell")
             found[key] = p
             order.append(key)
-        if p.role is None and role_m:
-            p.role = role_m.group(1)
-        if status and (p.status is None or p.status == "closed"):
-            p.status, p.status_text = status, status_text
+        p.offer("role", role_m.group(1) if role_m else None, "table_cell")
+        p.offer("status", status, "table_cell", status_text)
 
 
 def _item_stop(seg: str) -> int | None:
@@ -382,7 +412,7 @@ def _section_statuses(norm: str, props: list[Proposal]) -> None:
         kinds = re.findall(_KIND, h.group("head"))
         for p in props:
             if p.number == nums[0] and p.status is None and (not kinds or p.kind == kinds[0]):
-                p.status, p.status_text = status, text
+                p.offer("status", status, "section_body", text)
 
 
 def _para_end(idx: list[int], norm: str, ci: int) -> int:
@@ -411,7 +441,7 @@ def _section_roles(c: str, props: list[Proposal]) -> None:
         nxt = next((h.start() for h in heads if h.start() > m.end()), len(c))
         for p in props:
             if p.role is None and m.end() <= p.cstart < nxt:
-                p.role = m.group(1)
+                p.offer("role", m.group(1), "section_heading")
 
 
 def _num_span(c: str, m: re.Match, num: str) -> tuple[int, int]:
@@ -420,41 +450,41 @@ def _num_span(c: str, m: re.Match, num: str) -> tuple[int, int]:
     return i, (j + 1 if 0 <= j - i <= len(num) + 1 else i + len(num))
 
 
-def _role(c: str, a: int, b: int, s: int, e: int) -> str | None:
+def _role(c: str, a: int, b: int, s: int, e: int) -> tuple[str | None, str | None]:
     """会办市人大1号议案; (1号议案为会办,2号议案为主办); …,均作为会办单位;
-    由我委主办."""
+    由我委主办. Returns (role, the rule id that found it)."""
     m = _OWN_ROLE.search(c[e:b]) or _OWN_ROLE.search(c[a:s])
     if m:
-        return m.group(1) or m.group(2)
+        return m.group(1) or m.group(2), "own_unit"
     m = _ROLE_BEFORE.search(c[max(a, s - 16):s])
     if m:
-        return m.group(1)
+        return m.group(1), "role_before"
     m = re.search(r"(?:均作为|作为)(主办|会办|协办|分办|领办)", c[a:s])
     if m:
-        return m.group(1)
+        return m.group(1), "as_role"
     tail = c[e:b]
     m = re.match(r"^[^,;。]*?(?:为|作为)(主办|会办|协办|分办|领办)", tail)
     if m:
-        return m.group(1)
+        return m.group(1), "sentence_as_role"
     m = re.search(r"(?:均作为|作为|由我\S{0,2})(主办|会办|协办|分办|领办)", tail[:200])
     if m:
-        return m.group(1)
+        return m.group(1), "sentence_as_role"
     # …(第86号)收悉。该提案由我局主办 / 本件提案由我局主办: the next sentence of a reply letter
     m = re.search(r"^[^。]{0,40}。?" + _THIS_ITEM_ROLE.pattern, c[e:e + 120])
     if m:
-        return m.group(1)
+        return m.group(1), "this_item_next_sentence"
     # 由区长领办: the government's head leads it (由我委主办 is caught above)
     if re.search(r"由[^,,。;;]{0,10}?领办", tail[:60]):
-        return "领办"
+        return "领办", "led_by"
     # 我厅已向主办部委报送协办意见: the unit sent its opinion as 协办/会办
     m = re.search(r"(?:报送|提交|反馈|提出)(?:了)?(会办|协办)意见", tail[:120])
     if m:
-        return m.group(1)
+        return m.group(1), "opinion_sent"
     # 我局牵头出台…: the unit takes the lead (会同, "together with", is left
     # alone: annotators read 我局会同各县区 both ways)
     if re.search(r"我[局委厅办处室]\S{0,2}?牵头", tail[:80]):
-        return "主办"
-    return None
+        return "主办", "takes_lead"
+    return None, None
 
 
 _THIS_ITEM_ROLE = re.compile(r"(?:该|本)件?(?:建议案|建议|提案|议案|件)?由我\S{0,3}?(主办|会办|协办|分办|领办)")
@@ -471,7 +501,7 @@ def _roles_by_elimination(c: str, props: list[Proposal]) -> None:
     if len(props) == 1 and props[0].role is None:
         m = _THIS_ITEM_ROLE.search(c)
         if m:
-            props[0].role = m.group(1)
+            props[0].offer("role", m.group(1), "single_item_role")
     for m in _ROLE_SPLIT.finditer(c):
         kind, split = m.group(1), {m.group(2): int(m.group(3)), m.group(4): int(m.group(5))}
         items = [p for p in props if p.kind == kind]
@@ -481,7 +511,7 @@ def _roles_by_elimination(c: str, props: list[Proposal]) -> None:
             other = next(x for x in split if x != r)
             if unmarked and len(unmarked) == n and marked[other] == split[other] and marked[r] == 0:
                 for p in unmarked:
-                    p.role = r
+                    p.offer("role", r, "elimination")
                 break
 
 
@@ -523,7 +553,7 @@ def _aggregate_statuses(c: str, props: list[Proposal]) -> None:
                 continue
             used_t.add(ti)
             assigned.add(pi)
-            titled[pi].status, titled[pi].status_text = status, text
+            titled[pi].offer("status", status, "aggregate_topic_list", text)
             got += 1
     _topic_statuses(c, props)
     _rest_statuses(c, props, titled)
@@ -561,7 +591,7 @@ def _topic_statuses(c: str, props: list[Proposal]) -> None:
         scored.sort(key=lambda t: (-t[0], -t[1]))
         if len(scored) >= n and (len(scored) == n or scored[n - 1][:2] != scored[n][:2]):
             for _, _, p in scored[:n]:
-                p.status, p.status_text = status, text
+                p.offer("status", status, "topic_phrase", text)
 
 
 def _rest_statuses(c: str, props: list[Proposal], titled: list[Proposal]) -> None:
@@ -577,11 +607,11 @@ def _rest_statuses(c: str, props: list[Proposal], titled: list[Proposal]) -> Non
         open_ = [p for p in props if p.status is None and _kind_ok(p, word) and p.cstart < m.start()]
         if len(open_) == _count(m.group(1)):
             for p in open_:
-                p.status, p.status_text = status, text
+                p.offer("status", status, "rest_of_kind", text)
             continue
         for p in titled:
             if p.status is None and _kind_ok(p, word):
-                p.status, p.status_text = status, text
+                p.offer("status", status, "rest_of_kind", text)
 
 
 def _count(s: str) -> int | None:

@@ -33,7 +33,7 @@ def _evaluate(args) -> int:
     import tempfile
 
     from . import evalsets
-    from .evaluate import evaluate, format_genre_table, format_report
+    from .evaluate import evaluate, format_genre_table, format_report, format_rule_table
 
     if bool(args.gold) == bool(args.set):
         print("jyta: evaluate needs --gold DIR or --set NAME (one of them)", file=sys.stderr)
@@ -69,6 +69,9 @@ def _evaluate(args) -> int:
     if table:
         print()
         print(table)
+    if args.by_rule:
+        print()
+        print(format_rule_table(rep))
     if args.json:
         with open(args.json, "w", encoding="utf-8") as fh:
             json.dump(rep, fh, ensure_ascii=False, indent=1)
@@ -182,6 +185,8 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--gold", help="folder of gold/NNN.json files (sidecars are read from its sibling raw/)")
     ev.add_argument("--set", help="an evaluation set of corpus/sets.yaml (sample, dev, blind, synthetic, …)")
     ev.add_argument("--json", help="write the full report (with misses) to this file")
+    ev.add_argument("--by-rule", action="store_true",
+                    help="also print each rule's precision on the proposal fields it decided")
     ev.set_defaults(func=_evaluate)
     q = sub.add_parser("query", help="run SQL over the dataset (DuckDB)",
                        description="Run SQL over OUT's tables (documents, errors, proposals, metrics, indicators) "

@@ -92,7 +92,7 @@ COLUMNS: dict[str, list[tuple]] = {
         ("start", INT, True, None, "offset of the first numbered mention", "178"),
         ("end", INT, True, None, "end offset (exclusive)", "185"),
         ("surface", STR, True, None, "text[start:end]", "第0125号"),
-        ("rule", STR, True, None, "extractor that produced the row", "proposal"),
+        ("rule", STR, True, None, "the rule that decided each decided field (extractors/resources/precedence.yaml); `number` when none did", "status=item_words;role=own_unit;title=title_after"),
     ],
     "metrics": [
         ("doc_id", STR, True, None, "document", "9f766221bf5e611c"),

@@ -133,6 +133,7 @@ def score_proposals(gold: dict, docs: dict, preds_by_doc: dict) -> tuple[dict, l
     kind); accuracy of each field over the matched pairs."""
     tp = n_pred = n_gold = 0
     fields = {f: {"correct": 0, "total": 0} for f in PROPOSAL_FIELDS}
+    by_rule: dict[str, dict] = {}
     issues = []
     for key, g in gold.items():
         golds = g.get("proposals") or []
@@ -155,12 +156,42 @@ def score_proposals(gold: dict, docs: dict, preds_by_doc: dict) -> tuple[dict, l
             _compare(fields, issues, {"doc": key, "number": gp["number"]}, (
                 (f, bool(gp.get(f)), bool(preds[k].get(f))) if f == "is_key" else (f, gp.get(f), preds[k].get(f))
                 for f in PROPOSAL_FIELDS))
+            _tally_rules(by_rule, gp, preds[k])
         for k, p in enumerate(preds):
             if k not in used:
                 issues.append({"doc": key, "kind": "false_hit", "number": p["number"], "surface": p["surface"]})
     for f in fields.values():
         f["accuracy"] = f["correct"] / f["total"] if f["total"] else None
-    return _prf(tp, n_pred, n_gold) | {"fields": fields}, issues
+    for f in DECIDED_FIELDS:  # abstaining is better than guessing: precision where a value was given
+        rules = [v for k, v in by_rule.items() if k.startswith(f + "=")]
+        n, ok = sum(v["decided"] for v in rules), sum(v["correct"] for v in rules)
+        fields[f"{f}_where_set"] = {"correct": ok, "total": n, "accuracy": ok / n if n else None}
+    return _prf(tp, n_pred, n_gold) | {"fields": fields, "by_rule": by_rule}, issues
+
+
+DECIDED_FIELDS = ("status", "role", "title")
+
+
+def _tally_rules(by_rule: dict, gold: dict, pred: dict) -> None:
+    """Per rule that decided a field of a matched proposal: how often it was right."""
+    from extractors.resolve import rule_of
+
+    for f in DECIDED_FIELDS:
+        pv = pred.get(f)
+        if pv is None:
+            continue
+        t = by_rule.setdefault(f"{f}={rule_of(pred.get('rule'), f) or '?'}", {"decided": 0, "correct": 0})
+        t["decided"] += 1
+        t["correct"] += gold.get(f) == pv
+
+
+def format_rule_table(rep: dict) -> str:
+    """`jyta evaluate --by-rule`: each rule's precision on the fields it decided."""
+    rows = sorted((rep.get("proposals") or {}).get("by_rule", {}).items())
+    lines = [f"{'proposals: field=rule':<40}{'decided':>8}{'correct':>8}{'precision':>10}"]
+    for name, t in rows:
+        lines.append(f"{name:<40}{t['decided']:>8}{t['correct']:>8}{t['correct'] / t['decided']:>10.3f}")
+    return "\n".join(lines)
 
 
 METRIC_SCOPE = ("kind", "body", "level", "role", "category", "status", "topic", "channel", "group", "is_key", "ref_year")
@@ -311,13 +342,13 @@ def format_genre_table(rep: dict) -> str:
     cols = [("all", rep)] + [(g, rep["by_genre"][g]) for g in genres]
     flat = [(name, flat_scores(r), r["documents"]["n_gold"]) for name, r in cols]
     width = min(16, max(9, *(len(g) + 1 for g in genres)))  # long genre names are cut to fit a terminal
-    lines = [f"{'by genre':<24}" + "".join(f"{n[:width - 1]:>{width}}" for n, _, _ in flat),
-             f"{'documents (n)':<24}" + "".join(f"{n_docs:>{width}}" for _, _, n_docs in flat)]
+    lines = [f"{'by genre':<28}" + "".join(f"{n[:width - 1]:>{width}}" for n, _, _ in flat),
+             f"{'documents (n)':<28}" + "".join(f"{n_docs:>{width}}" for _, _, n_docs in flat)]
     for table, fields in flat[0][1].items():
         for field in fields:
             cells = "".join(f"{'-' if f[table][field] is None else f'{f[table][field]:.3f}':>{width}}"
                             for _, f, _ in flat)
-            lines.append(f"{table + '.' + field:<24}{cells}")
+            lines.append(f"{table + '.' + field:<28}{cells}")
     return "\n".join(lines)
 
 

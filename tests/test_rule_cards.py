@@ -1,0 +1,54 @@
+"""Rule cards (extractors/resources/precedence.yaml): every example and
+counter-example runs as a golden case, so a card whose examples fail is a
+failing test."""
+import pytest
+
+from extractors import proposals, resolve
+from pipeline.textmap import build
+
+CARDS = resolve.cards()
+EXAMPLES, COUNTERS = [], []
+for key, card in CARDS.items():
+    record, fld = key.split(".")
+    for rule in card["rules"]:
+        EXAMPLES += [(record, fld, rule["id"], ex) for ex in rule.get("examples") or []]
+        COUNTERS += [(record, fld, rule["id"], ex) for ex in rule.get("counter_examples") or []]
+
+
+def _item(record: str, ex: dict):
+    assert record == "proposal"
+    found = [p for p in proposals.extract(build(ex["text"])) if p.number == ex["number"]]
+    assert found, f"no proposal {ex['number']} in {ex['text']!r}"
+    return found[0]
+
+
+@pytest.mark.parametrize("record,fld,rule,ex", EXAMPLES, ids=[f"{r}.{f}.{i}" for r, f, i, _ in EXAMPLES])
+def test_example(record, fld, rule, ex):
+    p = _item(record, ex)
+    assert (getattr(p, fld), resolve.rule_of(p.rule, fld)) == (ex["value"], rule), p.decisions.cands
+
+
+@pytest.mark.parametrize("record,fld,rule,ex", COUNTERS, ids=[f"{r}.{f}.{i}" for r, f, i, _ in COUNTERS])
+def test_counter_example(record, fld, rule, ex):
+    p = _item(record, ex)
+    assert resolve.rule_of(p.rule, fld) != rule, (ex["why"], p.decisions.cands)
+
+
+def test_every_rule_has_an_example():
+    for key, card in CARDS.items():
+        for rule in card["rules"]:
+            assert rule.get("examples"), f"{key} {rule['id']} has no example"
+
+
+def test_undeclared_rules_fail_at_once():
+    d = resolve.Decisions("proposal")
+    with pytest.raises(KeyError, match="not declared"):
+        d.offer("status", "resolved", "my_new_rule")
+
+
+def test_weak_value_gives_way_and_losers_are_kept():
+    d = resolve.Decisions("proposal")
+    d.offer("status", "closed", "item_words", "已办结")
+    d.offer("status", "resolved", "aggregate_topic_list", "已落实")
+    assert d.value("status") == "resolved" and d.rules(["status"]) == "status=aggregate_topic_list"
+    assert len(d.cands) == 2
