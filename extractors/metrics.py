@@ -141,6 +141,33 @@ def _group(seg: str) -> str | None:
     return gm.group(1) + (gm.group(2) or "") if gm else None
 
 
+# a report that states a filed count (经审查立案286件, 立案提案623件)
+_FILED = re.compile(r"(?<!不予)(?<!未)立案\S{0,4}?\d+件")
+
+
+@lru_cache(maxsize=1)
+def _filing_rx() -> tuple[re.Pattern, dict[str, str]]:
+    table = {w: g for g, ws in handling.vocab()["filing_groups"].items() for w in ws}
+    return re.compile("|".join(map(re.escape, sorted(table, key=len, reverse=True)))), table
+
+
+def filing_group(seg: str, filed: bool) -> str | None:
+    """GOLD.md §6.1: where a report gives the number submitted and the number
+    filed, each count names its group by the last filing word before it.
+
+    >>> filing_group("共提交提案", True), filing_group("经审查,立案", True)
+    ('提交', '立案')
+    >>> filing_group("未立案的", True), filing_group("共提出建议", False)
+    ('不予立案', None)
+    """
+    rx, table = _filing_rx()
+    hits = list(rx.finditer(seg))
+    if not hits:
+        return None
+    g = table[hits[-1].group()]
+    return None if g == "提交" and not filed else g
+
+
 @lru_cache(maxsize=1)
 def _groups_rx() -> re.Pattern:
     """集体提案, 委员个人和联名提案, 内容重复的建议: the named groups of handling.yaml,
@@ -327,6 +354,7 @@ def extract(norm: str, quantities: list) -> list[Metric]:
     doc_level = _doc_level(norm)
     doc_ctx = _doc_kind(norm, quantities)
     classes = handling.class_statuses(norm)
+    filed = bool(_FILED.search(norm))
     qs = sorted(quantities, key=lambda q: q.nstart)
     resp = _respectively(norm, qs)
     sent_key = None
@@ -411,6 +439,10 @@ def extract(norm: str, quantities: list) -> list[Metric]:
                 out.append(Metric(name, q.value, unit, q.start, q.end, q.surface, dict(sc), q.nstart))
             continue
         sc = _scope(before, after, prefix, names[0], own_status=not (names[0] == "share" and last_count is not None))
+        if names[0] == "count" and "group" not in sc:
+            g = filing_group(before[-12:], filed)
+            if g:
+                sc["group"] = g
         if q.ref_year:
             sc["ref_year"] = q.ref_year
         if re.search(r"[;;]", before) and ("kind" in sc or re.search(r"共|合计|总计", before)):
