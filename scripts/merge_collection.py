@@ -1,0 +1,133 @@
+"""Build the real dev and blind sets from collectors' folders.
+
+    python scripts/merge_collection.py COLLECT_DIR [--dev corpus/sets/dev --blind corpus/sets/blind]
+
+COLLECT_DIR holds one folder per collector-annotator (`A/`, `B/`…), each with
+`raw/XNN.txt|json` and `gold/XNN.json` (and the reviewer's `REVIEW.md`). Texts
+the held-out check flags are dropped, and so is the later of two texts that share
+most of their passages (the same report re-hosted, or in Traditional characters).
+A reporting unit's series goes whole into one part; the rest is split by genre,
+every third text to the blind part, chosen by a hash of its source so that the
+split does not depend on the order of collection. Files are renumbered (dev 401…,
+blind 701…); each sidecar keeps `collected_as`.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import pathlib
+import re
+import subprocess
+import sys
+
+KEEP = re.compile(r"[\u4e00-\u9fff0-9A-Za-z]")
+W = 15
+
+
+def _fold():
+    try:
+        import opencc
+
+        return opencc.OpenCC("t2s").convert
+    except ImportError:
+        return lambda s: s
+
+
+def shingles(text: str, fold) -> set[str]:
+    s = "".join(KEEP.findall(fold(text)))
+    return {s[i:i + W] for i in range(max(1, len(s) - W + 1))}
+
+
+def items(collect: pathlib.Path) -> list[dict]:
+    out = []
+    for folder in sorted(p for p in collect.iterdir() if p.is_dir() and len(p.name) == 1):
+        for txt in sorted((folder / "raw").glob("*.txt")):
+            gold = folder / "gold" / f"{txt.stem}.json"
+            side = txt.with_suffix(".json")
+            if gold.exists() and side.exists():
+                out.append({"key": txt.stem, "txt": txt, "side": json.loads(side.read_text("utf-8")),
+                            "gold": json.loads(gold.read_text("utf-8")), "reviewed": (folder / "REVIEW.md").exists()})
+    return out
+
+
+def heldout_flagged(paths: list[pathlib.Path], checker: pathlib.Path) -> set[str]:
+    r = subprocess.run([sys.executable, str(checker), *map(str, paths)], capture_output=True, text=True)
+    return {line.split(":", 1)[0] for line in r.stdout.splitlines() if "held-out" in line}
+
+
+def drop_duplicates(kept: list[dict], fold) -> list[dict]:
+    out, seen = [], []
+    for it in kept:
+        sh = shingles(it["txt"].read_text("utf-8"), fold)
+        dup = next((o for o, osh in seen if sh and osh and len(sh & osh) / min(len(sh), len(osh)) > 0.3), None)
+        if dup is not None:
+            print(f"duplicate: {it['key']} ~ {dup['key']} — dropped")
+            continue
+        seen.append((it, sh))
+        out.append(it)
+    return out
+
+
+def _hash(s: str) -> int:
+    return int(hashlib.sha1(s.encode()).hexdigest()[:8], 16)
+
+
+def split(kept: list[dict]) -> tuple[list[dict], list[dict]]:
+    """Series whole into one part (every third unit blind); others every third by genre blind."""
+    dev, blind = [], []
+    units: dict[str, list[dict]] = {}
+    for it in kept:
+        u = it["side"].get("series_unit")
+        units.setdefault(u or f"_single:{it['key']}", []).append(it)
+    series = sorted((u for u in units if not u.startswith("_single:")), key=_hash)
+    for k, u in enumerate(series):
+        (blind if k % 3 == 2 else dev).extend(units[u])
+    singles = [units[u][0] for u in units if u.startswith("_single:")]
+    by_genre: dict[str, list[dict]] = {}
+    for it in singles:
+        by_genre.setdefault(it["side"].get("genre"), []).append(it)
+    for genre, its in sorted(by_genre.items(), key=lambda kv: str(kv[0])):
+        its.sort(key=lambda it: _hash(it["side"].get("source_url") or it["key"]))
+        for k, it in enumerate(its):
+            (blind if k % 3 == 2 else dev).append(it)
+    return dev, blind
+
+
+def write(part: list[dict], root: pathlib.Path, first: int) -> None:
+    for sub in ("raw", "gold"):
+        (root / sub).mkdir(parents=True, exist_ok=True)
+        for old in (root / sub).glob("*"):
+            old.unlink()
+    part = sorted(part, key=lambda it: (str(it["side"].get("genre")), it["key"]))
+    for n, it in enumerate(part, first):
+        key = f"{n:03d}"
+        (root / "raw" / f"{key}.txt").write_bytes(it["txt"].read_bytes())
+        side = {**it["side"], "collected_as": it["key"], "gold_reviewed": it["reviewed"]}
+        (root / "raw" / f"{key}.json").write_text(json.dumps(side, ensure_ascii=False, indent=1) + "\n", "utf-8")
+        gold = {**it["gold"], "doc": key}
+        (root / "gold" / f"{key}.json").write_text(json.dumps(gold, ensure_ascii=False, indent=1) + "\n", "utf-8")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("collect")
+    ap.add_argument("--dev", default="corpus/sets/dev")
+    ap.add_argument("--blind", default="corpus/sets/blind")
+    ap.add_argument("--heldout-check", default="../shared/corpus/heldout_check.py")
+    args = ap.parse_args()
+    its = items(pathlib.Path(args.collect))
+    flagged = heldout_flagged([it["txt"] for it in its], pathlib.Path(args.heldout_check))
+    kept = [it for it in its if str(it["txt"]) not in flagged]
+    for f in sorted(flagged):
+        print(f"held out: {f} — dropped")
+    kept = drop_duplicates(kept, _fold())
+    dev, blind = split(kept)
+    write(dev, pathlib.Path(args.dev), 401)
+    write(blind, pathlib.Path(args.blind), 701)
+    print(f"{len(its)} collected, {len(kept)} kept: dev {len(dev)}, blind {len(blind)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
