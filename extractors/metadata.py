@@ -58,6 +58,7 @@ class Metadata:
     published: Field = field(default_factory=lambda: Field(None))
     publisher: Field = field(default_factory=lambda: Field(None))
     year_inferred: bool = False
+    year_basis: str | None = None  # the rule that decided the year (precedence.yaml document.year)
 
     def values(self) -> dict:
         return {k: getattr(self, k).value for k in ("title", "region", "year", "published", "publisher")}
@@ -226,28 +227,94 @@ _STRONG_YEAR = re.compile(
 )
 
 
-def extract_year(tm: TextMap, title: Field, published: Field) -> tuple[Field, bool]:
-    """The handling year: the title's year, else the first year the opening
-    ties to the handling work, else the publication year."""
+# ——2022年12月12日在市五届人大常委会第三十八次会议上: the date the report was delivered
+_DELIVERED = re.compile(r"(?:——|—|－－|--)\s*((?:19|20)\d{2})\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?\s*在")
+
+
+def _title_year(tm: TextMap, title: Field, published: Field, d) -> None:
+    if not (title.value and title.start is not None):
+        return
+    a, b = _norm_span(tm, title.start, title.end)
+    m = _YEAR.search(tm.norm, a, b)
+    if m:
+        y = int(m.group(1))
+        if re.search(_alt(_vocab()["previous_year_genres"]), tm.norm[a:b]):
+            y = int(published.value[:4]) if published.value else y - 1
+        d.offer("year", y, "title_year", span=tm.to_source(m.start(1), m.end(1)))
+
+
+def _session_years(tm: TextMap, title: Field, d) -> None:
+    """A session the text itself ties to a year dates the sessions of its term:
+    the title's session first (关于市五届人大四次会议…的报告, …以来), else the one
+    the report names most."""
+    from . import sessions
+
+    found = sessions.find(tm.norm)
+    ties = {(s.level, s.body, s.term, s.no): s.year for s in found if s.year}
+    if not ties:
+        return
+    in_title = []
     if title.value and title.start is not None:
         a, b = _norm_span(tm, title.start, title.end)
-        m = _YEAR.search(tm.norm, a, b)
-        if m:
-            y = int(m.group(1))
-            if re.search(_alt(_vocab()["previous_year_genres"]), tm.norm[a:b]):
-                y = int(published.value[:4]) if published.value else y - 1
-            return _field(tm, m.start(1), m.end(1), value=y), False
-    if published.value and title.value and re.search(_alt(_vocab()["reply_genres"]), title.value):
-        # a reply is written in the year it answers; the years its body cites
-        # (2019年以来,我区累计投入…) are history
-        return Field(int(published.value[:4]), published.start, published.end), True
+        in_title = [s for s in found if a <= s.start < b]
+    for rule, s in (("title_session", in_title[0] if in_title else None),
+                    ("main_session", sessions.main_session(found))):
+        y = sessions.year_of(s, ties) if s else None
+        if y:
+            d.offer("year", y, rule, span=tm.to_source(s.start, s.end))
+
+
+def _delivery_year(tm: TextMap, d) -> None:
+    m = _DELIVERED.search(tm.norm[:3000])
+    if m:
+        d.offer("year", int(m.group(1)), "delivery_line", span=tm.to_source(m.start(1), m.end(1)))
+
+
+def _reply_year(tm: TextMap, title: Field, published: Field, d) -> None:
+    """A reply is written in the year it answers; the years its body cites
+    (2019年以来,我区累计投入…) are history. Its own closing date, else the page's."""
+    if not (title.value and re.search(_alt(_vocab()["reply_genres"]), title.value)):
+        return
+    for s, e, line in reversed(_lines_tail(tm.norm)):
+        mm = re.search(rf"{_DATE}$", line)
+        if mm and len(line) <= 40:
+            ys = s + mm.start("y")
+            d.offer("year", int(mm.group("y")), "reply_letter_date", span=tm.to_source(ys, ys + 4))
+            return
+    if published.value:
+        d.offer("year", int(published.value[:4]), "reply_letter_date", span=(published.start, published.end))
+
+
+def _opening_year(tm: TextMap, d) -> None:
     m = _STRONG_YEAR.search(tm.norm[:2000])
     if m:
         g = next(i for i in (1, 2, 3) if m.group(i))
-        return _field(tm, m.start(g), m.end(g), value=int(m.group(g))), False
+        d.offer("year", int(m.group(g)), "opening_year", span=tm.to_source(m.start(g), m.end(g)))
+
+
+def extract_year(tm: TextMap, title: Field, published: Field) -> tuple[Field, bool, str | None]:
+    """The handling year, from the evidence the text gives, decided by the
+    precedence of `document.year` in resources/precedence.yaml (title, the
+    session the report is about, its delivery date line, a reply's own date,
+    the year the opening ties to the work, the main session; the page's
+    publication date last). Returns (year, from the publication date only,
+    the deciding rule)."""
+    from .resolve import Decisions
+
+    d = Decisions("document")
+    _title_year(tm, title, published, d)
+    _session_years(tm, title, d)
+    _delivery_year(tm, d)
+    _reply_year(tm, title, published, d)
+    _opening_year(tm, d)
     if published.value:
-        return Field(int(published.value[:4]), published.start, published.end), True
-    return Field(None), False
+        d.offer("year", int(published.value[:4]), "published", span=(published.start, published.end))
+    w = d.winner("year")
+    if w is None:
+        return Field(None), False, None
+    start, end = w.span or (None, None)
+    from_published = w.span == (published.start, published.end) and published.value is not None
+    return Field(w.value, start, end), from_published, w.rule
 
 
 def extract_publisher(tm: TextMap) -> Field:
@@ -299,6 +366,6 @@ def extract(text: str, tm: TextMap | None = None) -> Metadata:
     md.title = extract_title(tm)
     md.published = extract_published(tm)
     md.publisher = extract_publisher(tm)
-    md.year, md.year_inferred = extract_year(tm, md.title, md.published)
+    md.year, md.year_inferred, md.year_basis = extract_year(tm, md.title, md.published)
     md.region = extract_region(tm, md.title, md.publisher)
     return md

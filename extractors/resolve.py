@@ -23,6 +23,7 @@ class Candidate:
     value: object
     rule: str
     text: str | None = None  # the wording that stated it (status_text)
+    span: tuple[int, int] | None = None  # its evidence in the source text, where one place states it
 
 
 @dataclass(frozen=True)
@@ -67,10 +68,11 @@ class Decisions:
     record: str  # "proposal": precedence keys are "proposal.status", …
     cands: list[Candidate] = field(default_factory=list)
 
-    def offer(self, name: str, value, rule: str, text: str | None = None) -> None:
+    def offer(self, name: str, value, rule: str, text: str | None = None,
+              span: tuple[int, int] | None = None) -> None:
         if value is not None:
             precedence(f"{self.record}.{name}").rank(rule)  # an undeclared rule fails at once
-            self.cands.append(Candidate(name, value, rule, text))
+            self.cands.append(Candidate(name, value, rule, text, span))
 
     def winner(self, name: str) -> Candidate | None:
         return resolve([c for c in self.cands if c.field == name], precedence(f"{self.record}.{name}"))

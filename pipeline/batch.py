@@ -194,7 +194,7 @@ def _ingest(files: list[str], out: str, man, max_bytes: int, workers, scheduler,
     by_source = {os.path.realpath(d["source"]): d["doc_id"] for d in base + staged}
     by_id = {d["doc_id"]: d["source"] for d in base + staged}
     # what a manifest or sidecar may change on documents already in (compared, so a re-run changes nothing)
-    meta_cols = ["doc_id", "source_url", "region", "region_source", "year", "year_source", "year_inferred",
+    meta_cols = ["doc_id", "source_url", "region", "region_source", "year", "year_source", "year_inferred", "year_basis",
                  "published", "published_source"]
     base_meta = {d["doc_id"]: d for d in dataset.columns_of(out, "documents", meta_cols)}
     errors = {os.path.realpath(r["source"]): r for r in dataset.read_rows(out, "errors")}

@@ -68,6 +68,7 @@ def document_row(doc: Document, md, manifest_row: dict | None = None) -> dict:
         "title": md.title.value, "title_source": src(md.title),
         "region": md.region.value, "region_source": src(md.region),
         "year": md.year.value, "year_source": src(md.year), "year_inferred": bool(md.year_inferred),
+        "year_basis": md.year_basis,
         "published": md.published.value, "published_source": src(md.published),
         "publisher": md.publisher.value, "source_url": None,
         "page_title": doc.container_meta.get("html_title"),
@@ -90,6 +91,7 @@ def apply_manifest(row: dict, manifest_row: dict | None) -> None:
         row[f"{key}_source"] = "manifest"
         if key == "year":
             row["year_inferred"] = False
+            row["year_basis"] = "manifest"
     if row.get("region") is None and row.get("source_url"):
         # the text names no place; a government site's address often does (jyj.wuhan.gov.cn)
         from extractors import regions
