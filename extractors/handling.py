@@ -30,6 +30,12 @@ def status_rx() -> tuple[re.Pattern, dict[str, str]]:
 
 
 @lru_cache(maxsize=1)
+def letter_outcome_rx() -> dict[str, re.Pattern]:
+    """status → one pattern of the outcome cues a reply letter's body uses."""
+    return {st: re.compile("|".join(f"(?:{p})" for p in pats)) for st, pats in vocab()["letter_outcomes"].items()}
+
+
+@lru_cache(maxsize=1)
 def role_rx() -> tuple[re.Pattern, dict[str, str]]:
     table = {w: r for r, ws in vocab()["roles"].items() for w in ws}
     return re.compile(_alt(table)), table
@@ -116,6 +122,8 @@ def canonical_status(text: str) -> tuple[str | None, str | None]:
 _CLASS_DEF = re.compile(r"([A-Da-d甲乙丙丁])\s*类\s*[((]([^()()]{2,60})[))]")
 _CLASS_AFTER = re.compile(r"[((]\s*([A-Da-d甲乙丙丁])\s*类\s*[))]")
 _CLASS_IS = re.compile(r"([A-Da-d甲乙丙丁])\s*类(?:为|是|指)([^,,;;。]{2,40})")
+# (A类:所提问题已经解决或基本解决): a letter's legend of its class
+_CLASS_COLON = re.compile(r"([A-Da-d甲乙丙丁])\s*类\s*[::]\s*([^,,;;。()()\n]{2,40})")
 # 已经解决或基本解决的A类件367件: the clause before 的 defines the letter
 _CLASS_OF = re.compile(r"的\s*([A-Da-d甲乙丙丁])\s*类")
 
@@ -136,6 +144,7 @@ def class_statuses(text: str) -> dict[str, str]:
     found += [(m.group(1), re.split(r"[,,;;。:]", text[max(0, m.start() - 60):m.start()])[-1])
               for m in _CLASS_AFTER.finditer(text)]
     found += [(m.group(1), m.group(2)) for m in _CLASS_IS.finditer(text)]  # A类为所提问题已经解决
+    found += [(m.group(1), m.group(2)) for m in _CLASS_COLON.finditer(text)]  # A类:所提问题已经解决
     found += [(m.group(1), re.split(r"[,,;;。:()()]", text[max(0, m.start() - 40):m.start()])[-1])
               for m in _CLASS_OF.finditer(text)]
     for letter, definition in found:

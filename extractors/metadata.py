@@ -227,8 +227,17 @@ _STRONG_YEAR = re.compile(
 )
 
 
-# ——2022年12月12日在市五届人大常委会第三十八次会议上: the date the report was delivered
-_DELIVERED = re.compile(r"(?:——|—|－－|--)\s*((?:19|20)\d{2})\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?\s*在")
+# ——2022年12月12日在市五届人大常委会第三十八次会议上; (2012年1月17日在政协…第一次会议上):
+# the date the report was delivered
+_DELIVERED = re.compile(r"(?:——|—|－－|--|[(（])\s*((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月(?:\s*\d{1,2}\s*日)?\s*在")
+# 截至2022年12月底,445件建议已全部办结: the state of the work at a date of that year
+_DEADLINE = re.compile(r"(?:截至|截止|截止到|截至到)\s*((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月")
+# 在2014年3月召开的绩溪县十六届三次会议…上: the session the report is about, dated
+_HELD = re.compile(r"((?:19|20)\d{2})\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?(?:召开|举行|開幕|开幕)的[^。;]{0,30}?会议")
+# a report that looks back (…以来的提案工作, 五年来, 一年来): posted early in a year, it is about the year before
+_LOOKS_BACK = re.compile(r"以来|五年来|一年来|过去一年|去年|上年|過去一年")
+# a reply letter acknowledges what it answers and says it answers it
+_REPLY_BODY = re.compile(r"收悉[^。]{0,40}?(?:答复|答覆|函复|回复)如下")
 
 
 def _title_year(tm: TextMap, title: Field, published: Field, d) -> None:
@@ -265,15 +274,53 @@ def _session_years(tm: TextMap, title: Field, d) -> None:
 
 
 def _delivery_year(tm: TextMap, d) -> None:
+    """The delivery date line; one delivered in January or February (at the
+    annual session) reports on the year before (GOLD.md §6.4)."""
     m = _DELIVERED.search(tm.norm[:3000])
     if m:
-        d.offer("year", int(m.group(1)), "delivery_line", span=tm.to_source(m.start(1), m.end(1)))
+        y = int(m.group(1)) - (int(m.group(2)) <= 2)
+        d.offer("year", y, "delivery_line", span=tm.to_source(m.start(1), m.end(1)))
+
+
+def _dated_events(tm: TextMap, d) -> None:
+    """A session dated where the report names it (在2014年3月召开的…会议上), and a
+    deadline of that year the work is reported at (截至2022年12月底; one in the
+    first quarter may be the close of the year before, so it says nothing)."""
+    head = tm.norm[:2000]
+    m = _HELD.search(head)
+    if m:
+        d.offer("year", int(m.group(1)), "session_held", span=tm.to_source(m.start(1), m.end(1)))
+    m = _DEADLINE.search(head)
+    if m and int(m.group(2)) >= 4:
+        d.offer("year", int(m.group(1)), "deadline", span=tm.to_source(m.start(1), m.end(1)))
+
+
+def _national_session(tm: TextMap, title: Field, d) -> None:
+    """全国人大/全国政协 terms begin in known years (resources/sessions.yaml): the
+    Nth session of a national term is in its start year + N − 1."""
+    from . import sessions
+
+    found = [s for s in sessions.find(tm.norm) if s.level == "全国"]
+    if not found:
+        return
+    s = sessions.main_session(found)
+    start = sessions.national_term_start(s.body, s.term)
+    if start:
+        d.offer("year", start + s.no - 1, "national_session", span=tm.to_source(s.start, s.end))
+
+
+def is_reply_letter(tm: TextMap, title: Field) -> bool:
+    """A title that ends as a reply (…第12号建议的答复, 复函, 协办意见的函) or a body
+    that acknowledges and answers (…收悉,现答复如下)."""
+    if title.value and re.search(_vocab()["reply_title"], re.sub(r"[\s()（）]+$", "", title.value)):
+        return True
+    return bool(_REPLY_BODY.search(tm.norm[:3000]))
 
 
 def _reply_year(tm: TextMap, title: Field, published: Field, d) -> None:
     """A reply is written in the year it answers; the years its body cites
     (2019年以来,我区累计投入…) are history. Its own closing date, else the page's."""
-    if not (title.value and re.search(_alt(_vocab()["reply_genres"]), title.value)):
+    if not is_reply_letter(tm, title):
         return
     for s, e, line in reversed(_lines_tail(tm.norm)):
         mm = re.search(rf"{_DATE}$", line)
@@ -307,8 +354,13 @@ def extract_year(tm: TextMap, title: Field, published: Field) -> tuple[Field, bo
     _delivery_year(tm, d)
     _reply_year(tm, title, published, d)
     _opening_year(tm, d)
+    _dated_events(tm, d)
+    _national_session(tm, title, d)
     if published.value:
-        d.offer("year", int(published.value[:4]), "published", span=(published.start, published.end))
+        y, month = int(published.value[:4]), int(published.value[5:7])
+        looks_back = month <= 2 and _LOOKS_BACK.search(tm.norm[:3000]) and not is_reply_letter(tm, title)
+        d.offer("year", y - 1 if looks_back else y, "published_early" if looks_back else "published",
+                span=(published.start, published.end))
     w = d.winner("year")
     if w is None:
         return Field(None), False, None

@@ -29,7 +29,8 @@ _MENTION = re.compile(
 _NOT_BEFORE = re.compile(r"(〕|\]|】|[((]\d{4}[))]|路|街|道|巷|弄|村|组|栋|楼|大道|备|字|发|函|令|ICP|公网安)$")
 _NOT_AFTER = re.compile(r"^(楼|线|院|文件|令|门|地块|库|公告|通知|房|室|台风)")
 _SESSION = re.compile(
-    rf"(?P<pre>[\u4e00-\u9fff]{{0,10}}?)(?P<body1>人大|政协)?第?(?P<term>[{_CN}]+)届(?P<body2>人大常委会|人大|政协|人民代表大会)?"
+    rf"(?P<pre>(?:中国人民政治协商会议)?[\u4e00-\u9fff]{{0,10}}?)(?P<body1>人大|政协)?第?(?P<term>[{_CN}]+)届"
+    rf"(?P<body2>人大常委会|人大|政协|人民代表大会|委员会)?"
     rf"第?(?P<no>[{_CN}]+)次(?:会议|全会|全体会议)"
 )
 _TITLE = re.compile(rf"[《“\"]?(关于[^,。;《》\n]{{2,80}}?的?{_KIND})[》”\"]?")
@@ -40,7 +41,7 @@ _ROLE_BEFORE = re.compile(r"(主办|会办|协办|分办|领办)(?:的)?\s*(?:�
 # (not 我厅已向主办部委…: the role word after 向/给 is another unit's)
 _OWN_ROLE = re.compile(r"我[市区县局委办厅处州]\S{0,3}?(?<![向给])(主办|会办|协办|分办|领办)"
                        r"|由[市区县州省](?:人民)?政府(?:系统)?(主办|会办|协办|分办)")
-_LEVEL_CHARS = "省市州区县旗"
+_LEVEL_CHARS = "省市州区县旗镇乡"
 _REPLIED = re.compile(r"办理了|答复了|办复了|回复了")
 _ALL_CLOSED = re.compile(r"(?:全部|均已|均按时|均按期|已完成)[^。;,]{0,10}?(?:办结|办复|答复|办理完毕)")
 
@@ -103,9 +104,22 @@ def compact(norm: str) -> tuple[str, list[int]]:
 
 
 def _session_name(m: re.Match) -> str:
-    """Trim the words before a session to a place name or a level:
-    `办理了区人大十八届四次会议` → `区人大十八届四次会议`."""
+    """Trim the words before a session to a place name or a level, with the
+    body named before the place: `办理了区人大十八届四次会议` → `区人大十八届四次会议`,
+    `关于政协融安县第十三届委员会…` → `政协融安县第十三届委员会…`, `龙街镇第三届…`."""
     pre = m.group("pre")
+    keep = _place_words(pre)
+    if keep:
+        body = re.search(r"(中国人民政治协商会议|政协|人大)$", pre[:len(pre) - len(keep)])
+        keep = (body.group(1) if body else "") + keep
+    return keep + m.group(0)[len(pre):]
+
+
+def _place_words(pre: str) -> str:
+    """The place name or level that ends `pre` (融安县, 区, 龙街镇), or ''."""
+    town = re.search(r"[\u4e00-\u9fff]{2}[镇乡]$", pre)  # 龙街镇: towns are not in the division table
+    if town and not re.search(r"(?:城|市|县|区)[镇乡]$", town.group()):
+        return town.group()
     keep = ""
     _, full, short = regions._table()
     for k in range(len(pre)):
@@ -119,7 +133,7 @@ def _session_name(m: re.Match) -> str:
                 break
     if not keep and pre and pre[-1] in _LEVEL_CHARS:
         keep = pre[-1]
-    return keep + m.group(0)[len(pre):]
+    return keep
 
 
 def _sentence(c: str, i: int, j: int) -> tuple[int, int]:
@@ -145,8 +159,10 @@ def extract(tm: TextMap) -> list[Proposal]:
                          _as_written(tm, idx, m.end() - len(name), m.end()), name))
     found: dict[tuple, Proposal] = {}
     order: list[tuple] = []
+    guessed: set[tuple] = set()  # items whose kind was read off a title or the context, not stated
     prev_mention = None
-    mentions = list(_MENTION.finditer(c))
+    nav = _navigation_spans(tm.norm, idx)
+    mentions = [m for m in _MENTION.finditer(c) if not any(a <= m.start() < b for a, b in nav)]
     for mi, m in enumerate(mentions):
         grp = next(g for g in "abcd" if m.group(g))
         nums = re.findall(_NUM, m.group(grp))
@@ -170,6 +186,7 @@ def extract(tm: TextMap) -> list[Proposal]:
             # “关于推进…改造”的建议 → 关于推进…改造的建议, but 推行“红色物业”的提案 keeps its pair
             if title.count("”") > title.count("“"):
                 title = re.sub(r"[”\"](?=的?(建议案|议案|建议|提案|建議|議案)$)", "", title, count=1)
+        kind_stated = kind is not None  # 第19号提案, not a kind read off a title or the context
         if kind is None and chosen:
             kind = re.search(_KIND + "$", chosen.group(1)).group(1)
         session = None
@@ -224,6 +241,7 @@ def extract(tm: TextMap) -> list[Proposal]:
         category = cm.group(1) if cm else None
         for k, num in enumerate(nums):
             key = (kind, num)
+            key = _same_item(found, order, guessed, key, kind_stated)
             p = found.get(key)
             if p is None:
                 # the span: the whole mention for the first number of a list
@@ -233,6 +251,8 @@ def extract(tm: TextMap) -> list[Proposal]:
                 p = found[key] = Proposal(num, kind, body, session, category, is_key, src_s, src_e,
                                           tm.source[src_s:src_e], ss, ee)
                 order.append(key)
+                if not kind_stated:
+                    guessed.add(key)
             else:
                 p.is_key = p.is_key or is_key
                 p.session = p.session or session
@@ -253,6 +273,8 @@ def extract(tm: TextMap) -> list[Proposal]:
             before = [w for cs_, w, body in named if body == p.body and cs_ < p.cstart]
             if before:
                 p.session = before[-1]
+    if len(props) == 1:
+        _letter_subject(tm, c, idx, props[0])
     _aggregate_statuses(c, props)
     _section_statuses(tm.norm, props)
     _section_roles(c, props)
@@ -263,23 +285,10 @@ def extract(tm: TextMap) -> list[Proposal]:
         # whatever else the item's narrative mentions (剩余1条已列入计划)
         if p.category and classes.get(p.category):
             p.offer("status", classes[p.category], "class_defined", p.category + "类")
+    if len(props) == 1:
+        _letter_class(c, props[0], classes)
     if len(props) == 1 and props[0].status is None:
-        # A reply letter about one suggestion: its body says what became of it
-        # (…列入2021年计划 / 不在政策范围内,留作参考); the outcome named most wins.
-        p = props[0]
-        rx, table = handling.status_rx()
-        counts: dict[str, list[str]] = {}
-        last: dict[str, int] = {}
-        for m in rx.finditer(c, p.cend):
-            kind = table[m.group()]
-            if kind != "closed":
-                counts.setdefault(kind, []).append(m.group())
-                last[kind] = m.start()
-        if counts:
-            # the outcome named most; between equals, the one named last: a
-            # reply ends on its result (…纳入规划…本件建议所提问题正在解决(B类))
-            ranked = sorted(counts.items(), key=lambda kv: (-len(kv[1]), -last[kv[0]]))
-            p.offer("status", ranked[0][0], "reply_letter_body", ranked[0][1][0])
+        _letter_outcome(c, props[0])
     m = _ALL_CLOSED.search(c)
     if m:
         # 已完成议提案办理答复工作, 全部按时办结: the items of the kinds it covers were
@@ -413,6 +422,98 @@ def _section_statuses(norm: str, props: list[Proposal]) -> None:
         for p in props:
             if p.number == nums[0] and p.status is None and (not kinds or p.kind == kinds[0]):
                 p.offer("status", status, "section_body", text)
+
+
+# A reply letter names what it answers in its acknowledgement: 您提出的《关于…的建议》
+# 收悉; 您所提的关于…的建议已收悉; 关于“黨馬線…提升”的建議收悉; “盘活…问题”的提案收悉
+_ACK = re.compile(r"(?:提出|所提|提交|领衔)(?:了)?的?(?P<about>关于|關於|关於|關于)?"
+                  r"(?:(?P<q>[《“\"])(?P<t>[^》”\"]{4,80})[》”\"](?P<k>的?(?:建议案|议案|建议|提案|建議|議案))?"
+                  r"|(?P<u>(?:关于|關於|关於|關于)[^。;《》“”]{2,80}?的?(?:建议案|议案|建议|提案|建議|議案)))"
+                  r"[^。]{0,30}?收悉")
+
+
+def _letter_class(c: str, p: Proposal, classes: dict[str, str]) -> None:
+    """A letter about one item states its class anywhere (本建议办理结果为A类, or
+    the one class letter it names): kept as written, and its status where the
+    letter defines the letter."""
+    if p.category is None:
+        cm = _RESULT_CLASS.search(c, p.cend)
+        # (A类:所提问题已经解决或基本解决) over the greeting: the one class a letter names is its own
+        named = {m.group(1) for m in re.finditer(r"(?<![A-Za-z])([A-Da-d甲乙丙丁])\s*类", c)}
+        p.category = cm.group(1) if cm else (named.pop() if len(named) == 1 else None)
+    if p.category and classes.get(p.category):
+        p.offer("status", classes[p.category], "class_defined", p.category + "类")
+
+
+def _letter_outcome(c: str, p: Proposal) -> None:
+    """A reply letter about one item says in its body what became of it: the
+    handling vocabulary and the outcome cues of handling.yaml `letter_outcomes`
+    after the acknowledgement (现答复如下). The outcome named most wins; between
+    equals, the one named last (a reply ends on its result)."""
+    ack = max(c.find("答复如下"), c.find("答覆如下"), c.find("函复如下"), c.find("收悉"))
+    start = max(ack, p.cend)
+    hits: list[tuple[int, str, str]] = []  # (position, status, wording)
+    rx, table = handling.status_rx()  # 列入计划, 条件限制, 已经解决
+    hits += [(m.start(), table[m.group()], m.group()) for m in rx.finditer(c, start) if table[m.group()] != "closed"]
+    for status, orx in handling.letter_outcome_rx().items():
+        hits += [(m.start(), status, m.group()) for m in orx.finditer(c, start)
+                 if not any(h[0] <= m.start() < h[0] + len(h[2]) for h in hits)]
+    if not hits:
+        return
+    count: dict[str, int] = {}
+    last: dict[str, tuple[int, str]] = {}
+    for pos, status, wording in sorted(hits):
+        count[status] = count.get(status, 0) + 1
+        last[status] = (pos, wording)
+    best = max(count, key=lambda st: (count[st], last[st][0]))
+    p.offer("status", best, "reply_letter_body", last[best][1])
+
+
+def _letter_subject(tm: TextMap, c: str, idx: list[int], p: Proposal) -> None:
+    """The title a reply letter gives its one item where it acknowledges it:
+    a quoted title as written inside its marks; 关于“X”的建议 joined as
+    关于X的建议; an unquoted 关于…的建议 as it stands."""
+    m = _ACK.search(c)
+    if not m:
+        return
+    if m.group("u"):
+        title = _as_written(tm, idx, *m.span("u"))
+    else:
+        title = _as_written(tm, idx, *m.span("t"))
+        if m.group("q") != "《" and m.group("about") and m.group("k"):
+            title = _as_written(tm, idx, *m.span("about")) + title + _as_written(tm, idx, *m.span("k"))
+    p.offer("title", title, "letter_subject")
+
+
+def _same_item(found: dict, order: list, guessed: set, key: tuple, kind_stated: bool) -> tuple:
+    """One number, one item, whatever its title calls it: 政协…第19号提案的答复 then
+    《关于…的建议》(第19号); 《关于…的建议》(134号) then 第134号提案 (the stated
+    kind replaces the one read off the title)."""
+    if key in found:
+        return key
+    other = next((f for f in order if f[1] == key[1]), None)
+    if other is None:
+        return key
+    if not kind_stated:
+        return other
+    if other in guessed:
+        p = found.pop(other)
+        p.kind = key[0]
+        found[key] = p
+        order[order.index(other)] = key
+        guessed.discard(other)
+        return key
+    return key
+
+
+def _navigation_spans(norm: str, idx: list[int]) -> list[tuple[int, int]]:
+    """Compact spans of a page's links to other pages (上一条:…第9号提案的答复):
+    the items they name are other pages' items."""
+    import bisect
+
+    words = "|".join(map(re.escape, handling.vocab()["navigation_lines"]))
+    return [(bisect.bisect_left(idx, m.start()), bisect.bisect_left(idx, m.end()))
+            for m in re.finditer(rf"^[ \t]*(?:{words})[ \t]*[::][^\n]*", norm, re.M)]
 
 
 def _para_end(idx: list[int], norm: str, ci: int) -> int:

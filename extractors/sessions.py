@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .numerals import chinese_to_int
 
@@ -57,6 +58,23 @@ def year_of(session: Session, ties: dict[tuple, int]) -> int | None:
         return None
     (_, _, _, no), y = min(same, key=lambda kv: abs(kv[0][3] - session.no))
     return y + (session.no - no)
+
+
+@lru_cache(maxsize=1)
+def _calendar() -> dict:
+    import yaml
+    from importlib import resources
+
+    return yaml.safe_load(resources.files("extractors.resources").joinpath("sessions.yaml").read_text("utf-8"))
+
+
+def national_term_start(body: str | None, term: int) -> int | None:
+    """The year a national term began (resources/sessions.yaml).
+
+    >>> national_term_start("政协", 14), national_term_start("人大", 12), national_term_start(None, 12)
+    (2023, 2013, None)
+    """
+    return _calendar()["全国"].get(body, {}).get(term) if body else None
 
 
 def main_session(found: list[Session]) -> Session | None:
