@@ -36,7 +36,10 @@ _DATE_DMY = r"(?P<d3>\d{1,2})\.(?P<m3>\d{1,2})\.(?P<y3>(?:19|20)\d{2})"  # 21.08
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _INFO = re.compile(r"发布(时间|日期)|公开日期|来源\s*[::]|浏览|阅读")
 _ENUM_IN_LINE = re.compile(r"\s+(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）])")
-_LABELLED_TITLE = re.compile(r"(?:文章)?标题\s*[::]\s*")
+# 标题:…; 信息名称  关于…的答复  成文日期…; - 中文名:關於…的答覆 (an information-disclosure
+# table or an encyclopedia box names the title in a field)
+_LABELLED_TITLE = re.compile(r"(?:(?:文章)?标题\s*[::]\s*|(?:^|\s{2,}|^-\s*)(?:信息名称|中文名|标\s*题|名\s*称)\s*(?:[::]\s*|\s{2,}))",
+                             re.M)
 _PAGE_PREFIX = re.compile(r"^(?:page|p\.)\s*\d+\s*[-–—:]\s*|^第\s*\d+\s*页\s*(?:共\s*\d+\s*页)?", re.I)
 _FILE_NAME = re.compile(r"\.(?:docx?|pdf|wps|txt|html?)(?![a-z])", re.I)
 _EMPTY_BRACKETS = re.compile(r"[(（]\s*[)）]\s*$")
@@ -87,8 +90,8 @@ def _title_like(s: str) -> bool:
 
     if len(s) < 6 or len(s) > 120 or is_chrome(s) or " | " in s or _INFO.search(s) or _FILE_NAME.search(s):
         return False
-    if re.search(r"\s[>＞»›]\s|>>|»", s):
-        return False  # a breadcrumb: 九江市人民政府办公室 > 政务公开 > 建议提案办理
+    if re.search(r"\s[>＞»›]\s|>>|»", s) or s.count("/") >= 2 or re.match(r"(?:您当前的位置|当前位置|您的位置)", s):
+        return False  # a breadcrumb: 九江市人民政府办公室 > 政务公开 > 建议提案办理; 首页/政务公开/…
     if _is_body_sentence(s):
         return False
     return re.search(_alt(_vocab()["title_keywords"]), s) is not None
@@ -136,12 +139,17 @@ def extract_title(tm: TextMap) -> Field:
             if _is_body_sentence(line) and len(line) > 40:
                 break  # the body has begun and no title preceded it
             continue
-        # A title broken over two lines: 2020年人大建议、政协提案办理工作\n完成情况说明
+        # A title broken over two lines: 2020年人大建议、政协提案办理工作\n完成情况说明;
+        # 关于对市七届人大五次会议第71号建议的\n答 复
         suffix = f"(?:{_alt(_vocab()['title_suffixes'])})$"
         if i + 1 < len(lines):
-            nxt = lines[i + 1][2]
+            nxt = re.sub(r"\s+", "", lines[i + 1][2])
             if len(nxt) <= 12 and not re.search(suffix, line) and re.search(suffix, nxt) and not _is_body_sentence(nxt):
-                return _field(tm, s, lines[i + 1][1])
+                return _title_field(tm, s, lines[i + 1][1])
+        # …and its first half alone says only where: 关于兰亭镇第十六届人民代表大会\n第一次会议17号代表建议的答复
+        if i > 0 and re.match(r"关于|对", lines[i - 1][2]) and len(lines[i - 1][2]) <= 40 \
+                and not _is_body_sentence(lines[i - 1][2]) and not re.search(suffix, lines[i - 1][2]):
+            return _title_field(tm, lines[i - 1][0], s + len(line))
         # A column name above the real title (建议提案办理总体情况 / 关于2021年…的报告).
         if not _strong(line):
             for s2, e2, l2 in lines[i + 1:i + 4]:
@@ -158,6 +166,12 @@ def extract_title(tm: TextMap) -> Field:
             return _field(tm, ps, end, value=pline + text[s:end])
         return _field(tm, s, end)
     return Field(None)
+
+
+def _title_field(tm: TextMap, ns: int, ne: int) -> Field:
+    """A title over two lines: one value, without the break and the spaces inside it."""
+    f = _field(tm, ns, ne)
+    return Field(re.sub(r"(?<=[^\x00-\x7f])\s+(?=[^\x00-\x7f])", "", f.value), f.start, f.end)
 
 
 def _field(tm: TextMap, ns: int, ne: int, value=None) -> Field:
