@@ -20,7 +20,11 @@ _SESSION_LEVEL = re.compile(r"(全国|省|自治区|市|州|区|县|旗)(人大|
 _CATEGORY = re.compile(r"([A-Da-d甲乙丙丁])(?:类?、([A-Da-d甲乙丙丁]))?\s*类")
 # 财政经济方面25件; 属道路交通类21件; 涉及发展规划、项目建设和综合经济类工作占比最大,有206件
 _TOPIC = re.compile(r"(?:是|为|其中|涉及|包括)?([\u4e00-\u9fff、和及与]{2,30}?)(方面|类|领域)(?:的|工作)?"
-                    r"(?:占比最[大高多]|最多)?[,,]?(?:有|共|计|占比?)?$")
+                    # 经济建设方面提案212件: the kind may stand between the topic and its count
+                    r"(?:建议提案|建议|提案|议案)?(?:占比最[大高多]|最多)?[,,]?(?:有|共|计|占比?)?$")
+# 其中涉及财经工交48件,农林水利27件,城建城管16件: a run of topics after 涉及, each before its count
+# (涉及民生领域的247件 is _TOPIC_INVOLVES's: an item with 的 is not a bare topic)
+_TOPIC_RUN = re.compile(r"涉及(?:[\u4e00-\u9fff]{2,8}\d+件[,,、])*((?:(?!的)[\u4e00-\u9fff]){2,8})$")
 _TOPIC_INVOLVES = re.compile(r"涉及([^,,;;。的]{2,20})的(?:最多|较多|最少)?[,,]?(?:共|有)?$")
 # an enumerated line that names its topic: 1、通组公路16件
 _TOPIC_ITEM = re.compile(r"(?:^|\n)\s*(?:\d+|[一二三四五六七八九十]+)[、.．]\s*([\u4e00-\u9fff]{2,12}?)(?:方面|类)?$")
@@ -201,7 +205,10 @@ def _role_of(before: str, after: str, metric: str) -> str | None:
     return table[m.group(1)] if m else None
 
 
-def _topic(before: str) -> str | None:
+def _topic(before: str, prefix: str = "") -> str | None:
+    run = _TOPIC_RUN.search(prefix[-80:])
+    if run and not handling.kind_rx()[0].search(run.group(1)):
+        return re.sub(r"^其他方面$", "其他", run.group(1))
     b = _strip_brackets(before)[-34:]
     im = _TOPIC_INVOLVES.search(b) or _TOPIC_ITEM.search(before[-20:])
     if im:
@@ -290,7 +297,7 @@ def _scope(before: str, after: str, sentence_prefix: str, metric: str, own_statu
             status, _ = handling.canonical_status(re.split(r"[;;。]|其中", after, 1)[0][:40])
         if status:
             sc["status"] = status
-    topic = _topic(before)
+    topic = _topic(before, sentence_prefix)
     if topic:
         sc["topic"] = topic
     ch = _channel(_strip_brackets(sentence_prefix)[-40:]) or _channel(near_after)
