@@ -149,7 +149,39 @@ def _kind_from_context(c: str, a: int, i: int) -> str | None:
     return found[-1] if found else None
 
 
-def extract(tm: TextMap) -> list[Proposal]:
+@dataclass
+class _Page:
+    """What every rule of one document reads: the compact view and its map back,
+    the sessions it names, its numbered mentions (links to other pages left out)."""
+    tm: TextMap
+    c: str
+    idx: list[int]
+    sessions: list[tuple]  # (compact start, end, as written, normalized name)
+    mentions: list[re.Match]
+
+
+@dataclass
+class _Mention:
+    """One numbered mention and what its own words say."""
+    m: re.Match
+    nums: list[str]
+    grp: str
+    kind: str | None
+    kind_stated: bool
+    title: str | None
+    title_rule: str
+    session: str | None
+    body: str | None
+    role: str | None
+    role_rule: str | None
+    status: str | None
+    status_text: str | None
+    status_rule: str
+    category: str | None
+    is_key: bool
+
+
+def _page(tm: TextMap) -> _Page:
     c, idx = compact(tm.norm)
     sessions = []
     for m in _SESSION.finditer(c):
@@ -157,126 +189,184 @@ def extract(tm: TextMap) -> list[Proposal]:
         # the value as written (Traditional stays Traditional), from the source
         sessions.append((m.start() + len(m.group(0)) - len(name), m.end(),
                          _as_written(tm, idx, m.end() - len(name), m.end()), name))
+    nav = _navigation_spans(tm.norm, idx)
+    mentions = [m for m in _MENTION.finditer(c) if not any(a <= m.start() < b for a, b in nav)]
+    return _Page(tm, c, idx, sessions, mentions)
+
+
+def extract(tm: TextMap) -> list[Proposal]:
+    pg = _page(tm)
     found: dict[tuple, Proposal] = {}
     order: list[tuple] = []
     guessed: set[tuple] = set()  # items whose kind was read off a title or the context, not stated
     prev_mention = None
-    nav = _navigation_spans(tm.norm, idx)
-    mentions = [m for m in _MENTION.finditer(c) if not any(a <= m.start() < b for a, b in nav)]
-    for mi, m in enumerate(mentions):
-        grp = next(g for g in "abcd" if m.group(g))
-        nums = re.findall(_NUM, m.group(grp))
-        kind = m.group("ka") or m.group("kb") or m.group("kc")
+    for mi, m in enumerate(pg.mentions):
         s, e = m.span()
-        if _NOT_BEFORE.search(c[max(0, s - 6):s]) or _NOT_AFTER.search(c[e:e + 4]):
+        if _NOT_BEFORE.search(pg.c[max(0, s - 6):s]) or _NOT_AFTER.search(pg.c[e:e + 4]):
             continue
-        a, b = _sentence(c, s, e)
-        # title right after (第0125号关于…的建议) or right before (《关于…的建议》(72号))
-        # title right before the number (《关于…的提案》(第12号)) or right after it
-        # (第0125号关于…的建议); one match decides both the value and its span
-        off = max(a, s - 90)
-        tm_before = _TITLE_BEFORE.search(c[off:s])
-        # 第3号:关于…的建议 — a list item's title may follow a colon
-        tm_after = None if tm_before and grp == "d" else _TITLE.match(c, e + (c[e:e + 1] in "::"))
-        chosen, base = (tm_after, 0) if tm_after else (tm_before, off)
-        title, title_rule = None, "title_after" if tm_after else "title_before"
-        if chosen:
-            ts, te = chosen.span(1)
-            title = _as_written(tm, idx, ts + base, te + base)
-            # “关于推进…改造”的建议 → 关于推进…改造的建议, but 推行“红色物业”的提案 keeps its pair
-            if title.count("”") > title.count("“"):
-                title = re.sub(r"[”\"](?=的?(建议案|议案|建议|提案|建議|議案)$)", "", title, count=1)
-        kind_stated = kind is not None  # 第19号提案, not a kind read off a title or the context
-        if kind is None and chosen:
-            kind = re.search(_KIND + "$", chosen.group(1)).group(1)
-        session = None
-        near = [x for x in sessions if x[0] >= a and x[1] <= s]
-        if near:
-            session = near[-1][2]
-        elif grp == "b" or grp == "a":
-            # 区人大十八届四次会议第 55 号: a session just before the number
-            prev = [x for x in sessions if 0 <= s - x[1] <= 2]
-            session = prev[-1][2] if prev else None
-        if kind is None:
-            kind = _kind_from_context(c, a, s)
-        sess_norm = next((x[3] for x in sessions if x[2] == session), "") if session else ""
-        ctx = c[max(a, s - 16):s] + sess_norm
-        if kind is None and session:
-            kind = "提案" if "政协" in sess_norm else "建议"
-        body = None
-        if "政协" in ctx or "委员" in c[max(a, s - 8):s]:
-            body = "政协"
-        elif "人大" in ctx or "代表" in c[max(a, s - 8):s]:
-            body = "人大"
-        if body is None and kind:
-            body = "政协" if kind in ("提案", "建议案") else "人大"
-        role, role_rule = _role(c, a, b, s, e)
-        if role is None and chosen:
-            # 第24号:关于规范共享单车停放秩序的建议(协办): a list marks the items of another role
-            rm = re.match(r"[》”\"]?[((](主办|会办|协办|分办|领办)(?:件|单位)?[))]", c[chosen.end() + base:chosen.end() + base + 9])
-            role, role_rule = (rm.group(1), "title_mark") if rm else (None, None)
-        if role is None and prev_mention is not None and prev_mention[1] <= s and re.fullmatch(
-                r"[和及与、]?(?:市|区|县|省)?(?:人大|政协)?", c[prev_mention[1]:s]):
-            role, role_rule = prev_mention[2], "list_shared"  # 会办市人大1号议案和市政协1号、2号建议案: one role for the list
-        prev_mention = (s, e, role)
-        # The item's own words: up to the next numbered item (several items
-        # share a sentence: 第38号…基本解决;第103号…正在落实中) or the paragraph's end.
-        nxt = mentions[mi + 1].start() if mi + 1 < len(mentions) else len(c)
-        item_end = min(nxt, e + 300, _para_end(idx, tm.norm, e))
-        stop = _item_stop(c[e:item_end])
-        if stop is not None:
-            item_end = e + stop
-        item = c[(tm_after.end() if tm_after else e):item_end]
-        status, status_text = handling.canonical_status(item)
-        status_rule = "item_words"
-        cm = _RESULT_CLASS.search(item)
-        if status is None and _REPLIED.search(c[a:s]) and re.match(r"[^。;]{0,60}?的?(答复|回复|复函)", c[e:b]):
-            # 办理了区人大…第55号关于农村公路养护维修的答复: a reply was made
-            status, status_text, status_rule = "closed", _REPLIED.search(c[a:s]).group(), "replied_phrase"
-        is_key = bool(re.search(r"重点(办理)?(提案|建议|议案)?", c[max(a, s - 10):min(b, e + 40)]))
-        if not is_key and c.startswith("其中", a):
-            # 领衔督办重点建议提案12件。其中,第38号…: the items of a key list
-            pa = max(c.rfind(x, 0, a - 1) for x in "。!?") + 1
-            is_key = bool(re.search(r"重点(建议|提案|议案)", c[pa:a]))
-        category = cm.group(1) if cm else None
-        for k, num in enumerate(nums):
-            key = (kind, num)
-            key = _same_item(found, order, guessed, key, kind_stated)
-            p = found.get(key)
-            if p is None:
-                # the span: the whole mention for the first number of a list
-                ss, ee = (s, e) if k == 0 else _num_span(c, m, num)
-                ns, ne = idx[ss], idx[ee - 1] + 1
-                src_s, src_e = tm.to_source(ns, ne)
-                p = found[key] = Proposal(num, kind, body, session, category, is_key, src_s, src_e,
-                                          tm.source[src_s:src_e], ss, ee)
-                order.append(key)
-                if not kind_stated:
-                    guessed.add(key)
-            else:
-                p.is_key = p.is_key or is_key
-                p.session = p.session or session
-            # a later mention adds its candidates too (第3、8、15号建议所提问题已解决:
-            # a later list states what became of them); among equals the first stated wins
-            p.offer("title", title if len(nums) == 1 else None, title_rule)
-            p.offer("role", role, role_rule)
-            p.offer("status", status, status_rule, status_text)
-    _table_rows(tm, c, idx, sessions, found, order)
+        mn = _read_mention(pg, mi, prev_mention)
+        prev_mention = (s, e, mn.role)
+        _record(pg, mn, found, order, guessed)
+    _table_rows(tm, pg.c, pg.idx, pg.sessions, found, order)
     props = [found[k] for k in order]
-    # An item without a session of its own falls under the last session of
-    # its body that the report named before it (区十八届人大六次会议 … 第38号),
-    # not under one named inside a document's title (《市十四届人大六次会议…方案》).
-    named = [(cs_, written, "政协" if "政协" in name else "人大") for cs_, _, written, name in sessions
+    _sessions_by_order(pg, props)
+    _document_rules(pg, props)
+    return props
+
+
+def _read_mention(pg: _Page, mi: int, prev_mention: tuple | None) -> _Mention:
+    c, m = pg.c, pg.mentions[mi]
+    grp = next(g for g in "abcd" if m.group(g))
+    s, e = m.span()
+    a, b = _sentence(c, s, e)
+    title, title_rule, chosen, base, tm_after = _mention_title(pg, m, grp, a)
+    kind = m.group("ka") or m.group("kb") or m.group("kc")
+    kind_stated = kind is not None  # 第19号提案, not a kind read off a title or the context
+    if kind is None and chosen:
+        kind = re.search(_KIND + "$", chosen.group(1)).group(1)
+    session = _mention_session(pg, grp, a, s)
+    kind, body = _kind_and_body(pg, kind, session, a, s)
+    role, role_rule = _mention_role(pg, a, b, s, e, chosen, base, prev_mention)
+    status, status_text, status_rule, category = _item_status(pg, mi, a, b, tm_after)
+    is_key = bool(re.search(r"重点(办理)?(提案|建议|议案)?", c[max(a, s - 10):min(b, e + 40)]))
+    if not is_key and c.startswith("其中", a):
+        # 领衔督办重点建议提案12件。其中,第38号…: the items of a key list
+        pa = max(c.rfind(x, 0, a - 1) for x in "。!?") + 1
+        is_key = bool(re.search(r"重点(建议|提案|议案)", c[pa:a]))
+    return _Mention(m, re.findall(_NUM, m.group(grp)), grp, kind, kind_stated, title, title_rule, session, body,
+                    role, role_rule, status, status_text, status_rule, category, is_key)
+
+
+def _mention_title(pg: _Page, m: re.Match, grp: str, a: int):
+    """The title right before the number (《关于…的提案》(第12号)) or right after
+    it (第0125号关于…的建议; 第3号:关于…的建议); one match decides both the value
+    and its span. Returns (title, rule, the match, its offset, the match after)."""
+    c, (s, e) = pg.c, m.span()
+    off = max(a, s - 90)
+    tm_before = _TITLE_BEFORE.search(c[off:s])
+    tm_after = None if tm_before and grp == "d" else _TITLE.match(c, e + (c[e:e + 1] in "::"))
+    chosen, base = (tm_after, 0) if tm_after else (tm_before, off)
+    title = None
+    if chosen:
+        ts, te = chosen.span(1)
+        title = _as_written(pg.tm, pg.idx, ts + base, te + base)
+        # “关于推进…改造”的建议 → 关于推进…改造的建议, but 推行“红色物业”的提案 keeps its pair
+        if title.count("”") > title.count("“"):
+            title = re.sub(r"[”\"](?=的?(建议案|议案|建议|提案|建議|議案)$)", "", title, count=1)
+    return title, "title_after" if tm_after else "title_before", chosen, base, tm_after
+
+
+def _mention_session(pg: _Page, grp: str, a: int, s: int) -> str | None:
+    near = [x for x in pg.sessions if x[0] >= a and x[1] <= s]
+    if near:
+        return near[-1][2]
+    if grp in ("a", "b"):
+        # 区人大十八届四次会议第 55 号: a session just before the number
+        prev = [x for x in pg.sessions if 0 <= s - x[1] <= 2]
+        return prev[-1][2] if prev else None
+    return None
+
+
+def _kind_and_body(pg: _Page, kind: str | None, session: str | None, a: int, s: int) -> tuple:
+    c = pg.c
+    if kind is None:
+        kind = _kind_from_context(c, a, s)
+    sess_norm = next((x[3] for x in pg.sessions if x[2] == session), "") if session else ""
+    ctx = c[max(a, s - 16):s] + sess_norm
+    if kind is None and session:
+        kind = "提案" if "政协" in sess_norm else "建议"
+    body = None
+    if "政协" in ctx or "委员" in c[max(a, s - 8):s]:
+        body = "政协"
+    elif "人大" in ctx or "代表" in c[max(a, s - 8):s]:
+        body = "人大"
+    if body is None and kind:
+        body = "政协" if kind in ("提案", "建议案") else "人大"
+    return kind, body
+
+
+def _mention_role(pg: _Page, a, b, s, e, chosen, base, prev_mention) -> tuple[str | None, str | None]:
+    c = pg.c
+    role, rule = _role(c, a, b, s, e)
+    if role is None and chosen:
+        # 第24号:关于规范共享单车停放秩序的建议(协办): a list marks the items of another role
+        rm = re.match(r"[》”\"]?[((](主办|会办|协办|分办|领办)(?:件|单位)?[))]", c[chosen.end() + base:chosen.end() + base + 9])
+        role, rule = (rm.group(1), "title_mark") if rm else (None, None)
+    if role is None and prev_mention is not None and prev_mention[1] <= s and re.fullmatch(
+            r"[和及与、]?(?:市|区|县|省)?(?:人大|政协)?", c[prev_mention[1]:s]):
+        role, rule = prev_mention[2], "list_shared"  # 会办市人大1号议案和市政协1号、2号建议案: one role for the list
+    return role, rule
+
+
+def _item_status(pg: _Page, mi: int, a: int, b: int, tm_after) -> tuple:
+    """The item's own words — up to the next numbered item (several items share
+    a sentence: 第38号…基本解决;第103号…正在落实中) or the paragraph's end — state
+    its status and its class. Returns (status, wording, rule, class letter)."""
+    c, m = pg.c, pg.mentions[mi]
+    s, e = m.span()
+    nxt = pg.mentions[mi + 1].start() if mi + 1 < len(pg.mentions) else len(c)
+    item_end = min(nxt, e + 300, _para_end(pg.idx, pg.tm.norm, e))
+    stop = _item_stop(c[e:item_end])
+    if stop is not None:
+        item_end = e + stop
+    item = c[(tm_after.end() if tm_after else e):item_end]
+    status, status_text = handling.canonical_status(item)
+    rule = "item_words"
+    cm = _RESULT_CLASS.search(item)
+    if status is None and _REPLIED.search(c[a:s]) and re.match(r"[^。;]{0,60}?的?(答复|回复|复函)", c[e:b]):
+        # 办理了区人大…第55号关于农村公路养护维修的答复: a reply was made
+        status, status_text, rule = "closed", _REPLIED.search(c[a:s]).group(), "replied_phrase"
+    return status, status_text, rule, cm.group(1) if cm else None
+
+
+def _record(pg: _Page, mn: _Mention, found: dict, order: list, guessed: set) -> None:
+    """Each number of the mention is an item (the first of its kind and number
+    makes it); every mention adds its candidates — among equals the first stated
+    wins, and a later list may state what became of items (第3、8、15号…已解决)."""
+    s, e = mn.m.span()
+    for k, num in enumerate(mn.nums):
+        key = _same_item(found, order, guessed, (mn.kind, num), mn.kind_stated)
+        p = found.get(key)
+        if p is None:
+            # the span: the whole mention for the first number of a list
+            ss, ee = (s, e) if k == 0 else _num_span(pg.c, mn.m, num)
+            src_s, src_e = pg.tm.to_source(pg.idx[ss], pg.idx[ee - 1] + 1)
+            p = found[key] = Proposal(num, mn.kind, mn.body, mn.session, mn.category, mn.is_key, src_s, src_e,
+                                      pg.tm.source[src_s:src_e], ss, ee)
+            order.append(key)
+            if not mn.kind_stated:
+                guessed.add(key)
+        else:
+            p.is_key = p.is_key or mn.is_key
+            p.session = p.session or mn.session
+        p.offer("title", mn.title if len(mn.nums) == 1 else None, mn.title_rule)
+        p.offer("role", mn.role, mn.role_rule)
+        p.offer("status", mn.status, mn.status_rule, mn.status_text)
+
+
+def _sessions_by_order(pg: _Page, props: list[Proposal]) -> None:
+    """An item without a session of its own falls under the last session of its
+    body that the report named before it (区十八届人大六次会议 … 第38号), not under
+    one named inside a document's title (《市十四届人大六次会议…方案》)."""
+    c = pg.c
+    named = [(cs_, written, "政协" if "政协" in name else "人大") for cs_, _, written, name in pg.sessions
              if c[:cs_].count("《") <= c[:cs_].count("》")]
     for p in props:
         if p.session is None and p.body:
             before = [w for cs_, w, body in named if body == p.body and cs_ < p.cstart]
             if before:
                 p.session = before[-1]
+
+
+def _document_rules(pg: _Page, props: list[Proposal]) -> None:
+    """Rules that read the whole document: aggregate and section statements,
+    roles by section and elimination, defined classes, a reply letter's subject,
+    class and outcome, and the catch-all (全部按时办结) last."""
+    c = pg.c
     if len(props) == 1:
-        _letter_subject(tm, c, idx, props[0])
+        _letter_subject(pg.tm, c, pg.idx, props[0])
     _aggregate_statuses(c, props)
-    _section_statuses(tm.norm, props)
+    _section_statuses(pg.tm.norm, props)
     _section_roles(c, props)
     _roles_by_elimination(c, props)
     classes = handling.class_statuses(c)
@@ -287,8 +377,8 @@ def extract(tm: TextMap) -> list[Proposal]:
             p.offer("status", classes[p.category], "class_defined", p.category + "类")
     if len(props) == 1:
         _letter_class(c, props[0], classes)
-    if len(props) == 1 and props[0].status is None:
-        _letter_outcome(c, props[0])
+        if props[0].status is None:
+            _letter_outcome(c, props[0])
     m = _ALL_CLOSED.search(c)
     if m:
         # 已完成议提案办理答复工作, 全部按时办结: the items of the kinds it covers were
@@ -297,7 +387,6 @@ def extract(tm: TextMap) -> list[Proposal]:
         for p in props:
             if covered is None or p.kind is None or p.kind in covered:
                 p.offer("status", "closed", "catch_all", m.group())
-    return props
 
 
 def _covered_kinds(c: str, m: re.Match) -> set[str] | None:
