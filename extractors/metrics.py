@@ -348,6 +348,39 @@ def _doc_level(norm: str) -> str | None:
     return levels.pop() if len(levels) == 1 else None
 
 
+@dataclass
+class _Doc:
+    """What every number of one document is read against."""
+    norm: str
+    qs: list  # quantities in text order
+    doc_level: str | None
+    doc_ctx: dict
+    classes: dict
+    filed: bool
+    resp: dict
+
+
+@dataclass
+class _Flow:
+    """The scope that flows from number to number within a sentence."""
+    sent_key: int | None = None
+    sent_ctx: dict = field(default_factory=dict)
+    last_count: "Metric | None" = None
+    total: "Metric | None" = None  # the count a 其中 list breaks down
+    totals: list = field(default_factory=list)  # the totals of the sentence before its 其中
+    in_sub: bool = False
+
+
+@dataclass
+class _Window:
+    """One number's place: its sentence [a, b) and the words around it."""
+    a: int
+    b: int
+    before: str
+    after: str
+    prefix: str
+
+
 def extract(norm: str, quantities: list) -> list[Metric]:
     """Metrics of a document from its quantities (extractors.quantities).
 
@@ -357,205 +390,254 @@ def extract(norm: str, quantities: list) -> list[Metric]:
     the report counts one kind only (or 建议提案 where it counts both);
     a share takes the scope of the count it follows.
     """
-    out: list[Metric] = []
-    doc_level = _doc_level(norm)
-    doc_ctx = _doc_kind(norm, quantities)
-    classes = handling.class_statuses(norm)
-    filed = bool(_FILED.search(norm))
     qs = sorted(quantities, key=lambda q: q.nstart)
-    resp = _respectively(norm, qs)
-    sent_key = None
-    sent_ctx: dict = {}
-    last_count: Metric | None = None
-    total: Metric | None = None  # the count a 其中 list breaks down
-    totals: list[Metric] = []  # the totals of the sentence before its 其中
-    in_sub = False
+    doc = _Doc(norm, qs, _doc_level(norm), _doc_kind(norm, quantities), handling.class_statuses(norm),
+               bool(_FILED.search(norm)), _respectively(norm, qs))
+    out: list[Metric] = []
+    flow = _Flow()
     for i, q in enumerate(qs):
-        a = max(norm.rfind(c, 0, q.nstart) for c in _SENTENCE_END) + 1
-        ends = [j for j in (norm.find(c, q.nend) for c in _SENTENCE_END) if j >= 0]
-        b = min(ends) if ends else len(norm)
-        if a != sent_key and sent_key is not None and total is not None and re.match(r"\s*其中", norm[a:b]):
-            # …共承办126件,比2017年的118件增加8件。其中,人大代表建议58件: the breakdown
-            # is of the total of the sentence before
-            sent_key, in_sub = a, True
-        if a != sent_key:
-            # only a class breakdown already under way carries on
-            carried = ({k: sent_ctx[k] for k in ("kind", "body") if k in sent_ctx}
-                       if sent_key is not None and _CATEGORY.search(norm[sent_key:a]) else {})
-            sent_key, sent_ctx, last_count, total, in_sub, totals = a, {}, None, None, False, []
-            sentence = norm[a:b]
-            if carried and _CATEGORY.search(sentence) and not handling.kind_rx()[0].search(sentence):
-                # 8件人大表建议…(A类)1件。正在解决…(B类)7件: a class breakdown runs on
-                # into the next sentence, still about the same kind
-                sent_ctx = carried
-        prev_end = max([x.nend for x in qs[:i] if a <= x.nend <= q.nstart] or [a])
-        nxt = min([x.nstart for x in qs[i + 1:] if x.nstart >= q.nend] or [b])
-        before = norm[prev_end:q.nstart]
-        after = norm[q.nend:min(nxt, b)]
-        prefix = norm[a:q.nstart]
-        unit = q.unit
-        names: list[str] = []
-        if unit == "件":
-            # 比上年增加136件 is a change, not a count of proposals
-            names = [] if _other_items(before, after) or _GROWTH.search(before) else ["count"]
-        elif unit in ("家", "个") and (_UNIT_WORDS.search(before[-8:]) or _HANDLERS.match(after)) and (
-                _HANDLING_WORDS.search(norm[a:b])) and not _UNITS_JUDGED.search(_clause(norm, q.nstart, q.nend)):
-            # not: 所属67家二级事业单位…政务公开事项 (units, handling nothing); 对进展缓慢的
-            # 11家单位进行了约谈 (units judged, not the units that handled them)
-            names = ["handling_units"]
-        elif unit == "%":
-            names = _rates(before) or _activity_rates(before) or (
-                ["satisfaction_rate"] if re.match(r"\s*(的)?满意", after) else [])
-            changed_from = None
-            if not names and _CHANGE.search(before):
-                # 由2017年占办复总数的48.9%提升至2018年的71%: the same share, later
-                changed_from = next((x for x in reversed(out) if x.nstart >= a and x.unit == "%"), None)
-                if changed_from is not None:
-                    names = [changed_from.metric]
-            if not names and (_SHARE.search(before[-12:]) or _SHARE.search(prefix)) and (
-                    last_count is not None or _PROPOSAL_WORDS.search(prefix)
-                    or re.search(r"(?:类|方面|领域)(?:的)?占比?$", before)) and not _GROWTH.search(before):
-                names = ["share"]  # 经济发展类占34.2%: a topic's share, its count unstated
-            sm = re.search(r"(基本)?满意的?(?:占|为)$", before) if names == ["share"] else None
-            if sm and "不满意" not in before[-6:]:
-                # 表示满意的占91.2%, 表示基本满意的占8.8%: the satisfied's share is the rate
-                out.append(Metric("basic_satisfaction_rate" if sm.group(1) else "satisfaction_rate", q.value, unit,
-                                  q.start, q.end, q.surface, {"ref_year": q.ref_year} if q.ref_year else {}, q.nstart))
-                continue
-            if changed_from is not None:
-                sc = {k: v for k, v in changed_from.scope.items() if k != "ref_year"}
-                if q.ref_year:
-                    sc["ref_year"] = q.ref_year
-                out.append(Metric(names[0], q.value, unit, q.start, q.end, q.surface, sc, q.nstart,
-                                  parent=changed_from.parent))
-                continue
-        if not names:
+        w = _window(doc, flow, i, q)
+        names, done = _names(doc, flow, q, w, out)
+        if done or not names:
             continue
-        if names == ["count"] and _CHANGE.search(before) and not _CHANGE.search(before).group(1):
-            # 总量737件,比上年的601件: the same count, another year
-            prev = next((x for x in reversed(out) if x.nstart >= a and x.metric == "count"), None)
-            if prev is not None:
-                sc = {k: v for k, v in prev.scope.items() if k not in ("ref_year", "status")}
-                if q.ref_year:
-                    sc["ref_year"] = q.ref_year
-                out.append(Metric("count", q.value, unit, q.start, q.end, q.surface, sc, q.nstart, parent=prev.parent))
-                continue
+        if _restated(doc, q, w, names, out):
+            continue
         if names[0] not in ("count", "share", "handling_units"):
-            sc = _rate_scope({"ref_year": q.ref_year} if q.ref_year else {}, before, prefix)
-            for name in names:
-                out.append(Metric(name, q.value, unit, q.start, q.end, q.surface, dict(sc), q.nstart))
+            sc = _rate_scope({"ref_year": q.ref_year} if q.ref_year else {}, w.before, w.prefix)
+            out.extend(Metric(name, q.value, q.unit, q.start, q.end, q.surface, dict(sc), q.nstart) for name in names)
             continue
-        sc = _scope(before, after, prefix, names[0], own_status=not (names[0] == "share" and last_count is not None))
-        if names[0] == "count" and "group" not in sc:
-            g = filing_group(before[-12:], filed)
-            if g:
-                sc["group"] = g
-        if q.ref_year:
-            sc["ref_year"] = q.ref_year
-        if re.search(r"[;;]", before) and ("kind" in sc or re.search(r"共|合计|总计", before)):
-            in_sub = False  # a new total of the sentence: 17件,其中…;市政协…共计13件
-            totals = []
-        if "其中" in before:
-            in_sub = True
-        bracketed = _in_brackets(norm, a, q.nstart)
-        if names[0] == "share" and last_count is not None:
-            for k, v in last_count.scope.items():
-                if k != "ref_year":
-                    sc.setdefault(k, v)
-            # “满意”690件,占91.4%: a share of the satisfied is the satisfaction rate
-            lc_before = norm[max(a, last_count.nstart - 8):last_count.nstart]
-            if "基本满意" in lc_before:
-                names, sc = ["basic_satisfaction_rate"], {}
-            elif "满意" in lc_before and "不满意" not in lc_before:
-                names, sc = ["satisfaction_rate"], {}
-        else:
-            if names[0] == "count" and "kind" not in sc and re.search(r"共计|合计|总计|总量|总数|共$", before) and len(
-                    {x.scope.get("kind") for x in totals} - {None}) > 1:
-                sc["kind"] = "建议提案"  # 代表建议205件和委员提案176件,共计381件
-                sc.pop("body", None)
-            explicit_kind = "kind" in sc
-            parent = last_count if bracketed else (total if in_sub else None)
-            if parent is not None and names[0] == "count":
-                # GOLD.md §3: sub-counts inherit the scope of their total
-                for k in _CTX_SENTENCE + ("category", "status"):
-                    if k in parent.scope:
-                        sc.setdefault(k, parent.scope[k])
-            for k in _CTX_SENTENCE:
-                if k in sent_ctx:
-                    sc.setdefault(k, sent_ctx[k])
-            for k in _CTX_DOCUMENT:
-                if k in doc_ctx:
-                    sc.setdefault(k, doc_ctx[k])
-            if doc_level:
-                sc.setdefault("level", doc_level)
-            if names[0] == "count" and explicit_kind and not in_sub and not bracketed:
-                sent_ctx = {k: sc[k] for k in _CTX_SENTENCE if k in sc}
-            elif names[0] == "share" and explicit_kind:
-                # 人大代表建议…(A类)…48.9%;…(C类)…33.7%: the kind holds for the sentence
-                sent_ctx.update({k: sc[k] for k in ("kind", "body") if k in sc})
-        if (names == ["count"] and last_count is not None and re.match(r"\s*、", before)
-                and not handling.role_rx()[0].search(before) and last_count.nstart >= a
-                and handling.role_rx()[0].search(norm[max(a, last_count.nstart - 40):last_count.nstart])):
-            # 协办…代表建议6件、全国政协…提案3件: a list after its verb shares the verb's role
-            sc["role"] = last_count.scope.get("role", sc.get("role"))
-        if i in resp:
-            # the member named for this number replaces what was inherited
-            mb = resp[i]
-            for k in ("status", "group", "topic", "category") + (("kind", "body") if "kind" in mb else ()):
-                sc.pop(k, None)
-            sc.update(mb)
-        if sc.get("kind") == "建议提案":
-            sc.pop("body", None)  # suggestions and proposals together have no one body
-        if sc.get("category") and "status" not in sc:
-            # A类为所提问题已经解决 … 其中,A类76件; B类、C类共127件: the joined classes
-            st = handling.joint_status(sc["category"].split("、"), classes)
-            if st:
-                sc["status"] = st
-        m = Metric(names[0], q.value, unit, q.start, q.end, q.surface, sc, q.nstart)
-        if names[0] == "count" and not in_sub and not bracketed and _UNIT_TOTAL.search(prefix):
-            kind = sc.get("kind")
-            m.unit_total = kind is not None and not any(
-                x.scope.get("kind") == kind and x.unit_total for x in out if x.nstart >= a)
-        if names[0] == "share":
-            m.parent = last_count
-        elif names[0] == "count" and (bracketed or in_sub):
-            m.parent = last_count if bracketed else total
-            if not bracketed and len(totals) > 1:
-                m.totals_sum = sum(x.value for x in totals)
-        out.append(m)
-        if names[0] == "count":
-            # 提出的6件建议、1件提案…进行集中面复; …建议21件、…提案17件,均为会办件:
-            # the predicate after a list of counts holds for each of them
-            seg_end = min([j for j in (norm.find(x, q.nend, b) for x in ";;") if j >= 0] or [b])
-            # the list runs over the counts that follow; its predicate ends where
-            # another kind of number starts (…3件全部办结,办结率100%)
-            later = []
-            for x in qs[i + 1:]:
-                if x.nstart >= seg_end or x.unit != "件":
-                    break
-                later.append(x)
-            stop = next((x.nstart for x in qs[i + 1 + len(later):] if x.nstart < seg_end), seg_end)
-            tail = norm[(later[-1].nend if later else q.nend):stop]
-            if "status" not in sc:
-                st, _ = handling.canonical_status(tail)
-                if st:
-                    sc["status"] = st
-            rm = _LIST_ROLE.search(tail[:30])
-            if rm and sc.get("role") in (None, "承办"):
-                sc["role"] = handling.role_rx()[1][rm.group(1)]
-        members = (_each_members(before) if names[0] == "count" else
-                   last_count.each if names[0] == "share" and last_count is not None
-                   and _EACH.search(re.split(r"[,,;;。:]", before)[-1].strip()) else [])
-        if len(members) > 1:
-            _state_for_each(m, members, classes, out)
-        if names[0] == "count":
-            if not bracketed:
-                last_count = m
-            if not in_sub and not bracketed:
-                total = m
-                totals.append(m)
+        _count_or_share(doc, flow, i, q, w, names, out)
     _parts_of_several_totals(out)
     return out
+
+
+def _window(doc: _Doc, flow: _Flow, i: int, q) -> _Window:
+    """The number's sentence and the words between it and its neighbours; a
+    new sentence resets the flow (a 其中 sentence breaks down the one before)."""
+    norm, qs = doc.norm, doc.qs
+    a = max(norm.rfind(c, 0, q.nstart) for c in _SENTENCE_END) + 1
+    ends = [j for j in (norm.find(c, q.nend) for c in _SENTENCE_END) if j >= 0]
+    b = min(ends) if ends else len(norm)
+    if a != flow.sent_key and flow.sent_key is not None and flow.total is not None and re.match(r"\s*其中", norm[a:b]):
+        # …共承办126件,比2017年的118件增加8件。其中,人大代表建议58件: the breakdown
+        # is of the total of the sentence before
+        flow.sent_key, flow.in_sub = a, True
+    if a != flow.sent_key:
+        # only a class breakdown already under way carries on
+        carried = ({k: flow.sent_ctx[k] for k in ("kind", "body") if k in flow.sent_ctx}
+                   if flow.sent_key is not None and _CATEGORY.search(norm[flow.sent_key:a]) else {})
+        flow.sent_key, flow.sent_ctx, flow.last_count, flow.total, flow.in_sub, flow.totals = a, {}, None, None, False, []
+        sentence = norm[a:b]
+        if carried and _CATEGORY.search(sentence) and not handling.kind_rx()[0].search(sentence):
+            # 8件人大表建议…(A类)1件。正在解决…(B类)7件: a class breakdown runs on
+            # into the next sentence, still about the same kind
+            flow.sent_ctx = carried
+    prev_end = max([x.nend for x in qs[:i] if a <= x.nend <= q.nstart] or [a])
+    nxt = min([x.nstart for x in qs[i + 1:] if x.nstart >= q.nend] or [b])
+    return _Window(a, b, norm[prev_end:q.nstart], norm[q.nend:min(nxt, b)], norm[a:q.nstart])
+
+
+def _names(doc: _Doc, flow: _Flow, q, w: _Window, out: list) -> tuple[list[str], bool]:
+    """The metrics a number states, by its unit and the words before it.
+    Returns (names, done): done when the number was recorded here already
+    (a satisfied share, a rate restated for another year)."""
+    norm, unit, before, after = doc.norm, q.unit, w.before, w.after
+    if unit == "件":
+        # 比上年增加136件 is a change, not a count of proposals
+        return ([] if _other_items(before, after) or _GROWTH.search(before) else ["count"]), False
+    if unit in ("家", "个"):
+        if (_UNIT_WORDS.search(before[-8:]) or _HANDLERS.match(after)) and _HANDLING_WORDS.search(norm[w.a:w.b]) \
+                and not _UNITS_JUDGED.search(_clause(norm, q.nstart, q.nend)):
+            # not: 所属67家二级事业单位…政务公开事项 (units, handling nothing); 对进展缓慢的
+            # 11家单位进行了约谈 (units judged, not the units that handled them)
+            return ["handling_units"], False
+        return [], False
+    if unit != "%":
+        return [], False
+    names = _rates(before) or _activity_rates(before) or (["satisfaction_rate"] if re.match(r"\s*(的)?满意", after) else [])
+    changed_from = None
+    if not names and _CHANGE.search(before):
+        # 由2017年占办复总数的48.9%提升至2018年的71%: the same share, later
+        changed_from = next((x for x in reversed(out) if x.nstart >= w.a and x.unit == "%"), None)
+        if changed_from is not None:
+            names = [changed_from.metric]
+    if not names and (_SHARE.search(before[-12:]) or _SHARE.search(w.prefix)) and (
+            flow.last_count is not None or _PROPOSAL_WORDS.search(w.prefix)
+            or re.search(r"(?:类|方面|领域)(?:的)?占比?$", before)) and not _GROWTH.search(before):
+        names = ["share"]  # 经济发展类占34.2%: a topic's share, its count unstated
+    sm = re.search(r"(基本)?满意的?(?:占|为)$", before) if names == ["share"] else None
+    if sm and "不满意" not in before[-6:]:
+        # 表示满意的占91.2%, 表示基本满意的占8.8%: the satisfied's share is the rate
+        out.append(Metric("basic_satisfaction_rate" if sm.group(1) else "satisfaction_rate", q.value, unit,
+                          q.start, q.end, q.surface, {"ref_year": q.ref_year} if q.ref_year else {}, q.nstart))
+        return names, True
+    if changed_from is not None:
+        sc = {k: v for k, v in changed_from.scope.items() if k != "ref_year"}
+        if q.ref_year:
+            sc["ref_year"] = q.ref_year
+        out.append(Metric(names[0], q.value, unit, q.start, q.end, q.surface, sc, q.nstart,
+                          parent=changed_from.parent))
+        return names, True
+    return names, False
+
+
+def _restated(doc: _Doc, q, w: _Window, names: list[str], out: list) -> bool:
+    """总量737件,比上年的601件: the same count, another year — recorded here."""
+    ch = _CHANGE.search(w.before) if names == ["count"] else None
+    if ch is None or ch.group(1):
+        return False
+    prev = next((x for x in reversed(out) if x.nstart >= w.a and x.metric == "count"), None)
+    if prev is None:
+        return False
+    sc = {k: v for k, v in prev.scope.items() if k not in ("ref_year", "status")}
+    if q.ref_year:
+        sc["ref_year"] = q.ref_year
+    out.append(Metric("count", q.value, q.unit, q.start, q.end, q.surface, sc, q.nstart, parent=prev.parent))
+    return True
+
+
+def _count_or_share(doc: _Doc, flow: _Flow, i: int, q, w: _Window, names: list[str], out: list) -> None:
+    norm, before = doc.norm, w.before
+    sc = _scope(before, w.after, w.prefix, names[0],
+                own_status=not (names[0] == "share" and flow.last_count is not None))
+    if names[0] == "count" and "group" not in sc:
+        g = filing_group(before[-12:], doc.filed)
+        if g:
+            sc["group"] = g
+    if q.ref_year:
+        sc["ref_year"] = q.ref_year
+    if re.search(r"[;;]", before) and ("kind" in sc or re.search(r"共|合计|总计", before)):
+        flow.in_sub, flow.totals = False, []  # a new total of the sentence: 17件,其中…;市政协…共计13件
+    if "其中" in before:
+        flow.in_sub = True
+    bracketed = _in_brackets(norm, w.a, q.nstart)
+    if names[0] == "share" and flow.last_count is not None:
+        names, sc = _share_of_count(doc, flow, w, names, sc)
+    else:
+        _inherit(doc, flow, w, names, sc, bracketed)
+    _member_scope(doc, flow, i, w, names, sc)
+    m = Metric(names[0], q.value, q.unit, q.start, q.end, q.surface, sc, q.nstart)
+    _link(doc, flow, w, m, names, sc, bracketed, out)
+    out.append(m)
+    if names[0] == "count":
+        _list_predicate(doc, i, q, w, sc)
+    members = (_each_members(before) if names[0] == "count" else
+               flow.last_count.each if names[0] == "share" and flow.last_count is not None
+               and _EACH.search(re.split(r"[,,;;。:]", before)[-1].strip()) else [])
+    if len(members) > 1:
+        _state_for_each(m, members, doc.classes, out)
+    if names[0] == "count":
+        if not bracketed:
+            flow.last_count = m
+        if not flow.in_sub and not bracketed:
+            flow.total = m
+            flow.totals.append(m)
+
+
+def _share_of_count(doc: _Doc, flow: _Flow, w: _Window, names: list[str], sc: dict) -> tuple[list[str], dict]:
+    """A share takes the scope of the count it follows; “满意”690件,占91.4%: a
+    share of the satisfied is the satisfaction rate."""
+    last = flow.last_count
+    for k, v in last.scope.items():
+        if k != "ref_year":
+            sc.setdefault(k, v)
+    lc_before = doc.norm[max(w.a, last.nstart - 8):last.nstart]
+    if "基本满意" in lc_before:
+        return ["basic_satisfaction_rate"], {}
+    if "满意" in lc_before and "不满意" not in lc_before:
+        return ["satisfaction_rate"], {}
+    return names, sc
+
+
+def _inherit(doc: _Doc, flow: _Flow, w: _Window, names: list[str], sc: dict, bracketed: bool) -> None:
+    """A count's scope from its total (GOLD.md §3: sub-counts inherit it), its
+    sentence and its document; a count that names its kind sets the sentence's."""
+    if names[0] == "count" and "kind" not in sc and re.search(r"共计|合计|总计|总量|总数|共$", w.before) and len(
+            {x.scope.get("kind") for x in flow.totals} - {None}) > 1:
+        sc["kind"] = "建议提案"  # 代表建议205件和委员提案176件,共计381件
+        sc.pop("body", None)
+    explicit_kind = "kind" in sc
+    parent = flow.last_count if bracketed else (flow.total if flow.in_sub else None)
+    if parent is not None and names[0] == "count":
+        for k in _CTX_SENTENCE + ("category", "status"):
+            if k in parent.scope:
+                sc.setdefault(k, parent.scope[k])
+    for k in _CTX_SENTENCE:
+        if k in flow.sent_ctx:
+            sc.setdefault(k, flow.sent_ctx[k])
+    for k in _CTX_DOCUMENT:
+        if k in doc.doc_ctx:
+            sc.setdefault(k, doc.doc_ctx[k])
+    if doc.doc_level:
+        sc.setdefault("level", doc.doc_level)
+    if names[0] == "count" and explicit_kind and not flow.in_sub and not bracketed:
+        flow.sent_ctx = {k: sc[k] for k in _CTX_SENTENCE if k in sc}
+    elif names[0] == "share" and explicit_kind:
+        # 人大代表建议…(A类)…48.9%;…(C类)…33.7%: the kind holds for the sentence
+        flow.sent_ctx.update({k: sc[k] for k in ("kind", "body") if k in sc})
+
+
+def _member_scope(doc: _Doc, flow: _Flow, i: int, w: _Window, names: list[str], sc: dict) -> None:
+    """A list shares its verb's role; a 分别 member replaces what was inherited;
+    suggestions and proposals together have no one body; joined classes."""
+    norm, last = doc.norm, flow.last_count
+    if (names == ["count"] and last is not None and re.match(r"\s*、", w.before)
+            and not handling.role_rx()[0].search(w.before) and last.nstart >= w.a
+            and handling.role_rx()[0].search(norm[max(w.a, last.nstart - 40):last.nstart])):
+        # 协办…代表建议6件、全国政协…提案3件: a list after its verb shares the verb's role
+        sc["role"] = last.scope.get("role", sc.get("role"))
+    if i in doc.resp:
+        # the member named for this number replaces what was inherited
+        mb = doc.resp[i]
+        for k in ("status", "group", "topic", "category") + (("kind", "body") if "kind" in mb else ()):
+            sc.pop(k, None)
+        sc.update(mb)
+    if sc.get("kind") == "建议提案":
+        sc.pop("body", None)
+    if sc.get("category") and "status" not in sc:
+        # A类为所提问题已经解决 … 其中,A类76件; B类、C类共127件: the joined classes
+        st = handling.joint_status(sc["category"].split("、"), doc.classes)
+        if st:
+            sc["status"] = st
+
+
+def _link(doc: _Doc, flow: _Flow, w: _Window, m: Metric, names: list[str], sc: dict, bracketed: bool,
+          out: list) -> None:
+    """What the consistency checks need: the unit's own total, a share's count,
+    a sub-count's total (or the sum of the totals a 其中 breaks down)."""
+    if names[0] == "count" and not flow.in_sub and not bracketed and _UNIT_TOTAL.search(w.prefix):
+        kind = sc.get("kind")
+        m.unit_total = kind is not None and not any(
+            x.scope.get("kind") == kind and x.unit_total for x in out if x.nstart >= w.a)
+    if names[0] == "share":
+        m.parent = flow.last_count
+    elif names[0] == "count" and (bracketed or flow.in_sub):
+        m.parent = flow.last_count if bracketed else flow.total
+        if not bracketed and len(flow.totals) > 1:
+            m.totals_sum = sum(x.value for x in flow.totals)
+
+
+def _list_predicate(doc: _Doc, i: int, q, w: _Window, sc: dict) -> None:
+    """提出的6件建议、1件提案…进行集中面复; …建议21件、…提案17件,均为会办件: the
+    predicate after a list of counts holds for each of them. The list runs over
+    the counts that follow; its predicate ends where another kind of number
+    starts (…3件全部办结,办结率100%)."""
+    norm, qs = doc.norm, doc.qs
+    seg_end = min([j for j in (norm.find(x, q.nend, w.b) for x in ";;") if j >= 0] or [w.b])
+    later = []
+    for x in qs[i + 1:]:
+        if x.nstart >= seg_end or x.unit != "件":
+            break
+        later.append(x)
+    stop = next((x.nstart for x in qs[i + 1 + len(later):] if x.nstart < seg_end), seg_end)
+    tail = norm[(later[-1].nend if later else q.nend):stop]
+    if "status" not in sc:
+        st, _ = handling.canonical_status(tail)
+        if st:
+            sc["status"] = st
+    rm = _LIST_ROLE.search(tail[:30])
+    if rm and sc.get("role") in (None, "承办"):
+        sc["role"] = handling.role_rx()[1][rm.group(1)]
 
 
 # 代表建议和委员提案中的A类件分别为161件和206件; …留作参考的分别为96件、58件、19件和8件
