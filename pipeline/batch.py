@@ -28,6 +28,7 @@ class Summary:
     skipped: int = 0
     error_rows: list[dict] = field(default_factory=list)
     seconds: float = 0.0
+    derived_refreshed: bool = False  # series and proposal_links rebuilt (they existed before)
 
 
 def collect(paths: list[str]) -> list[str]:
@@ -282,12 +283,17 @@ def _ingest(files: list[str], out: str, man, max_bytes: int, workers, scheduler,
         # a worker wrote its chunk where this process cannot see it (OUT not shared with a Dask worker?)
         raise RuntimeError(f"{len(lost)} extracted documents are missing from {staging.dir} (first: {lost[0]}); "
                            "with --scheduler, OUT must be the same path on every worker")
+    derived = [name for name in DERIVED if dataset.exists(out, name)]
     changed = _merge(out, staging, staged, manifest_updates, replaced)
     dataset.write_rows(out, "errors", sorted(errors.values(), key=lambda r: r["source"]))
     staging.remove()
-    if changed:
-        for name in DERIVED:  # built from the tables just changed: `jyta compare` builds them again
-            dataset.remove(out, name)
+    if changed and derived:
+        # built from the tables just changed: rebuilt as `jyta compare` last built them,
+        # so series and proposal links never go stale or vanish
+        from . import compare
+
+        compare.refresh(out)
+    summary.derived_refreshed = bool(changed and derived)
     from .store import write_database
 
     write_database(out)

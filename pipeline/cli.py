@@ -22,7 +22,9 @@ def _ingest(args) -> int:
           f"{s.errors} errors ({s.seconds:.1f}s, {rate:.1f} files/s) → {args.out}")
     for r in s.error_rows:
         print(f"  error  {r['source']}: [{r['stage']}/{r['error']}] {r['message']}")
-    if s.added:
+    if s.derived_refreshed:
+        print(f"series and proposal links rebuilt → {args.out}")
+    elif s.added:
         print(f"series and proposal links: jyta compare {args.out}")
     return 0
 

@@ -17,6 +17,7 @@ value it carries, so a chart point leads back to its sentence.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -360,8 +361,31 @@ def build(out: str, min_score: float = 50.0, recurring_score: float = 60.0, same
     return {"series": rows, "proposal_links": links}
 
 
+SETTINGS = "compare.json"  # the options the derived tables were last built with
+
+
 def write(out: str, **kw) -> dict[str, int]:
+    """Build `series` and `proposal_links` and remember the options, so that a
+    later ingest or stored upload rebuilds them the same way (refresh)."""
+    import json
+
     tables = build(out, **kw)
     for name, rows in tables.items():
         dataset.write_rows(out, name, rows)
+    tmp = os.path.join(out, SETTINGS + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump(kw, fh)
+    os.replace(tmp, os.path.join(out, SETTINGS))
     return {name: len(rows) for name, rows in tables.items()}
+
+
+def refresh(out: str) -> dict[str, int]:
+    """Rebuild the derived tables with the options they were last built with."""
+    import json
+
+    kw = {}
+    path = os.path.join(out, SETTINGS)
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as fh:
+            kw = json.load(fh)
+    return write(out, **kw)

@@ -189,3 +189,27 @@ def test_indicators_follow_their_label_across_years(archive):
     parking = df[df.measure.str.contains("停车泊位")]
     assert list(parking.year) == [2019, 2020] and list(parking.v) == [1200.0, 1500.0]
     assert pd.isna(parking.link_score.iloc[0]) and parking.link_score.iloc[1] >= 70  # the link keeps its score
+
+
+def test_derived_tables_survive_later_ingests_and_uploads(tmp_path):
+    """After `jyta compare`, adding reports (an ingest, a stored upload) rebuilds
+    series and proposal_links with the options compare used: they never vanish."""
+    from fastapi.testclient import TestClient
+
+    from pipeline.service import create_app
+
+    src = make_inputs(tmp_path, ("015", "019"))
+    out = str(tmp_path / "out")
+    ingest([str(src)], out)
+    compare.write(out, min_score=70.0)
+    years = {r["year"] for r in dataset.read_rows(out, "series")}
+    (src / "028.txt").write_text(open(os.path.join(CORPUS, "raw", "028.txt"), encoding="utf-8").read(),
+                                 encoding="utf-8")
+    ingest([str(src)], out)
+    assert {r["year"] for r in dataset.read_rows(out, "series")} > years  # the new report's year is in
+    assert query(out, "SELECT count(*) n FROM proposal_links")["n"][0] >= 0  # the view still answers
+    assert compare.refresh.__doc__ and open(os.path.join(out, compare.SETTINGS)).read() == '{"min_score": 70.0}'
+    c = TestClient(create_app(out))
+    r = c.post("/v1/extract?store=true", files={"file": ("r.txt", "2024年,我局共承办市人大代表建议9件,满意率100%。".encode())})
+    assert r.status_code == 200 and r.json()["stored"]
+    assert dataset.exists(out, "series") and c.get("/v1/series").json()["total"] > 0
