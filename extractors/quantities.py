@@ -177,126 +177,136 @@ def find(norm: str) -> list[dict]:
     out: list[dict] = []
     quoted = _quoted(norm)
     pos = 0
-    n = len(norm)
     while True:
         m = _CORE.search(norm, pos)
         if not m:
             break
-        pos = m.end()
-        s = m.start()
-        if m.group("pctcn"):
-            v = Decimal(100) if m.group("pctnum") == "百" else _num(m.group("pctnum"))
-            if v is None:
-                continue
-            e, unit, kind, qual, vmax = m.end(), "%", "percent", "exact", None
-        else:
-            num, num2 = m.group("num"), m.group("num2")
-            # A digit run glued to a letter or digit before it is part of a code (G20, 12345热线).
-            if s > 0 and (norm[s - 1].isascii() and norm[s - 1].isalnum() or norm[s - 1] == "."):
-                continue
-            e = m.end("num")
-            v = _num(num)
-            vmax = None
-            if num2 is not None:
-                v2 = _num(num2)
-                if v2 is not None and v is not None:
-                    e = m.end("num2")
-                    vmax = v2
-            if v is None and num in ("百", "千", "万") and norm.startswith(("余", "多"), e):
-                v = _MULT[num]  # 百余家, 千余人: a hundred and more
-            if v is None:
-                # a Chinese run that is not a number (百家, 千家万户)
-                pos = s + 1
-                continue
-            e, mult = _take_mult(norm, e, num if vmax is None else num2)
-            if vmax is None and mult != 1:
-                # 10万至20万元: each end carries its own multiplier
-                rm = _RANGE_TAIL.match(norm, e)
-                if rm:
-                    e2, mult2 = _take_mult(norm, rm.end(), rm.group(1))
-                    if mult2 != 1 and _match_unit(norm, e2):
-                        v, vmax, e = v * mult, _num(rm.group(1)) * mult2, e2
-                        mult = Decimal(1)
-            qual = "exact"
-            if norm.startswith(("余", "多"), e) and _match_unit(norm, e + 1):
-                e += 1
-                qual = "at_least"
-            if mult != 1 and norm.startswith(("余", "多"), e) and _match_unit(norm, e + 1):
-                e += 1
-                qual = "at_least"
-            cm = _CLASSIFIED_TIME.match(norm, e)
-            classified = None
-            if cm and cm.group(1):
-                # 三个多月, 两个半月: 个 is a classifier, 多/半 sit inside the unit
-                if cm.group(1) in ("多", "余"):
-                    qual = "at_least"
-                else:
-                    v = v + Decimal("0.5")
-                classified = cm.group(2)
-            unit_sp = _match_unit(norm, e) if classified is None else None
-            if unit_sp is None and norm.startswith(" ", e) and _match_unit(norm, e + 1) in ("%", "‰"):
-                e += 1  # 13 %: a space a PDF or an editor left before the sign
-                unit_sp = _match_unit(norm, e)
-            if classified is not None:
-                unit, kind = lexicon().units["个" + classified]
-                e = cm.end()
-            elif unit_sp is None:
-                # 十成 = 100%: Chinese numeral + 成 as a share
-                if re.fullmatch(r"[一二三四五六七八九十]", num) and norm.startswith("成", e) and (
-                        e + 1 >= n or norm[e + 1] in ",,。;;、以左多的"):
-                    v, unit, kind, e = v * 10, "%", "percent", e + 1
-                else:
-                    pos = max(pos, e) if e > s else s + 1
-                    continue
-            else:
-                unit, kind = lexicon().units[unit_sp]
-                e += len(unit_sp)
-            v = v * mult
-            if vmax is not None:
-                vmax = vmax * mult
-                qual = "range"
-            # A calendar year is a date, not a span: 2022年, 二〇二二年
-            if unit == "年" and (re.fullmatch(r"(19|20)\d{2}", num) or (len(num) == 4 and all(c in "〇零一二三四五六七八九" for c in num))):
-                continue
-        if unit in ("%", "‰") and vmax is None:
-            pm = _PCT_RANGE_TAIL.match(norm, e)
-            if pm:  # 20%~30%
-                vmax, qual, e = _num(pm.group(1)), "range", pm.end()
-        if kind == "time" and norm.startswith("内", e) and not norm.startswith("内容", e):
-            e += 1  # 5个工作日内, 24小时内: within
-            qual = "at_most" if qual == "exact" else qual
-        # suffix qualifiers
-        for word, q in _SUFFIX:
-            if norm.startswith(word, e):
-                e += len(word)
-                if qual == "exact":
-                    qual = q
-                break
-        if qual == "exact" and norm.startswith(("多", "余"), e) and unit in ("年", "个月", "天", "小时"):
-            e += 1
-            qual = "at_least"
-        # prefix qualifiers
-        before = norm[max(0, s - 4):s]
-        for word, q in _PREFIX:
-            if before.endswith(word):
-                if word == "近" and kind == "time":
-                    break  # 近两年: "the last two years", not "nearly"
-                s -= len(word)
-                if qual == "exact":
-                    qual = q
-                break
-        else:
-            if qual == "exact" and _DETACHED_APPROX.search(norm[max(0, s - 4):s]):
-                qual = "approx"
-        if _inside(quoted, s) or _inside(quoted, e - 1):
+        got, pos = _read_number(norm, m)
+        if got is None:
             continue
-        if _vetoed(norm, s, e):
+        s, e, v, vmax, unit, kind, qual = _qualify(norm, *got)
+        if _inside(quoted, s) or _inside(quoted, e - 1) or _vetoed(norm, s, e):
             continue
         out.append({"start": s, "end": e, "surface": norm[s:e], "value": normalize_decimal(v),
                     "value_max": normalize_decimal(vmax) if vmax is not None else None,
                     "unit": unit, "kind": kind, "qualifier": qual})
         pos = max(pos, e)
     return out
+
+
+def _read_number(norm: str, m: re.Match) -> tuple[tuple | None, int]:
+    """The number a core match starts and the unit after it: ((start, end,
+    value, value_max, unit, kind, qualifier), where to search on) or (None,
+    where to search on) when it is no quantity."""
+    s, pos = m.start(), m.end()
+    if m.group("pctcn"):
+        v = Decimal(100) if m.group("pctnum") == "百" else _num(m.group("pctnum"))
+        return (None if v is None else (s, m.end(), v, None, "%", "percent", "exact")), pos
+    num, num2 = m.group("num"), m.group("num2")
+    # A digit run glued to a letter or digit before it is part of a code (G20, 12345热线).
+    if s > 0 and (norm[s - 1].isascii() and norm[s - 1].isalnum() or norm[s - 1] == "."):
+        return None, pos
+    e, v, vmax = m.end("num"), _num(num), None
+    if num2 is not None:
+        v2 = _num(num2)
+        if v2 is not None and v is not None:
+            e, vmax = m.end("num2"), v2
+    if v is None and num in ("百", "千", "万") and norm.startswith(("余", "多"), e):
+        v = _MULT[num]  # 百余家, 千余人: a hundred and more
+    if v is None:
+        return None, s + 1  # a Chinese run that is not a number (百家, 千家万户)
+    e, mult = _take_mult(norm, e, num if vmax is None else num2)
+    if vmax is None and mult != 1:
+        # 10万至20万元: each end carries its own multiplier
+        rm = _RANGE_TAIL.match(norm, e)
+        if rm:
+            e2, mult2 = _take_mult(norm, rm.end(), rm.group(1))
+            if mult2 != 1 and _match_unit(norm, e2):
+                v, vmax, e = v * mult, _num(rm.group(1)) * mult2, e2
+                mult = Decimal(1)
+    got = _unit_after(norm, num, s, e, v, mult)
+    if got is None:
+        return None, (max(pos, e) if e > s else s + 1)
+    e, v, unit, kind, qual = got
+    if vmax is not None:
+        vmax, qual = vmax * mult, "range"
+    # A calendar year is a date, not a span: 2022年, 二〇二二年
+    if unit == "年" and (re.fullmatch(r"(19|20)\d{2}", num) or (len(num) == 4 and all(c in "〇零一二三四五六七八九" for c in num))):
+        return None, pos
+    return (s, e, v, vmax, unit, kind, qual), pos
+
+
+def _unit_after(norm: str, num: str, s: int, e: int, v: Decimal, mult: Decimal) -> tuple | None:
+    """The unit (measure word, 个+classifier, %) after the number and the
+    qualifier inside it (3200万余人次, 三个多月): (end, value, unit, kind,
+    qualifier), or None where no unit follows."""
+    qual = "exact"
+    if norm.startswith(("余", "多"), e) and _match_unit(norm, e + 1):
+        e += 1
+        qual = "at_least"
+    if mult != 1 and norm.startswith(("余", "多"), e) and _match_unit(norm, e + 1):
+        e += 1
+        qual = "at_least"
+    cm = _CLASSIFIED_TIME.match(norm, e)
+    classified = None
+    if cm and cm.group(1):
+        # 三个多月, 两个半月: 个 is a classifier, 多/半 sit inside the unit
+        if cm.group(1) in ("多", "余"):
+            qual = "at_least"
+        else:
+            v = v + Decimal("0.5")
+        classified = cm.group(2)
+    unit_sp = _match_unit(norm, e) if classified is None else None
+    if unit_sp is None and norm.startswith(" ", e) and _match_unit(norm, e + 1) in ("%", "‰"):
+        e += 1  # 13 %: a space a PDF or an editor left before the sign
+        unit_sp = _match_unit(norm, e)
+    if classified is not None:
+        unit, kind = lexicon().units["个" + classified]
+        e = cm.end()
+    elif unit_sp is None:
+        # 十成 = 100%: Chinese numeral + 成 as a share
+        if re.fullmatch(r"[一二三四五六七八九十]", num) and norm.startswith("成", e) and (
+                e + 1 >= len(norm) or norm[e + 1] in ",,。;;、以左多的"):
+            return e + 1, v * mult * 10, "%", "percent", qual
+        return None
+    else:
+        unit, kind = lexicon().units[unit_sp]
+        e += len(unit_sp)
+    return e, v * mult, unit, kind, qual
+
+
+def _qualify(norm: str, s: int, e: int, v, vmax, unit: str, kind: str, qual: str) -> tuple:
+    """Ranges and qualifiers around a quantity: 20%~30%, 5个工作日内, 60%以上,
+    十年多, 约35万条 (近两年 is the last two years, not nearly)."""
+    if unit in ("%", "‰") and vmax is None:
+        pm = _PCT_RANGE_TAIL.match(norm, e)
+        if pm:  # 20%~30%
+            vmax, qual, e = _num(pm.group(1)), "range", pm.end()
+    if kind == "time" and norm.startswith("内", e) and not norm.startswith("内容", e):
+        e += 1  # 5个工作日内, 24小时内: within
+        qual = "at_most" if qual == "exact" else qual
+    for word, q in _SUFFIX:
+        if norm.startswith(word, e):
+            e += len(word)
+            if qual == "exact":
+                qual = q
+            break
+    if qual == "exact" and norm.startswith(("多", "余"), e) and unit in ("年", "个月", "天", "小时"):
+        e += 1
+        qual = "at_least"
+    before = norm[max(0, s - 4):s]
+    for word, q in _PREFIX:
+        if before.endswith(word):
+            if word == "近" and kind == "time":
+                break  # 近两年: "the last two years", not "nearly"
+            s -= len(word)
+            if qual == "exact":
+                qual = q
+            break
+    else:
+        if qual == "exact" and _DETACHED_APPROX.search(norm[max(0, s - 4):s]):
+            qual = "approx"
+    return s, e, v, vmax, unit, kind, qual
 
 
 def _take_mult(norm: str, e: int, num: str) -> tuple[int, Decimal]:
