@@ -23,6 +23,8 @@ _MENTION = re.compile(
     rf"|(?P<kb>{_KIND})(?P<b>{_NUMS})号"
     rf"|(?P<c>{_NUMS})号(?P<kc>{_KIND})"
     rf"|(?<=》)[((]第?(?P<d>{_NUM})号[))]"
+    # 主办件(提案编号:054、108、144): a list of numbers under a label, without 号
+    rf"|(?P<ke>{_KIND})编号[::]\s*(?P<e>{_NUMS})"
 )
 # What a number before 号 is when it is not a proposal: 〔2020〕7号 (document),
 # 同茂大道416号 (street), ICP备…号, 公网安备…号, 1号楼/3号线/1号文件.
@@ -36,7 +38,9 @@ _SESSION = re.compile(
 _TITLE = re.compile(rf"[《“\"]?(关于[^,。;《》\n]{{2,80}}?的?{_KIND})[》”\"]?")
 _TITLE_BEFORE = re.compile(rf"[《“](关于[^《》\n]{{2,80}}?的?{_KIND})[》”]\s*$")
 # 会办市人大1号议案; 我局会办的第5、8、22号提案; 领办的重点建议第102号
-_ROLE_BEFORE = re.compile(r"(主办|会办|协办|分办|领办)(?:的)?\s*(?:重点)?(?:市|区|县|省)?(?:人大|政协)?(?:代表|委员)?(?:建议|提案|议案)?\s*$")
+_ROLE_BEFORE = re.compile(r"(主办|会办|协办|分办|领办)(?:的)?\s*(?:重点)?(?:市|区|县|省)?(?:人大|政协)?(?:代表|委员)?(?:建议|提案|议案)?\s*$"
+                          # 其中主办件(提案编号:054、108…), 共办4件(提案编号:…): the role labels the list
+                          r"|(主办|会办|协办|分办|领办|共办)(?:件)?(?:\d+件)?[((]$")
 # …由州农业农村局主办,我市协办: the reporting unit's own role
 # (not 我厅已向主办部委…: the role word after 向/给 is another unit's)
 _OWN_ROLE = re.compile(r"我[市区县局委办厅处州]\S{0,3}?(?<![向给])(主办|会办|协办|分办|领办)"
@@ -216,11 +220,11 @@ def extract(tm: TextMap) -> list[Proposal]:
 
 def _read_mention(pg: _Page, mi: int, prev_mention: tuple | None) -> _Mention:
     c, m = pg.c, pg.mentions[mi]
-    grp = next(g for g in "abcd" if m.group(g))
+    grp = next(g for g in "abcde" if m.group(g))
     s, e = m.span()
     a, b = _sentence(c, s, e)
     title, title_rule, chosen, base, tm_after = _mention_title(pg, m, grp, a)
-    kind = m.group("ka") or m.group("kb") or m.group("kc")
+    kind = m.group("ka") or m.group("kb") or m.group("kc") or m.group("ke")
     kind_stated = kind is not None  # 第19号提案, not a kind read off a title or the context
     if kind is None and chosen:
         kind = re.search(_KIND + "$", chosen.group(1)).group(1)
@@ -648,7 +652,8 @@ def _role(c: str, a: int, b: int, s: int, e: int) -> tuple[str | None, str | Non
         return m.group(1) or m.group(2), "own_unit"
     m = _ROLE_BEFORE.search(c[max(a, s - 16):s])
     if m:
-        return m.group(1), "role_before"
+        role = m.group(1) or m.group(2)
+        return ("会办" if role == "共办" else role), "role_before"  # 共办, handled jointly: 会办
     m = re.search(r"(?:均作为|作为)(主办|会办|协办|分办|领办)", c[a:s])
     if m:
         return m.group(1), "as_role"
