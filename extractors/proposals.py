@@ -518,11 +518,13 @@ def _section_statuses(norm: str, props: list[Proposal]) -> None:
 
 
 # A reply letter names what it answers in its acknowledgement: 您提出的《关于…的建议》
-# 收悉; 您所提的关于…的建议已收悉; 关于“黨馬線…提升”的建議收悉; “盘活…问题”的提案收悉
-_ACK = re.compile(r"(?:提出|所提|提交|领衔)(?:了)?的?(?P<about>关于|關於|关於|關于)?"
+# 收悉; 您所提的关于…的建议已收悉; 关于“黨馬線…提升”的建議收悉; “盘活…问题”的提案收悉;
+# …提出的《关于…的提案》,交我局研究办理,现答复如下; 《关于…的建议》(第033号提案)协办意见函告如下
+_ACK_END = r"[^。]{0,30}?(?:收悉|答复如下|答覆如下|函复如下|函告如下)"
+_ACK = re.compile(r"(?:(?:提出|所提|提交|领衔)(?:了)?的?(?P<about>关于|關於|关於|關于)?)?"
                   r"(?:(?P<q>[《“\"])(?P<t>[^》”\"]{4,80})[》”\"](?P<k>的?(?:建议案|议案|建议|提案|建議|議案))?"
-                  r"|(?P<u>(?:关于|關於|关於|關于)[^。;《》“”]{2,80}?的?(?:建议案|议案|建议|提案|建議|議案)))"
-                  r"[^。]{0,30}?收悉")
+                  r"|(?<=[提所交的])(?P<u>(?:关于|關於|关於|關于)[^。;《》“]{2,80}?的?(?:建议案|议案|建议|提案|建議|議案)))"
+                  + _ACK_END)
 
 
 def _letter_class(c: str, p: Proposal, classes: dict[str, str]) -> None:
@@ -567,10 +569,11 @@ def _letter_subject(tm: TextMap, c: str, idx: list[int], p: Proposal) -> None:
     a quoted title as written inside its marks; 关于“X”的建议 joined as
     关于X的建议; an unquoted 关于…的建议 as it stands."""
     m = _ACK.search(c)
-    if not m:
-        return
+    if not m or (m.group("q") and m.group("q") != "《" and not re.match(r"提出|所提|提交|领衔", m.group())):
+        return  # a quotation from the suggestion (“建议进一步调整…”) is no title
     if m.group("u"):
-        title = _as_written(tm, idx, *m.span("u"))
+        # 关于加快农村教师周转房建设”的提案: a closing mark without its opening one goes
+        title = re.sub(r"[”\"](?=的?(?:建议案|议案|建议|提案|建議|議案)$)", "", _as_written(tm, idx, *m.span("u")))
     else:
         title = _as_written(tm, idx, *m.span("t"))
         if m.group("q") != "《" and m.group("about") and m.group("k"):

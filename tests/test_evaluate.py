@@ -93,3 +93,12 @@ def test_proposals_numbers_and_fields(tmp_path):
     assert (p["tp"], p["pred"], p["gold"]) == (1, 1, 2)
     assert p["precision"] == 1.0 and p["recall"] == 0.5
     assert p["fields"]["kind"]["accuracy"] == 1.0 and p["fields"]["status"]["accuracy"] == 0.0
+
+
+def test_titles_compare_without_mirror_glosses():
+    """GOLD.md §7.4: gold keeps 政協(xié) as written; the pipeline's value has no gloss."""
+    from pipeline.evaluate import field_match
+
+    assert field_match("title", "五年來廈門市政協(xié)提案100%辦復", "五年來廈門市政協提案100%辦復")
+    assert not field_match("title", "五年來廈門市政協提案", "五年來廈門市提案")
+    assert not field_match("year", 2021, 2022)
