@@ -24,7 +24,10 @@ _TOPIC = re.compile(r"(?:是|为|其中|涉及|包括)?([\u4e00-\u9fff、和及�
                     r"(?:建议提案|建议|提案|议案)?(?:占比最[大高多]|最多)?[,,]?(?:有|共|计|占比?)?$")
 # 其中涉及财经工交48件,农林水利27件,城建城管16件: a run of topics after 涉及, each before its count
 # (涉及民生领域的247件 is _TOPIC_INVOLVES's: an item with 的 is not a bare topic)
-_TOPIC_RUN = re.compile(r"涉及(?:[\u4e00-\u9fff]{2,8}\d+件[,,、])*((?:(?!的)[\u4e00-\u9fff]){2,8})$")
+_TOPIC_RUN = re.compile(r"涉及(?:[\u4e00-\u9fff、]{2,16}?\d+件[,,、])*((?:(?!的)[\u4e00-\u9fff、]){2,16})$")
+# …;城乡建设与基础设施的提案13件;民生保障与公共服务的提案19件: a list item that names its topic
+_TOPIC_ITEM_OF = re.compile(r"(?:^|[;;])\s*([\u4e00-\u9fff、与和及]{2,16}?)(?:方面|类|领域)?的(?:建议提案|提案|建议|议案)$")
+_NOT_TOPIC = re.compile(r"提出|收到|提交|立案|办理|审查|承办|交办|共|其中|全部|委员|代表|重点|集体|联名|个人")
 _TOPIC_INVOLVES = re.compile(r"涉及([^,,;;。的]{2,20})的(?:最多|较多|最少)?[,,]?(?:共|有)?$")
 # an enumerated line that names its topic: 1、通组公路16件
 _TOPIC_ITEM = re.compile(r"(?:^|\n)\s*(?:\d+|[一二三四五六七八九十]+)[、.．]\s*([\u4e00-\u9fff]{2,12}?)(?:方面|类)?$")
@@ -209,6 +212,9 @@ def _topic(before: str, prefix: str = "") -> str | None:
     run = _TOPIC_RUN.search(prefix[-80:])
     if run and not handling.kind_rx()[0].search(run.group(1)):
         return re.sub(r"^其他方面$", "其他", run.group(1))
+    item = _TOPIC_ITEM_OF.search(before)
+    if item and not _NOT_TOPIC.search(item.group(1)):
+        return _clean_topic(item.group(1))
     b = _strip_brackets(before)[-34:]
     im = _TOPIC_INVOLVES.search(b) or _TOPIC_ITEM.search(before[-20:])
     if im:
@@ -226,6 +232,7 @@ def _topic(before: str, prefix: str = "") -> str | None:
 def _clean_topic(topic: str) -> str:
     # 一是规划建设类, 属道路交通方面, 占比最高的是…类, 其次是…类
     topic = re.sub(r"^.*?(?:[一二三四五六七八九十]是|其次是|最高的是|的是|属于|属|其中|涉及|主要|包括)", "", topic)
+    topic = re.sub(r"^(?:有关|关于)(?=[\u4e00-\u9fff]{2,})", "", topic)  # 有关经济建设方面的提案
     # 教育、卫生、文化等社会事业: the examples name the topic's members, not the topic
     topic = re.sub(r"^.*等(?=[\u4e00-\u9fff]{2,})", "", topic)
     return re.sub(r"(?:方面|类|领域)$", "", topic.lstrip("、和及与"))
