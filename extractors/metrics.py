@@ -148,6 +148,8 @@ def _group(seg: str) -> str | None:
     return gm.group(1) + (gm.group(2) or "") if gm else None
 
 
+# 委员提案304件,集体提案41件: 委员 names a group of proposers only against the others
+_SUBMITTERS = re.compile(r"集体|党派|團體|团体|界别|界別|组织|專門委員會|专门委员会")
 # a report that states a filed count (经审查立案286件, 立案提案623件)
 _FILED = re.compile(r"(?<!不予)(?<!未)立案\S{0,4}?\d+件")
 
@@ -179,7 +181,8 @@ def filing_group(seg: str, filed: bool) -> str | None:
 def _groups_rx() -> re.Pattern:
     """集体提案, 委员个人和联名提案, 内容重复的建议: the named groups of handling.yaml,
     in their order (the first listed wins where two could match)."""
-    words = "|".join(map(re.escape, handling.vocab()["groups"]))
+    words = "|".join(("(?<!政协)(?<!政協)" if w.startswith("委员") else "") + re.escape(w)
+                     for w in handling.vocab()["groups"])
     return re.compile(rf"({words})((?:和|及)联名)?的?(?:提案|建议)")
 
 
@@ -507,10 +510,13 @@ def _count_or_share(doc: _Doc, flow: _Flow, i: int, q, w: _Window, names: list[s
     norm, before = doc.norm, w.before
     sc = _scope(before, w.after, w.prefix, names[0],
                 own_status=not (names[0] == "share" and flow.last_count is not None))
+    if sc.get("group") == "委员" and not _SUBMITTERS.search(norm[w.a:w.b]):
+        del sc["group"]  # 代表建议27件,委员提案31件: members' proposals as a kind, not against groups'
     if names[0] == "count" and "group" not in sc:
         g = filing_group(before[-12:], doc.filed)
         if g:
             sc["group"] = g
+
     if q.ref_year:
         sc["ref_year"] = q.ref_year
     if re.search(r"[;;]", before) and ("kind" in sc or re.search(r"共|合计|总计", before)):

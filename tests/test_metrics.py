@@ -41,3 +41,6 @@ def test_metric_case(case):
         assert any(_fits(m, want) for m in got), (want, near)
     for name, value in case.get("absent", []):
         assert not any(m.metric == name and Decimal(str(m.value)) == Decimal(str(value)) for m in got), (name, value)
+    for name, value, field in case.get("absent_scope", []):  # the fact is there, without that scope field
+        hits = [m for m in got if m.metric == name and Decimal(str(m.value)) == Decimal(str(value))]
+        assert hits and not any(field in m.scope for m in hits), (name, value, field, [m.scope for m in hits])
