@@ -96,9 +96,10 @@ def test_floor(reports, name, genre, table, field, floor):
     part = rep if genre is None else rep["by_genre"].get(genre)
     assert part is not None, f"{name}: no gold documents of genre {genre!r} any more"
     got = flat_scores(part)[table][field]
-    assert got is not None and got >= floor, (
-        f"{name} {genre or ''} {table}.{field} = {got} fell below the floor {floor}: "
-        f"{_issues(rep, table, field)[:30]}")
+    if got is None or got < floor:
+        issues = "\n  ".join(str(i)[:200] for i in _issues(rep, table, field)[:12])
+        pytest.fail(f"{name} {genre or ''} {table}.{field} = {got} fell below the floor {floor}; "
+                    f"first issues (jyta evaluate --set {name} --json F for all):\n  {issues}", pytrace=False)
 
 
 def test_every_gated_set_has_floors():
