@@ -394,6 +394,9 @@ def extract_publisher(tm: TextMap) -> Field:
     return _field(tm, m.start(1), m.start(1) + len(val))
 
 
+_DATELINE = re.compile(r"\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*(?:电|讯|訊|電)")
+
+
 def extract_region(tm: TextMap, title: Field, publisher: Field) -> Field:
     text = tm.norm
     head_end = min(len(text), 300)
@@ -403,7 +406,8 @@ def extract_region(tm: TextMap, title: Field, publisher: Field) -> Field:
     for f in (title, publisher):
         if f.start is not None:
             spans.append(_norm_span(tm, f.start, f.end))
-    mentions = regions.find_mentions(text)
+    # 中评社北京3月3日电, 据新华社北京3月18日电: a news dateline says where it was filed, not whose report
+    mentions = [m for m in regions.find_mentions(text) if not _DATELINE.match(text, m.end)]
     head = [m for m in mentions if any(a <= m.start < b for a, b in spans)]
     body = [m for m in mentions if m not in head]
     head_text = "".join(text[a:b] for a, b in spans)
