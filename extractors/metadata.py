@@ -34,13 +34,17 @@ _DATE = (
 )
 _DATE_DMY = r"(?P<d3>\d{1,2})\.(?P<m3>\d{1,2})\.(?P<y3>(?:19|20)\d{2})"  # 21.08.2018  09:55
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
-_INFO = re.compile(r"发布(时间|日期)|公开日期|来源\s*[::]|浏览|阅读")
+_INFO = re.compile(r"发布(时间|日期)|公开日期|来源\s*[::]|浏览|阅读|索\s*引\s*号|公开目录")
 _ENUM_IN_LINE = re.compile(r"\s+(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）])")
 # 标题:…; 信息名称  关于…的答复  成文日期…; - 中文名:關於…的答覆 (an information-disclosure
 # table or an encyclopedia box names the title in a field)
-_LABELLED_TITLE = re.compile(r"(?:(?:文章)?标题\s*[::]\s*|(?:^|\s{2,}|^-\s*)(?:信息名称|中文名|标\s*题|名\s*称)\s*(?:[::]\s*|\s{2,}))",
+_LABELLED_TITLE = re.compile(r"(?:(?:文章)?标题\s*[::]\s*|(?:^\s*|\s{2,}|^-\s*)(?:信息名称|中文名|标\s*题|名\s*称)\s*[::]?\s*)",
                              re.M)
-_PAGE_PREFIX = re.compile(r"^(?:page|p\.)\s*\d+\s*[-–—:]\s*|^第\s*\d+\s*页\s*(?:共\s*\d+\s*页)?", re.I)
+# page N -, 第2页 共5页, 【第1篇 (a collection site's item number)
+_PAGE_PREFIX = re.compile(r"^(?:page|p\.)\s*\d+\s*[-–—:]\s*|^第\s*\d+\s*页\s*(?:共\s*\d+\s*页)?|^【第\s*\d+\s*篇\s*", re.I)
+# what follows a title on its line and is not the title: 发布日期:…, 来源:…, an anti-copy run of ASCII
+_TITLE_TAIL = re.compile(r"\s*(?:发布日期|发布时间|来源|信息来源)\s*[::].*$"
+                         r"|(?<=[^\x00-\x7f])\s*[\x21-\x7e](?=[\x20-\x7e]*\s[\x20-\x7e]*\s)[\x20-\x7e]{5,}$")
 _FILE_NAME = re.compile(r"\.(?:docx?|pdf|wps|txt|html?)(?![a-z])", re.I)
 _EMPTY_BRACKETS = re.compile(r"[(（]\s*[)）]\s*$")
 
@@ -97,7 +101,7 @@ def _title_like(s: str) -> bool:
     return re.search(_alt(_vocab()["title_keywords"]), s) is not None
 
 
-_ORG_LINE = re.compile(r"[\u4e00-\u9fff]{2,20}(?:局|委员会|委|厅|办公室|人民政府|政府|中心)")
+_ORG_LINE = re.compile(r"[\u4e00-\u9fff]{2,40}(?:局|委员会|委|厅|办公室|人民政府|政府|中心|会议)")
 
 
 def _strong(s: str) -> bool:
@@ -110,7 +114,8 @@ def extract_title(tm: TextMap) -> Field:
     m = _LABELLED_TITLE.search(head)
     if m:
         rest = text[m.end():m.end() + 150]
-        cut = re.match(r"\S+", rest)
+        # the value runs to the next field of the table (信息名称…成文日期…: the view drops the spaces between)
+        cut = re.match(r"\S+?(?=\s|" + _alt(_vocab()["field_labels"]) + "|$)", rest)
         if cut:
             t = cut.group()
             sm = re.search(f"(?:{_alt(_vocab()['runon_suffixes'])})", t)
@@ -153,17 +158,27 @@ def extract_title(tm: TextMap) -> Field:
         # A column name above the real title (建议提案办理总体情况 / 关于2021年…的报告).
         if not _strong(line):
             for s2, e2, l2 in lines[i + 1:i + 4]:
+                pm2 = _PAGE_PREFIX.match(l2)
+                if pm2:
+                    s2, l2 = s2 + pm2.end(), l2[pm2.end():]
                 if _title_like(l2) and _strong(l2):
                     return _field(tm, s2, e2)
         end = s + len(line)
-        em = _EMPTY_BRACKETS.search(line)
+        em = _EMPTY_BRACKETS.search(line) or _TITLE_TAIL.search(line)
         if em:
             end = s + em.start()
-        if i > 0 and not re.match(r"关于|[^\d]*[省市区县州]", line) and _ORG_LINE.fullmatch(lines[i - 1][2]) \
+        # (关于提案工作情况的报告 names no one: the unit or session line above it does)
+        own = re.match(r"[^\d]*[省市区县州]", line) or (
+            line.startswith("关于") and re.search(r"[省市区县州局委]|政府|\d+号|届|次会议", line))
+        if i > 0 and not own and _ORG_LINE.fullmatch(lines[i - 1][2]) \
                 and not text[lines[i - 1][1]:s].strip():
             # 株洲市自然资源和规划局\n2024年建议提案办理工作总结: the unit's name heads the title
-            ps, pe, pline = lines[i - 1]
-            return _field(tm, ps, end, value=pline + text[s:end])
+            # (over two lines: 中国人民政治协商会议\n哈尔滨市第十一届委员会常务委员会\n关于…)
+            k = i - 1
+            if k > 0 and _ORG_LINE.fullmatch(lines[k - 1][2]) and not text[lines[k - 1][1]:lines[k][0]].strip():
+                k -= 1
+            head = "".join(l for _, _, l in lines[k:i])
+            return _field(tm, lines[k][0], end, value=head + text[s:end])
         return _field(tm, s, end)
     return Field(None)
 

@@ -6,9 +6,10 @@ COLLECT_DIR holds one folder per collector-annotator (`A/`, `B/`…), each with
 `raw/XNN.txt|json` and `gold/XNN.json` (and the reviewer's `REVIEW.md`). Texts
 the held-out check flags are dropped, and so is the later of two texts that share
 most of their passages (the same report re-hosted, or in Traditional characters).
-A reporting unit's series goes whole into one part; the rest is split by genre,
-every third text to the blind part, chosen by a hash of its source so that the
-split does not depend on the order of collection. Files are renumbered (dev 401…,
+A reporting unit's series goes whole into one part; every other text goes to the
+blind part when a hash of its address says so (one in three), so that adding
+texts later moves none; a text someone working on the code has looked at (the
+`--seen` list) is never blind. Files are renumbered (dev 401…,
 blind 701…); each sidecar keeps `collected_as`.
 """
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import pathlib
 import re
 import subprocess
@@ -73,24 +75,19 @@ def _hash(s: str) -> int:
     return int(hashlib.sha1(s.encode()).hexdigest()[:8], 16)
 
 
-def split(kept: list[dict]) -> tuple[list[dict], list[dict]]:
-    """Series whole into one part (every third unit blind); others every third by genre blind."""
+def split(kept: list[dict], seen: set[str]) -> tuple[list[dict], list[dict]]:
+    """One third blind, decided per item by a hash of its address (per series
+    unit for a series, kept whole), so that adding texts later moves none;
+    every item someone working on the code has already looked at is dev."""
     dev, blind = [], []
     units: dict[str, list[dict]] = {}
     for it in kept:
         u = it["side"].get("series_unit")
         units.setdefault(u or f"_single:{it['key']}", []).append(it)
-    series = sorted((u for u in units if not u.startswith("_single:")), key=_hash)
-    for k, u in enumerate(series):
-        (blind if k % 3 == 2 else dev).extend(units[u])
-    singles = [units[u][0] for u in units if u.startswith("_single:")]
-    by_genre: dict[str, list[dict]] = {}
-    for it in singles:
-        by_genre.setdefault(it["side"].get("genre"), []).append(it)
-    for genre, its in sorted(by_genre.items(), key=lambda kv: str(kv[0])):
-        its.sort(key=lambda it: _hash(it["side"].get("source_url") or it["key"]))
-        for k, it in enumerate(its):
-            (blind if k % 3 == 2 else dev).append(it)
+    for u, its in sorted(units.items()):
+        ident = u if not u.startswith("_single:") else (its[0]["side"].get("source_url") or its[0]["key"])
+        looked_at = any(it["key"] in seen for it in its)
+        (blind if _hash(ident) % 3 == 2 and not looked_at else dev).extend(its)
     return dev, blind
 
 
@@ -115,6 +112,9 @@ def main() -> int:
     ap.add_argument("--dev", default="corpus/sets/dev")
     ap.add_argument("--blind", default="corpus/sets/blind")
     ap.add_argument("--heldout-check", default="../shared/corpus/heldout_check.py")
+    ap.add_argument("--blind-only", default="", help="collectors' letters (e.g. I) whose texts all go to the blind part")
+    ap.add_argument("--seen", default="corpus/annotation/seen_during_tuning.txt",
+                    help="collectors' ids (A03…) someone working on the code has looked at: never blind")
     args = ap.parse_args()
     its = items(pathlib.Path(args.collect))
     flagged = heldout_flagged([it["txt"] for it in its], pathlib.Path(args.heldout_check))
@@ -122,7 +122,13 @@ def main() -> int:
     for f in sorted(flagged):
         print(f"held out: {f} — dropped")
     kept = drop_duplicates(kept, _fold())
-    dev, blind = split(kept)
+    seen = set()
+    if os.path.exists(args.seen):
+        with open(args.seen, encoding="utf-8") as fh:
+            seen = {w for line in fh for w in line.split("#")[0].split()}
+    fresh = [it for it in kept if it["key"][0] in args.blind_only]
+    dev, blind = split([it for it in kept if it not in fresh], seen)
+    blind += fresh  # collected after the code was tuned, for the blind part alone
     write(dev, pathlib.Path(args.dev), 401)
     write(blind, pathlib.Path(args.blind), 701)
     print(f"{len(its)} collected, {len(kept)} kept: dev {len(dev)}, blind {len(blind)}")
