@@ -205,6 +205,25 @@ def _date_value(m: re.Match) -> str | None:
         return None
 
 
+_CN_DIGIT = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "○": 0, "O": 0, "0": 0, "Ｏ": 0}
+_CN_DATE = re.compile(r"(?:发布时间|发布日期|日期|时间)\s*[::]\s*([〇零○O0一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日")
+
+
+def _cn_date_value(m: re.Match) -> str | None:
+    """二00七年五月十四日 → 2007-05-14.
+
+    >>> _cn_date_value(_CN_DATE.search("发布时间:二00七年五月十四日"))
+    '2007-05-14'
+    """
+    from .numerals import chinese_to_int
+
+    try:
+        y = int("".join(str(_CN_DIGIT[c]) for c in m.group(1)))
+        return date(y, chinese_to_int(m.group(2)), chinese_to_int(m.group(3))).isoformat()
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
 def extract_published(tm: TextMap) -> Field:
     text = tm.norm
     head = text[:1500]
@@ -222,6 +241,16 @@ def extract_published(tm: TextMap) -> Field:
             if m:
                 m = re.search(re.escape(m.group()), text[s:]) and re.compile(_DATE + "|" + _DATE_DMY).search(text, s)
                 break
+    if m is None:
+        # a page's own stamp in its head: 苏州日报 2022-11-14 15:31; • 2020-12-30 10:32 (a date with its clock time)
+        m = re.search(rf"{_DATE}(?=\s+\d{{1,2}}:\d{{2}})", head[:600])
+    if m is None:
+        # 發布時間:二00七年五月十四日: a labelled date in Chinese numerals
+        cm = _CN_DATE.search(head)
+        if cm:
+            v = _cn_date_value(cm)
+            if v:
+                return _field(tm, cm.start(1), cm.end(), value=v)
     if m is None:
         # The date a speech was delivered: ——2021年12月11日在…
         m = re.search(rf"——\s*{_DATE}", head)
@@ -252,7 +281,9 @@ _STRONG_YEAR = re.compile(
     # 2021年, anywhere: a sentence about that year ((篇一) 2021 年,我局…)
     r"|((?:19|20)\d{2})\s*年(?:度)?(?=[,,])"
     # 共办理2023年建议提案
-    r"|((?:19|20)\d{2})\s*年(?:度)?(?=(?:的)?(?:人大|建议|提案|议案|两会|“两会”|代表建议|政协))"
+    # (not a goal: 力争2025年重点提案A类比例不低于70%)
+    r"|(?<!力争)(?<!争取)(?<!计划)(?<!预计)(?<!目标)(?<![到至])((?:19|20)\d{2})\s*年(?:度)?"
+    r"(?=(?:的)?(?:重点)?[省市区县]?(?:人大|建议|提案|议案|两会|“两会”|代表建议|政协))"
 )
 
 
@@ -261,10 +292,13 @@ _STRONG_YEAR = re.compile(
 _DELIVERED = re.compile(r"(?:——|—|－－|--|[(（])\s*((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月(?:\s*\d{1,2}\s*日)?\s*在")
 # 截至2022年12月底,445件建议已全部办结: the state of the work at a date of that year
 _DEADLINE = re.compile(r"(?:截至|截止|截止到|截至到)\s*((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月")
+_INTAKE = re.compile(r"[^。;]{0,30}?(?:收到|征集|提交|立案)[^。;]{0,6}?(?:提案|建议)")
 # 在2014年3月召开的绩溪县十六届三次会议…上: the session the report is about, dated
 _HELD = re.compile(r"((?:19|20)\d{2})\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?(?:召开|举行|開幕|开幕)的[^。;]{0,30}?会议")
 # a report that looks back (…以来的提案工作, 五年来, 一年来): posted early in a year, it is about the year before
 _LOOKS_BACK = re.compile(r"以来|五年来|一年来|过去一年|去年|上年|過去一年")
+# 兰政字〔2012〕30-17号, 达川经信函〔2021〕153号: a document number and its year
+_DOC_NUMBER_YEAR = re.compile(r"[\u4e00-\u9fff]{1,8}[〔\[［(（]((?:19|20)\d{2})[〕\]］)）]\s*[\d\-]+\s*号")
 # a reply letter acknowledges what it answers and says it answers it
 _REPLY_BODY = re.compile(r"收悉[^。]{0,40}?(?:答复|答覆|函复|回复)如下")
 
@@ -307,7 +341,8 @@ def _delivery_year(tm: TextMap, d) -> None:
     annual session) reports on the year before (GOLD.md §6.4)."""
     m = _DELIVERED.search(tm.norm[:3000])
     if m:
-        y = int(m.group(1)) - (int(m.group(2)) <= 2)
+        # (审查情况 of the proposals received at the session: that session's year)
+        y = int(m.group(1)) - (int(m.group(2)) <= 2 and bool(_LOOKS_BACK.search(tm.norm[:3000])))
         d.offer("year", y, "delivery_line", span=tm.to_source(m.start(1), m.end(1)))
 
 
@@ -320,7 +355,8 @@ def _dated_events(tm: TextMap, d) -> None:
     if m:
         d.offer("year", int(m.group(1)), "session_held", span=tm.to_source(m.start(1), m.end(1)))
     m = _DEADLINE.search(head)
-    if m and int(m.group(2)) >= 4:
+    # (截至2021年1月12日10时,大会共收到提案145件: the intake of that year's session, any month)
+    if m and (int(m.group(2)) >= 4 or _INTAKE.match(head, m.end())):
         d.offer("year", int(m.group(1)), "deadline", span=tm.to_source(m.start(1), m.end(1)))
 
 
@@ -357,7 +393,10 @@ def _reply_year(tm: TextMap, title: Field, published: Field, d) -> None:
             ys = s + mm.start("y")
             d.offer("year", int(mm.group("y")), "reply_letter_date", span=tm.to_source(ys, ys + 4))
             return
-    if published.value:
+    dm = _DOC_NUMBER_YEAR.search(tm.norm[:1500])
+    if dm:  # 岳文旅广字〔2019〕3号: the letter's own number carries its year (GOLD.md §7.7)
+        d.offer("year", int(dm.group(1)), "reply_letter_date", span=tm.to_source(dm.start(1), dm.end(1)))
+    elif published.value:
         d.offer("year", int(published.value[:4]), "reply_letter_date", span=(published.start, published.end))
 
 
