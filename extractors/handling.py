@@ -46,7 +46,10 @@ def kind_rx() -> tuple[re.Pattern, dict[str, str]]:
     table = {w: k for k, ws in vocab()["kinds"].items() for w in ws}
     # 会议提案 is a 提案 put to a 会议, not a 议提案 (建议提案): words that
     # start with 议 may not follow 会.
-    alts = [("(?<!会)" if w.startswith("议") else "") + re.escape(w) for w in sorted(table, key=len, reverse=True)]
+    # 所提意见和建议得到解决, 转为意见建议: opinions and suggestions in general, not deputies' 建议
+    # (代表建议 keeps its kind: only 意见 right before marks the generic phrase)
+    alts = [("(?<!会)" if w.startswith("议") else "(?<!意见)(?<!意见和)(?<!意见、)" if w.startswith("建议") else "")
+            + re.escape(w) for w in sorted(table, key=len, reverse=True)]
     return re.compile("|".join(alts)), table
 
 

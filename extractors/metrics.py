@@ -214,13 +214,13 @@ def _role_of(before: str, after: str, metric: str) -> str | None:
 def _topic(before: str, prefix: str = "") -> str | None:
     run = _TOPIC_RUN.search(prefix[-80:])
     if run and not handling.kind_rx()[0].search(run.group(1)):
-        return re.sub(r"^其他方面$", "其他", run.group(1))
+        return _clean_topic(run.group(1))
     item = _TOPIC_ITEM_OF.search(before)
     if item and not _NOT_TOPIC.search(item.group(1)):
         return _clean_topic(item.group(1))
     b = _strip_brackets(before)[-34:]
     im = _TOPIC_INVOLVES.search(b) or _TOPIC_ITEM.search(before[-20:])
-    if im:
+    if im:  # (涉及民生领域的247件: the topic as the report names it, 领域 and all)
         return re.sub(r"(?:方面|类)$", "", _clean_topic(im.group(1)) if im.re is _TOPIC_ITEM else im.group(1))
         # 涉及洱海保护治理的37件; 涉及民生领域的247件; 1、通组公路16件
     if re.search(r"(?:^|[;;,,。])\s*其他\s*$", b):
@@ -238,7 +238,7 @@ def _clean_topic(topic: str) -> str:
     topic = re.sub(r"^(?:有关|关于)(?=[\u4e00-\u9fff]{2,})", "", topic)  # 有关经济建设方面的提案
     # 教育、卫生、文化等社会事业: the examples name the topic's members, not the topic
     topic = re.sub(r"^.*等(?=[\u4e00-\u9fff]{2,})", "", topic)
-    return re.sub(r"(?:方面|类|领域)$", "", topic.lstrip("、和及与"))
+    return re.sub(r"等?(?:方面|类|领域)?$", "", topic.lstrip("、和及与"))  # 社会法制、民生保障等方面
 
 
 def _each_members(before: str) -> list[dict]:
