@@ -19,12 +19,14 @@ _KIND = r"(建议案|议案|建议|提案)"
 _NUM = r"\d{1,8}"
 _NUMS = rf"{_NUM}(?:号?[、,和及]第?{_NUM})*"
 _MENTION = re.compile(
-    rf"第(?P<a>{_NUMS})号(?:重点)?(?P<ka>{_KIND})?"
+    # 第0125号; 第 TA2023039号 (a series mark before the digits stays in the surface)
+    rf"第\s*(?:[A-Z]{{1,3}}|[\u4e00-\u9fff](?=\d))?(?P<a>{_NUMS})号(?:重点)?(?P<ka>{_KIND})?"
     rf"|(?P<kb>{_KIND})(?P<b>{_NUMS})号"
-    rf"|(?P<c>{_NUMS})号(?P<kc>{_KIND})"
+    # 17号建议; 17号代表建议
+    rf"|(?P<c>{_NUMS})号(?:代表|委员)?(?P<kc>{_KIND})"
     rf"|(?<=》)[((]第?(?P<d>{_NUM})号[))]"
-    # 主办件(提案编号:054、108、144): a list of numbers under a label, without 号
-    rf"|(?P<ke>{_KIND})编号[::]\s*(?P<e>{_NUMS})"
+    # 主办件(提案编号:054、108、144); 建议/提案号: 11 — numbers under a label, without 号 after them
+    rf"|(?P<ke>{_KIND})(?:/{_KIND})?(?:编号|号)[::]\s*(?P<e>{_NUMS})"
 )
 # What a number before 号 is when it is not a proposal: 〔2020〕7号 (document),
 # 同茂大道416号 (street), ICP备…号, 公网安备…号, 1号楼/3号线/1号文件.
