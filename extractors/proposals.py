@@ -548,7 +548,8 @@ def _letter_outcome(c: str, p: Proposal) -> None:
     """A reply letter about one item says in its body what became of it: the
     handling vocabulary and the outcome cues of handling.yaml `letter_outcomes`
     after the acknowledgement (现答复如下). The outcome named most wins; between
-    equals, the one named last (a reply ends on its result)."""
+    equals, the one named last (a reply ends on its result); a plan with work
+    under way is in progress."""
     ack = max(c.find("答复如下"), c.find("答覆如下"), c.find("函复如下"), c.find("收悉"))
     start = max(ack, p.cend)
     hits: list[tuple[int, str, str]] = []  # (position, status, wording)
@@ -565,6 +566,8 @@ def _letter_outcome(c: str, p: Proposal) -> None:
         count[status] = count.get(status, 0) + 1
         last[status] = (pos, wording)
     best = max(count, key=lambda st: (count[st], last[st][0]))
+    if best == "planned" and "in_progress" in count:
+        best = "in_progress"  # GOLD.md §4: work under way on a plan is in progress (已上报…待项目批准后)
     p.offer("status", best, "reply_letter_body", last[best][1])
 
 
