@@ -46,6 +46,10 @@ def _evaluate(args) -> int:
         except evalsets.UnknownSet as e:
             print(f"jyta: {e}", file=sys.stderr)
             return 2
+        except FileNotFoundError:
+            print(f"jyta: no {evalsets.REGISTRY}: the evaluation sets come with a source checkout "
+                  "(pip install -e .); or give --gold DIR", file=sys.stderr)
+            return 2
         gold, genres = es.gold, es.genres()
     else:
         gold, genres = args.gold, None
