@@ -558,13 +558,16 @@ def _letter_outcome(c: str, p: Proposal) -> None:
     for status, orx in handling.letter_outcome_rx().items():
         hits += [(m.start(), status, m.group()) for m in orx.finditer(c, start)
                  if not any(h[0] <= m.start() < h[0] + len(h[2]) for h in hits)]
-    if not hits:
+    if not hits or all(st == "reference_weak" for _, st, _ in hits):
         return
+    hits = [(pos, "reference" if st == "reference_weak" else st, w) for pos, st, w in hits]
     count: dict[str, int] = {}
     last: dict[str, tuple[int, str]] = {}
     for pos, status, wording in sorted(hits):
         count[status] = count.get(status, 0) + 1
         last[status] = (pos, wording)
+    if "reference" in count and len(count) > 1 and count["reference"] * 2 >= sum(count.values()):
+        return  # refused in part and done in part (不建议安装减速带…将协调施划网状线): the letter says no one outcome
     best = max(count, key=lambda st: (count[st], last[st][0]))
     if best == "planned" and "in_progress" in count:
         best = "in_progress"  # GOLD.md §4: work under way on a plan is in progress (已上报…待项目批准后)
