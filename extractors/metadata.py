@@ -109,78 +109,112 @@ def _strong(s: str) -> bool:
 
 
 def extract_title(tm: TextMap) -> Field:
-    text = tm.norm
-    head = text[:1500]
-    m = _LABELLED_TITLE.search(head)
-    if m:
-        rest = text[m.end():m.end() + 150]
-        # the value runs to the next field of the table (信息名称…成文日期…: the view drops the spaces between)
-        cut = re.match(r"\S+?(?=\s|" + _alt(_vocab()["field_labels"]) + "|$)", rest)
-        if cut:
-            t = cut.group()
-            sm = re.search(f"(?:{_alt(_vocab()['runon_suffixes'])})", t)
-            if sm:
-                t = t[: sm.end()]
-            return _field(tm, m.end(), m.end() + len(t))
-    lines = _lines(text, 25)
+    """The report's own title: a labelled field, else the first title-like line
+    of the head (cut where it runs on, joined where it breaks, headed by the
+    unit named on the line above when it names no one)."""
+    labelled = _labelled_title(tm)
+    if labelled is not None:
+        return labelled
+    lines = _lines(tm.norm, 25)
     for i, (s, e, line) in enumerate(lines):
         pm = _PAGE_PREFIX.match(line)
         if pm:
             s, line = s + pm.end(), line[pm.end():]
-        # A line that runs on into the body: cut at the title's own suffix.
-        if len(line) > 60 or _ENUM_IN_LINE.search(line):
-            em = _ENUM_IN_LINE.search(line)
-            part = line[: em.start()] if em else line
-            sm = re.search(f"(?:{_alt(_vocab()['runon_suffixes'])})", part[:80])
-            if sm and sm.end() >= 8:
-                part = part[: sm.end()]
-                if _title_like(part):
-                    return _field(tm, s, s + len(part))
-        # A lead line and its dash subtitle: 狠抓落实促高效 …\n——水利部2022年…综述
-        if i + 1 < len(lines) and lines[i + 1][2].startswith("——") and len(line) <= 40 and not _is_body_sentence(line):
-            if _title_like(lines[i + 1][2]):
-                return _field(tm, s, lines[i + 1][1])
+        found = _runon_title(tm, s, line) or _dash_subtitle(tm, lines, i, s, line)
+        if found is not None:
+            return found
         if not _title_like(line):
             if _is_body_sentence(line) and len(line) > 40:
                 break  # the body has begun and no title preceded it
             continue
-        # A title broken over two lines: 2020年人大建议、政协提案办理工作\n完成情况说明;
-        # 关于对市七届人大五次会议第71号建议的\n答 复
-        suffix = f"(?:{_alt(_vocab()['title_suffixes'])})$"
-        if i + 1 < len(lines):
-            nxt = re.sub(r"\s+", "", lines[i + 1][2])
-            if len(nxt) <= 12 and not re.search(suffix, line) and re.search(suffix, nxt) and not _is_body_sentence(nxt):
-                return _title_field(tm, s, lines[i + 1][1])
-        # …and its first half alone says only where: 关于兰亭镇第十六届人民代表大会\n第一次会议17号代表建议的答复
-        if i > 0 and re.match(r"关于|对", lines[i - 1][2]) and len(lines[i - 1][2]) <= 40 \
-                and not _is_body_sentence(lines[i - 1][2]) and not re.search(suffix, lines[i - 1][2]):
-            return _title_field(tm, lines[i - 1][0], s + len(line))
-        # A column name above the real title (建议提案办理总体情况 / 关于2021年…的报告).
-        if not _strong(line):
-            for s2, e2, l2 in lines[i + 1:i + 4]:
-                pm2 = _PAGE_PREFIX.match(l2)
-                if pm2:
-                    s2, l2 = s2 + pm2.end(), l2[pm2.end():]
-                if _title_like(l2) and _strong(l2):
-                    return _field(tm, s2, e2)
-        end = s + len(line)
-        em = _EMPTY_BRACKETS.search(line) or _TITLE_TAIL.search(line)
-        if em:
-            end = s + em.start()
-        # (关于提案工作情况的报告 names no one: the unit or session line above it does)
-        own = re.match(r"[^\d]*[省市区县州]", line) or (
-            line.startswith("关于") and re.search(r"[省市区县州局委]|政府|\d+号|届|次会议", line))
-        if i > 0 and not own and _ORG_LINE.fullmatch(lines[i - 1][2]) \
-                and not text[lines[i - 1][1]:s].strip():
-            # 株洲市自然资源和规划局\n2024年建议提案办理工作总结: the unit's name heads the title
-            # (over two lines: 中国人民政治协商会议\n哈尔滨市第十一届委员会常务委员会\n关于…)
-            k = i - 1
-            if k > 0 and _ORG_LINE.fullmatch(lines[k - 1][2]) and not text[lines[k - 1][1]:lines[k][0]].strip():
-                k -= 1
-            head = "".join(l for _, _, l in lines[k:i])
-            return _field(tm, lines[k][0], end, value=head + text[s:end])
-        return _field(tm, s, end)
+        return _broken_title(tm, lines, i, s, line) or _column_then_title(lines, i, tm, line) \
+            or _headed_title(tm, lines, i, s, line)
     return Field(None)
+
+
+def _labelled_title(tm: TextMap) -> Field | None:
+    m = _LABELLED_TITLE.search(tm.norm[:1500])
+    if not m:
+        return None
+    rest = tm.norm[m.end():m.end() + 150]
+    # the value runs to the next field of the table (信息名称…成文日期…: the view drops the spaces between)
+    cut = re.match(r"\S+?(?=\s|" + _alt(_vocab()["field_labels"]) + "|$)", rest)
+    if not cut:
+        return None
+    t = cut.group()
+    sm = re.search(f"(?:{_alt(_vocab()['runon_suffixes'])})", t)
+    if sm:
+        t = t[: sm.end()]
+    return _field(tm, m.end(), m.end() + len(t))
+
+
+def _runon_title(tm: TextMap, s: int, line: str) -> Field | None:
+    """A line that runs on into the body: cut at the title's own suffix."""
+    if not (len(line) > 60 or _ENUM_IN_LINE.search(line)):
+        return None
+    em = _ENUM_IN_LINE.search(line)
+    part = line[: em.start()] if em else line
+    sm = re.search(f"(?:{_alt(_vocab()['runon_suffixes'])})", part[:80])
+    if sm and sm.end() >= 8 and _title_like(part[: sm.end()]):
+        return _field(tm, s, s + sm.end())
+    return None
+
+
+def _dash_subtitle(tm: TextMap, lines: list, i: int, s: int, line: str) -> Field | None:
+    """A lead line and its dash subtitle: 狠抓落实促高效 …\n——水利部2022年…综述."""
+    if i + 1 < len(lines) and lines[i + 1][2].startswith("——") and len(line) <= 40 and not _is_body_sentence(line):
+        if _title_like(lines[i + 1][2]):
+            return _field(tm, s, lines[i + 1][1])
+    return None
+
+
+def _broken_title(tm: TextMap, lines: list, i: int, s: int, line: str) -> Field | None:
+    """A title broken over two lines: 2020年人大建议、政协提案办理工作\n完成情况说明;
+    关于对市七届人大五次会议第71号建议的\n答 复; and one whose first half says only
+    where: 关于兰亭镇第十六届人民代表大会\n第一次会议17号代表建议的答复."""
+    suffix = f"(?:{_alt(_vocab()['title_suffixes'])})$"
+    if i + 1 < len(lines):
+        nxt = re.sub(r"\s+", "", lines[i + 1][2])
+        if len(nxt) <= 12 and not re.search(suffix, line) and re.search(suffix, nxt) and not _is_body_sentence(nxt):
+            return _title_field(tm, s, lines[i + 1][1])
+    if i > 0 and re.match(r"关于|对", lines[i - 1][2]) and len(lines[i - 1][2]) <= 40 \
+            and not _is_body_sentence(lines[i - 1][2]) and not re.search(suffix, lines[i - 1][2]):
+        return _title_field(tm, lines[i - 1][0], s + len(line))
+    return None
+
+
+def _column_then_title(lines: list, i: int, tm: TextMap, line: str) -> Field | None:
+    """A column name above the real title (建议提案办理总体情况 / 关于2021年…的报告)."""
+    if _strong(line):
+        return None
+    for s2, e2, l2 in lines[i + 1:i + 4]:
+        pm2 = _PAGE_PREFIX.match(l2)
+        if pm2:
+            s2, l2 = s2 + pm2.end(), l2[pm2.end():]
+        if _title_like(l2) and _strong(l2):
+            return _field(tm, s2, e2)
+    return None
+
+
+def _headed_title(tm: TextMap, lines: list, i: int, s: int, line: str) -> Field:
+    """The line itself (without empty brackets or a trailing page field), headed
+    by the unit or session named on the line(s) above when it names no one:
+    株洲市自然资源和规划局\n2024年建议提案办理工作总结; 中国人民政治协商会议\n哈尔滨市
+    第十一届委员会常务委员会\n关于提案工作情况的报告."""
+    text = tm.norm
+    end = s + len(line)
+    em = _EMPTY_BRACKETS.search(line) or _TITLE_TAIL.search(line)
+    if em:
+        end = s + em.start()
+    own = re.match(r"[^\d]*[省市区县州]", line) or (
+        line.startswith("关于") and re.search(r"[省市区县州局委]|政府|\d+号|届|次会议", line))
+    if i > 0 and not own and _ORG_LINE.fullmatch(lines[i - 1][2]) and not text[lines[i - 1][1]:s].strip():
+        k = i - 1
+        if k > 0 and _ORG_LINE.fullmatch(lines[k - 1][2]) and not text[lines[k - 1][1]:lines[k][0]].strip():
+            k -= 1
+        head = "".join(l for _, _, l in lines[k:i])
+        return _field(tm, lines[k][0], end, value=head + text[s:end])
+    return _field(tm, s, end)
 
 
 def _title_field(tm: TextMap, ns: int, ne: int) -> Field:
