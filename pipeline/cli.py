@@ -132,20 +132,44 @@ def _compare(args) -> int:
 
     con = connect(args.out)
     try:
-        df = con.execute(f"SELECT region, measure, coalesce(scope, '') AS scope, year, "
-                         f"string_agg(DISTINCT CAST(value AS DOUBLE)::VARCHAR || CASE WHEN conflict THEN '!' ELSE '' END, '/') AS v "
-                         f"FROM series WHERE {' AND '.join(where)} GROUP BY ALL", params).df()
+        df = con.execute(f"SELECT region, measure, coalesce(scope, '') AS scope, year, CAST(value AS DOUBLE) AS value, "
+                         f"conflict FROM series WHERE {' AND '.join(where)}", params).df()
     finally:
         con.close()
     if not len(df):
         print("(no metric series)")
         return 0
-    table = df.pivot_table(index=["region", "measure", "scope"], columns="year", values="v", aggfunc="first")
-    with pd.option_context("display.max_rows", args.max_rows, "display.width", 200, "display.max_colwidth", 40):
-        print(table.fillna("").to_string())
-    print("values by year; '!' marks a value another report of the same unit contradicts; "
-          "full rows: jyta query OUT \"SELECT * FROM series\"")
+    print(series_table(df, wide=args.wide, max_rows=args.max_rows))
+    print("values by year; '!' marks a value another report of the same unit contradicts"
+          + ("" if args.wide else "; --wide for every year and full scopes")
+          + "; full rows: jyta query OUT \"SELECT * FROM series\"")
     return 0
+
+
+def _number(v: float) -> str:
+    """5.0 → 5, 98.70 → 98.7: counts read as counts."""
+    return str(int(v)) if float(v).is_integer() else f"{v:.6f}".rstrip("0").rstrip(".")
+
+
+def series_table(df, wide: bool = False, max_rows: int = 200) -> str:
+    """The metric series as region × year, narrow enough for a terminal unless
+    wide: the last six years, scopes cut to 20 characters."""
+    import shutil
+
+    import pandas as pd
+
+    df = df.copy()
+    df["v"] = [_number(v) + ("!" if c else "") for v, c in zip(df["value"], df["conflict"])]
+    cell = df.groupby(["region", "measure", "scope", "year"])["v"].agg(lambda vs: "/".join(dict.fromkeys(vs)))
+    table = cell.unstack("year").fillna("")
+    if not wide:
+        table = table[sorted(table.columns)[-6:]]
+        table = table[(table != "").any(axis=1)]  # series of earlier years only: --wide
+        table.index = pd.MultiIndex.from_tuples(
+            [(r, m, sc if len(sc) <= 20 else sc[:19] + "…") for r, m, sc in table.index], names=table.index.names)
+    width = 10_000 if wide else shutil.get_terminal_size((120, 24)).columns
+    with pd.option_context("display.max_rows", max_rows, "display.width", width, "display.max_colwidth", 60):
+        return table.to_string()
 
 
 def _report(args) -> int:
@@ -217,6 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
     cp.add_argument("--same-kind", action="store_true",
                     help="link proposals only to proposals of the same kind (default: a 建议 may come back as a 提案)")
     cp.add_argument("--max-rows", type=int, default=200)
+    cp.add_argument("--wide", action="store_true", help="every year and full scopes (default: the last six years)")
     cp.set_defaults(func=_compare)
     rp = sub.add_parser("report", help="a static HTML review: charts by region, highlighted documents, errors",
                         description="Write DIR/index.html (per region: metric series and status mix by year; "

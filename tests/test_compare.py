@@ -213,3 +213,18 @@ def test_derived_tables_survive_later_ingests_and_uploads(tmp_path):
     r = c.post("/v1/extract?store=true", files={"file": ("r.txt", "2024年,我局共承办市人大代表建议9件,满意率100%。".encode())})
     assert r.status_code == 200 and r.json()["stored"]
     assert dataset.exists(out, "series") and c.get("/v1/series").json()["total"] > 0
+
+
+def test_compare_console_table_is_narrow_and_counts_read_as_counts():
+    from pipeline.cli import series_table
+
+    rows = [{"region": "九江市", "measure": "count", "scope": "kind=建议提案;status=resolved;category=A",
+             "year": y, "value": v, "conflict": c}
+            for y, v, c in [(2015, 300.0, False), (2018, 5.0, False), (2019, 6.0, False), (2020, 7.0, False),
+                            (2021, 8.0, False), (2022, 9.0, True), (2023, 98.7, False)]]
+    narrow = series_table(pd.DataFrame(rows))
+    assert "2015" not in narrow and "2023" in narrow  # the last six years
+    assert " 5 " in narrow + " " and "5.0" not in narrow and "98.7" in narrow and "9!" in narrow
+    assert "kind=建议提案;status=re…" in narrow
+    wide = series_table(pd.DataFrame(rows), wide=True)
+    assert "2015" in wide and "300" in wide and "category=A" in wide
