@@ -143,17 +143,25 @@ def _region_figures(region: str, rows: list[dict]) -> list[str]:
     import plotly.graph_objects as go
 
     figs = []
-    rates = defaultdict(dict)
+    rates: dict[str, dict[int, list[float]]] = defaultdict(lambda: defaultdict(list))
     for r in rows:
         if r["series_type"] == "metric" and r["value_type"] == "level" and (
                 r["measure"] in RATES or (r["measure"] == "share" and r["scope"] and "category=A" in r["scope"])):
             name = r["measure"] + (f" [{r['scope']}]" if r["scope"] else "")
-            rates[name].setdefault(r["year"], float(r["value"]))
+            if float(r["value"]) not in rates[name][r["year"]]:
+                rates[name][r["year"]].append(float(r["value"]))
     if rates:
         fig = go.Figure()
         for name, pts in sorted(rates.items()):
             ys = sorted(pts)
-            fig.add_trace(go.Scatter(x=ys, y=[pts[y] for y in ys], mode="lines+markers", name=name))
+            fig.add_trace(go.Scatter(x=ys, y=[pts[y][0] for y in ys], mode="lines+markers", name=name))
+            # a year two reports state differently: every value shown, marked, none hidden behind the line
+            clash = [(y, v) for y in ys if len(pts[y]) > 1 for v in pts[y]]
+            if clash:
+                fig.add_trace(go.Scatter(x=[y for y, _ in clash], y=[v for _, v in clash], mode="markers",
+                                         marker={"symbol": "x", "size": 12, "color": "#c0392b"},
+                                         name=f"{name}: conflicting reports",
+                                         hovertext=["reports disagree on this year"] * len(clash)))
         fig.update_layout(title=f"{region}: rates and A-class share by year", yaxis_title="%", showlegend=True,
                           xaxis={"dtick": 1}, height=380, margin={"t": 50, "b": 40})
         figs.append(fig.to_html(full_html=False, include_plotlyjs=False))

@@ -111,3 +111,14 @@ def test_charts_and_highlights_render_in_chromium(built):
             assert not failed, failed
         finally:
             browser.close()
+
+
+def test_a_conflicting_year_shows_every_value():
+    """Two reports of one unit give a year different rates: the chart shows both, marked."""
+    from pipeline.report import _region_figures
+
+    rows = [{"series_type": "metric", "value_type": "level", "measure": "satisfaction_rate", "scope": None,
+             "year": y, "value": v, "conflict": c, "year_basis": "text"}
+            for y, v, c in [(2021, 98.0, False), (2022, 99.1, True), (2022, 97.5, True), (2023, 99.5, False)]]
+    html = "".join(_region_figures("九江市", rows))
+    assert "conflicting reports" in html and "97.5" in html and "99.1" in html
