@@ -78,6 +78,12 @@ class Metric:
     totals_sum: object = None
     unit_total: bool = False  # the reporting unit's own total: 我局共承办人大代表建议7件
     each: list = field(default_factory=list)  # 社会保障和社会管理类各9件: the members it is stated for
+    # which rule decided the metric's name (`metric`) and each scope field: the dataset's `rule` column
+    rules: dict = field(default_factory=dict)
+
+    @property
+    def rule(self) -> str:
+        return ";".join(f"{k}={v}" for k, v in self.rules.items() if k == "metric" or k in self.scope)
 
 
 def _strip_brackets(s: str) -> str:
@@ -389,7 +395,14 @@ class _Window:
     before: str
     after: str
     prefix: str
+    name_rule: str = ""  # the rule that named the metric
 
+
+def _since(rules: dict, sc: dict, snap: dict, rule: str) -> None:
+    """Record `rule` for every scope field set or changed since `snap`."""
+    for k, v in sc.items():
+        if snap.get(k) != v:
+            rules[k] = rule
 
 def extract(norm: str, quantities: list) -> list[Metric]:
     """Metrics of a document from its quantities (extractors.quantities).
@@ -414,7 +427,8 @@ def extract(norm: str, quantities: list) -> list[Metric]:
             continue
         if names[0] not in ("count", "share", "handling_units"):
             sc = _rate_scope({"ref_year": q.ref_year} if q.ref_year else {}, w.before, w.prefix)
-            out.extend(Metric(name, q.value, q.unit, q.start, q.end, q.surface, dict(sc), q.nstart) for name in names)
+            out.extend(Metric(name, q.value, q.unit, q.start, q.end, q.surface, dict(sc), q.nstart,
+                              rules={"metric": w.name_rule, **{k: "rate_phrase" for k in sc}}) for name in names)
             continue
         _count_or_share(doc, flow, i, q, w, names, out)
     _parts_of_several_totals(out)
@@ -454,39 +468,43 @@ def _names(doc: _Doc, flow: _Flow, q, w: _Window, out: list) -> tuple[list[str],
     norm, unit, before, after = doc.norm, q.unit, w.before, w.after
     if unit == "件":
         # 比上年增加136件 is a change, not a count of proposals
+        w.name_rule = "count_unit"
         return ([] if _other_items(before, after) or _GROWTH.search(before) else ["count"]), False
     if unit in ("家", "个"):
         if (_UNIT_WORDS.search(before[-8:]) or _HANDLERS.match(after)) and _HANDLING_WORDS.search(norm[w.a:w.b]) \
                 and not _UNITS_JUDGED.search(_clause(norm, q.nstart, q.nend)):
             # not: 所属67家二级事业单位…政务公开事项 (units, handling nothing); 对进展缓慢的
             # 11家单位进行了约谈 (units judged, not the units that handled them)
+            w.name_rule = "handling_units"
             return ["handling_units"], False
         return [], False
     if unit != "%":
         return [], False
     names = _rates(before) or _activity_rates(before) or (["satisfaction_rate"] if re.match(r"\s*(的)?满意", after) else [])
+    w.name_rule = "rate_word" if names else ""
     changed_from = None
     if not names and _CHANGE.search(before):
         # 由2017年占办复总数的48.9%提升至2018年的71%: the same share, later
         changed_from = next((x for x in reversed(out) if x.nstart >= w.a and x.unit == "%"), None)
         if changed_from is not None:
-            names = [changed_from.metric]
+            names, w.name_rule = [changed_from.metric], "restated_for_another_year"
     if not names and (_SHARE.search(before[-12:]) or _SHARE.search(w.prefix)) and (
             flow.last_count is not None or _PROPOSAL_WORDS.search(w.prefix)
             or re.search(r"(?:类|方面|领域)(?:的)?占比?$", before)) and not _GROWTH.search(before):
-        names = ["share"]  # 经济发展类占34.2%: a topic's share, its count unstated
+        names, w.name_rule = ["share"], "share_word"  # 经济发展类占34.2%: a topic's share, its count unstated
     sm = re.search(r"(基本)?满意的?(?:占|为)$", before) if names == ["share"] else None
     if sm and "不满意" not in before[-6:]:
         # 表示满意的占91.2%, 表示基本满意的占8.8%: the satisfied's share is the rate
         out.append(Metric("basic_satisfaction_rate" if sm.group(1) else "satisfaction_rate", q.value, unit,
-                          q.start, q.end, q.surface, {"ref_year": q.ref_year} if q.ref_year else {}, q.nstart))
+                          q.start, q.end, q.surface, {"ref_year": q.ref_year} if q.ref_year else {}, q.nstart,
+                          rules={"metric": "satisfied_share", "ref_year": "quantity_year"}))
         return names, True
     if changed_from is not None:
         sc = {k: v for k, v in changed_from.scope.items() if k != "ref_year"}
         if q.ref_year:
             sc["ref_year"] = q.ref_year
         out.append(Metric(names[0], q.value, unit, q.start, q.end, q.surface, sc, q.nstart,
-                          parent=changed_from.parent))
+                          parent=changed_from.parent, rules={"metric": w.name_rule, **{k: "restated" for k in sc}}))
         return names, True
     return names, False
 
@@ -502,7 +520,8 @@ def _restated(doc: _Doc, q, w: _Window, names: list[str], out: list) -> bool:
     sc = {k: v for k, v in prev.scope.items() if k not in ("ref_year", "status")}
     if q.ref_year:
         sc["ref_year"] = q.ref_year
-    out.append(Metric("count", q.value, q.unit, q.start, q.end, q.surface, sc, q.nstart, parent=prev.parent))
+    out.append(Metric("count", q.value, q.unit, q.start, q.end, q.surface, sc, q.nstart, parent=prev.parent,
+                      rules={"metric": "restated_for_another_year", **{k: "restated" for k in sc}}))
     return True
 
 
@@ -510,30 +529,39 @@ def _count_or_share(doc: _Doc, flow: _Flow, i: int, q, w: _Window, names: list[s
     norm, before = doc.norm, w.before
     sc = _scope(before, w.after, w.prefix, names[0],
                 own_status=not (names[0] == "share" and flow.last_count is not None))
+    rules = {"metric": w.name_rule, **{k: "own_words" for k in sc}}
     if sc.get("group") == "委员" and not _SUBMITTERS.search(norm[w.a:w.b]):
         del sc["group"]  # 代表建议27件,委员提案31件: members' proposals as a kind, not against groups'
     if names[0] == "count" and "group" not in sc:
         g = filing_group(before[-12:], doc.filed)
         if g:
-            sc["group"] = g
-
+            sc["group"], rules["group"] = g, "filing_group"
     if q.ref_year:
-        sc["ref_year"] = q.ref_year
+        sc["ref_year"], rules["ref_year"] = q.ref_year, "quantity_year"
     if re.search(r"[;;]", before) and ("kind" in sc or re.search(r"共|合计|总计", before)):
         flow.in_sub, flow.totals = False, []  # a new total of the sentence: 17件,其中…;市政协…共计13件
     if "其中" in before:
         flow.in_sub = True
     bracketed = _in_brackets(norm, w.a, q.nstart)
     if names[0] == "share" and flow.last_count is not None:
-        names, sc = _share_of_count(doc, flow, w, names, sc)
+        snap = dict(sc)
+        shared = _share_of_count(doc, flow, w, names, sc)
+        if shared[0] != names:  # the satisfied's share is the satisfaction rate
+            rules = {"metric": "satisfied_share"}
+        names, sc = shared
+        _since(rules, sc, snap, "share_of_count")
     else:
-        _inherit(doc, flow, w, names, sc, bracketed)
+        _inherit(doc, flow, w, names, sc, bracketed, rules)
+    snap = dict(sc)
     _member_scope(doc, flow, i, w, names, sc)
-    m = Metric(names[0], q.value, q.unit, q.start, q.end, q.surface, sc, q.nstart)
+    _since(rules, sc, snap, "list_or_member")
+    m = Metric(names[0], q.value, q.unit, q.start, q.end, q.surface, sc, q.nstart, rules=rules)
     _link(doc, flow, w, m, names, sc, bracketed, out)
     out.append(m)
     if names[0] == "count":
+        snap = dict(sc)
         _list_predicate(doc, i, q, w, sc)
+        _since(rules, sc, snap, "list_predicate")
     members = (_each_members(before) if names[0] == "count" else
                flow.last_count.each if names[0] == "share" and flow.last_count is not None
                and _EACH.search(re.split(r"[,,;;。:]", before)[-1].strip()) else [])
@@ -562,32 +590,32 @@ def _share_of_count(doc: _Doc, flow: _Flow, w: _Window, names: list[str], sc: di
     return names, sc
 
 
-def _inherit(doc: _Doc, flow: _Flow, w: _Window, names: list[str], sc: dict, bracketed: bool) -> None:
+def _inherit(doc: _Doc, flow: _Flow, w: _Window, names: list[str], sc: dict, bracketed: bool, rules: dict) -> None:
     """A count's scope from its total (GOLD.md §3: sub-counts inherit it), its
     sentence and its document; a count that names its kind sets the sentence's."""
     if names[0] == "count" and "kind" not in sc and re.search(r"共计|合计|总计|总量|总数|共$", w.before) and len(
             {x.scope.get("kind") for x in flow.totals} - {None}) > 1:
-        sc["kind"] = "建议提案"  # 代表建议205件和委员提案176件,共计381件
+        sc["kind"], rules["kind"] = "建议提案", "joined_total"  # 代表建议205件和委员提案176件,共计381件
         sc.pop("body", None)
     explicit_kind = "kind" in sc
     parent = flow.last_count if bracketed else (flow.total if flow.in_sub else None)
     if parent is not None and names[0] == "count":
-        for k in _CTX_SENTENCE + ("category", "status"):
-            if k in parent.scope:
-                sc.setdefault(k, parent.scope[k])
-    for k in _CTX_SENTENCE:
-        if k in flow.sent_ctx:
-            sc.setdefault(k, flow.sent_ctx[k])
-    for k in _CTX_DOCUMENT:
-        if k in doc.doc_ctx:
-            sc.setdefault(k, doc.doc_ctx[k])
-    if doc.doc_level:
-        sc.setdefault("level", doc.doc_level)
+        _fill(sc, rules, parent.scope, _CTX_SENTENCE + ("category", "status"), "sub_count_of_total")
+    _fill(sc, rules, flow.sent_ctx, _CTX_SENTENCE, "sentence_context")
+    _fill(sc, rules, doc.doc_ctx, _CTX_DOCUMENT, "document_kind")
+    _fill(sc, rules, {"level": doc.doc_level} if doc.doc_level else {}, ("level",), "document_level")
     if names[0] == "count" and explicit_kind and not flow.in_sub and not bracketed:
         flow.sent_ctx = {k: sc[k] for k in _CTX_SENTENCE if k in sc}
     elif names[0] == "share" and explicit_kind:
         # 人大代表建议…(A类)…48.9%;…(C类)…33.7%: the kind holds for the sentence
         flow.sent_ctx.update({k: sc[k] for k in ("kind", "body") if k in sc})
+
+
+def _fill(sc: dict, rules: dict, src: dict, keys, rule: str) -> None:
+    """Fields of `src` the scope does not state yet, each recorded with `rule`."""
+    for k in keys:
+        if k in src and k not in sc:
+            sc[k], rules[k] = src[k], rule
 
 
 def _member_scope(doc: _Doc, flow: _Flow, i: int, w: _Window, names: list[str], sc: dict) -> None:
@@ -742,11 +770,12 @@ def _state_for_each(m: Metric, members: list[dict], classes: dict, out: list[Met
             sc.pop("status", None)
             if classes.get(mem["category"]):
                 sc["status"] = classes[mem["category"]]
+        rules = {**m.rules, **{k: "each_member" for k in mem}}
         if j == 0:
-            m.scope = sc
+            m.scope, m.rules = sc, rules
         else:
             out.append(Metric(m.metric, m.value, m.unit, m.start, m.end, m.surface, sc, m.nstart,
-                              parent=m.parent, each=members))
+                              parent=m.parent, each=members, rules=rules))
 
 
 def _parts_of_several_totals(out: list[Metric]) -> None:

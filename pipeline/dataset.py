@@ -119,7 +119,7 @@ COLUMNS: dict[str, list[tuple]] = {
         ("start", INT, True, None, "offset in documents.text", "1402"),
         ("end", INT, True, None, "end offset (exclusive)", "1408"),
         ("surface", STR, True, None, "text[start:end]", "58.07%"),
-        ("rule", STR, True, None, "extractor that produced the row", "metric"),
+        ("rule", STR, True, None, "the rule that named the metric and decided each scope field (own_words, sub_count_of_total, sentence_context, document_kind, share_of_count, filing_group, list_predicate, rate_phrase, …)", "metric=count_unit;kind=own_words;level=document_level"),
     ],
     # Derived tables (pipeline/compare.py): rebuilt from the tables above after
     # each ingest and by `jyta compare`.

@@ -195,11 +195,20 @@ def _tally_rules(by_rule: dict, gold: dict, pred: dict) -> None:
 
 
 def format_rule_table(rep: dict) -> str:
-    """`jyta evaluate --by-rule`: each rule's precision on the fields it decided."""
+    """`jyta evaluate --by-rule`: each rule's precision on the fields it decided
+    (metrics: against the gold facts of the same metric and value; `unstated`
+    counts fields the gold leaves out)."""
     rows = sorted((rep.get("proposals") or {}).get("by_rule", {}).items())
     lines = [f"{'proposals: field=rule':<40}{'decided':>8}{'correct':>8}{'precision':>10}"]
     for name, t in rows:
         lines.append(f"{name:<40}{t['decided']:>8}{t['correct']:>8}{t['correct'] / t['decided']:>10.3f}")
+    mrows = sorted((rep.get("metrics") or {}).get("by_rule", {}).items())
+    if mrows:
+        lines += ["", f"{'metrics: field=rule':<40}{'decided':>8}{'agree':>7}{'differ':>7}{'unstated':>9}{'precision':>10}"]
+        for name, t in mrows:
+            judged = t["agree"] + t["differ"]
+            prec = f"{t['agree'] / judged:.3f}" if judged else "-"
+            lines.append(f"{name:<40}{t['decided']:>8}{t['agree']:>7}{t['differ']:>7}{t['unstated']:>9}{prec:>10}")
     return "\n".join(lines)
 
 
@@ -256,6 +265,39 @@ def score_metrics(gold: dict, docs: dict, preds_by_doc: dict) -> tuple[dict, lis
     return _prf2(strict, strict_r, n_pred, n_gold) | {"lenient": _prf2(lenient, lenient_r, n_pred, n_gold)}, issues
 
 
+def metric_rules(gold: dict, docs: dict, preds_by_doc: dict) -> dict[str, dict]:
+    """For each rule that decided a metric field (the `rule` column): how often
+    the gold facts of the same metric and value agree with the field, state
+    another value, or leave it out (GOLD.md §3: only what the text states)."""
+    from extractors.resolve import rule_of
+
+    tally: dict[str, dict] = {}
+    for key, g in gold.items():
+        doc = docs.get(key)
+        if doc is None:
+            continue
+        facts: dict[tuple, list[dict]] = {}
+        for m in g.get("metrics") or []:
+            facts.setdefault((m["metric"], _num(m["value"])), []).append(m)
+        for r in preds_by_doc.get(doc["doc_id"], []):
+            same = facts.get((r["metric"], _num(r["value"])))
+            if not same:
+                continue
+            for f in ("metric",) + METRIC_SCOPE:
+                if f != "metric" and r.get(f) in (None, False):
+                    continue
+                t = tally.setdefault(f"{f}={rule_of(r.get('rule'), f) or '?'}",
+                                     {"decided": 0, "agree": 0, "differ": 0, "unstated": 0})
+                t["decided"] += 1
+                if f == "metric" or any(m.get(f) == r[f] for m in same):
+                    t["agree"] += 1
+                elif all(m.get(f) in (None, False) for m in same):
+                    t["unstated"] += 1
+                else:
+                    t["differ"] += 1
+    return tally
+
+
 def _prf2(tp_pred: int, tp_gold: int, n_pred: int, n_gold: int) -> dict:
     """Precision and recall with their own true-positive counts."""
     p = tp_pred / n_pred if n_pred else 0.0
@@ -296,6 +338,7 @@ def score(gold: dict, docs: dict, preds: dict[str, dict]) -> dict:
     documents, misses = score_documents(gold, docs)
     ind, ind_issues = score_indicators(gold, docs, preds["indicators"])
     met, met_issues = score_metrics(gold, docs, preds["metrics"])
+    met["by_rule"] = metric_rules(gold, docs, preds["metrics"])
     prop, prop_issues = score_proposals(gold, docs, preds["proposals"])
     return {"documents": documents, "indicators": ind, "metrics": met, "proposals": prop, "misses": misses,
             "indicator_issues": ind_issues, "metric_issues": met_issues, "proposal_issues": prop_issues}

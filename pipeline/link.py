@@ -33,7 +33,7 @@ def records(doc: Document, manifest_row: dict | None = None) -> dict[str, list[d
     mets = [
         {"doc_id": doc.doc_id, "year": row["year"], "metric": m.metric, "value": _exact(m.value), "unit": m.unit,
          **{k: m.scope.get(k) for k in metrics.SCOPE}, "start": m.start, "end": m.end, "surface": m.surface,
-         "rule": "metric"}
+         "rule": m.rule or "metric"}
         for m in found
     ]
     for q in qs:

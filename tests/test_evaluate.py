@@ -102,3 +102,17 @@ def test_titles_compare_without_mirror_glosses():
     assert field_match("title", "五年來廈門市政協(xié)提案100%辦復", "五年來廈門市政協提案100%辦復")
     assert not field_match("title", "五年來廈門市政協提案", "五年來廈門市提案")
     assert not field_match("year", 2021, 2022)
+
+
+def test_metric_rules_are_scored_against_facts_of_the_same_value(tmp_path):
+    """`--by-rule` for metrics: a field agrees, differs from, or is left out of the gold fact."""
+    from pipeline.evaluate import metric_rules
+
+    gold = {"001": {"metrics": [{"metric": "count", "value": 6, "unit": "件", "kind": "建议"}]}}
+    docs = {"001": {"doc_id": "d1"}}
+    rows = [{"metric": "count", "value": 6, "kind": "建议", "level": "区",
+             "rule": "metric=count_unit;kind=own_words;level=document_level"},
+            {"metric": "count", "value": 6, "kind": "提案", "rule": "metric=count_unit;kind=sentence_context"}]
+    t = metric_rules(gold, docs, {"d1": rows})
+    assert t["kind=own_words"]["agree"] == 1 and t["kind=sentence_context"]["differ"] == 1
+    assert t["level=document_level"]["unstated"] == 1 and t["metric=count_unit"]["decided"] == 2
