@@ -147,7 +147,7 @@ def _group(seg: str) -> str | None:
     其中“满意”690件, (含7月交办5件)."""
     m = (re.search(r"“([^“”]{1,8})”\s*$", seg) or re.search(r"含([^,,、;;()()]{2,8}?)\s*$", seg)
          # 表示满意的352件、基本满意的35件; 其中满意189件
-         or re.search(r"(满意和基本满意|基本满意|满意)的?\s*$", seg))
+         or re.search(r"(满意和基本满意|满意或基本满意|比较满意|很满意|不满意|基本满意|满意)的?\s*$", seg))
     if m:
         return m.group(1)
     gm = _groups_rx().search(seg)
@@ -189,7 +189,7 @@ def _groups_rx() -> re.Pattern:
     in their order (the first listed wins where two could match)."""
     words = "|".join(("(?<!政协)(?<!政協)" if w.startswith("委员") else "") + re.escape(w)
                      for w in handling.vocab()["groups"])
-    return re.compile(rf"({words})((?:和|及)联名)?的?(?:提案|建议)")
+    return re.compile(rf"({words})((?:和|及|或)联名)?的?(?:提案|建议)")  # 委员个人或联名提案
 
 
 @lru_cache(maxsize=1)

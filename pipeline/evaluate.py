@@ -228,7 +228,7 @@ def score_metrics(gold: dict, docs: dict, preds_by_doc: dict) -> tuple[dict, lis
     for key, g in gold.items():
         gfacts = []
         for m in g.get("metrics") or []:
-            f = (m["metric"], _num(m["value"]), {k: m[k] for k in METRIC_SCOPE if m.get(k) not in (None, False)})
+            f = (m["metric"], _num(m["value"]), _folded({k: m[k] for k in METRIC_SCOPE if m.get(k) not in (None, False)}))
             if f not in gfacts:
                 gfacts.append(f)
         n_gold += len(gfacts)
@@ -237,7 +237,7 @@ def score_metrics(gold: dict, docs: dict, preds_by_doc: dict) -> tuple[dict, lis
             continue
         pfacts = []
         for r in preds_by_doc.get(doc["doc_id"], []):
-            f = (r["metric"], _num(r["value"]), {k: r[k] for k in METRIC_SCOPE if r.get(k) not in (None, False)})
+            f = (r["metric"], _num(r["value"]), _folded({k: r[k] for k in METRIC_SCOPE if r.get(k) not in (None, False)}))
             if f not in pfacts:
                 pfacts.append(f)
         n_pred += len(pfacts)
@@ -296,6 +296,14 @@ def metric_rules(gold: dict, docs: dict, preds_by_doc: dict) -> dict[str, dict]:
                 else:
                     t["differ"] += 1
     return tally
+
+
+def _folded(scope: dict) -> dict:
+    """Free-text scope (group, topic) compared in Simplified characters: gold
+    writes a Traditional page's 委員 as written, the pipeline reads 委员."""
+    from .textmap import _t2s
+
+    return {k: _t2s().convert(v) if k in ("group", "topic") and isinstance(v, str) else v for k, v in scope.items()}
 
 
 def _prf2(tp_pred: int, tp_gold: int, n_pred: int, n_gold: int) -> dict:
