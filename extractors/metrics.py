@@ -241,7 +241,7 @@ def _topic(before: str, prefix: str = "") -> str | None:
 def _clean_topic(topic: str) -> str:
     # 一是规划建设类, 属道路交通方面, 占比最高的是…类, 其次是…类
     topic = re.sub(r"^.*?(?:[一二三四五六七八九十]是|其次是|最高的是|的是|属于|属|其中|涉及|主要|包括)", "", topic)
-    topic = re.sub(r"^(?:有关|关于)(?=[\u4e00-\u9fff]{2,})", "", topic)  # 有关经济建设方面的提案
+    topic = re.sub(r"^[、和及与]*(?:有关|关于)(?=[\u4e00-\u9fff]{2,})", "", topic)  # 、关于文化建设方面的提案
     # 教育、卫生、文化等社会事业: the examples name the topic's members, not the topic
     topic = re.sub(r"^.*等(?=[\u4e00-\u9fff]{2,})", "", topic)
     return re.sub(r"等?(?:方面|类|领域)?$", "", topic.lstrip("、和及与"))  # 社会法制、民生保障等方面
