@@ -323,7 +323,11 @@ _STRONG_YEAR = re.compile(
 
 # ——2022年12月12日在市五届人大常委会第三十八次会议上; (2012年1月17日在政协…第一次会议上):
 # the date the report was delivered
-_DELIVERED = re.compile(r"(?:——|—|－－|--|[(（])\s*((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月(?:\s*\d{1,2}\s*日)?\s*在")
+# (2024年1月19日市政协五届四次会议审议通过): the date a session adopted it
+_DELIVERED = re.compile(r"(?:——|—|－－|--|[(（])\s*((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月(?:\s*\d{1,2}\s*日)?\s*"
+                        r"(?:在|[^()（）\n]{0,30}?会议(?:审议)?通过)")
+# a report on the proposals a session is receiving (提案审查情况, 提案复审, 共收到提案): that session's year
+_SESSION_INTAKE = re.compile(r"提案(?:初审|复审|审查)|收到提案|共收到|提案组")
 # 截至2022年12月底,445件建议已全部办结: the state of the work at a date of that year
 _DEADLINE = re.compile(r"(?:截至|截止|截止到|截至到)\s*((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月")
 _INTAKE = re.compile(r"[^。;]{0,30}?(?:收到|征集|提交|立案)[^。;]{0,6}?(?:提案|建议)")
@@ -376,7 +380,8 @@ def _delivery_year(tm: TextMap, d) -> None:
     m = _DELIVERED.search(tm.norm[:3000])
     if m:
         # (审查情况 of the proposals received at the session: that session's year)
-        y = int(m.group(1)) - (int(m.group(2)) <= 2 and bool(_LOOKS_BACK.search(tm.norm[:3000])))
+        head = tm.norm[:3000]
+        y = int(m.group(1)) - (int(m.group(2)) <= 2 and bool(_LOOKS_BACK.search(head)) and not _SESSION_INTAKE.search(head))
         d.offer("year", y, "delivery_line", span=tm.to_source(m.start(1), m.end(1)))
 
 
@@ -389,9 +394,12 @@ def _dated_events(tm: TextMap, d) -> None:
     if m:
         d.offer("year", int(m.group(1)), "session_held", span=tm.to_source(m.start(1), m.end(1)))
     m = _DEADLINE.search(head)
-    # (截至2021年1月12日10时,大会共收到提案145件: the intake of that year's session, any month)
-    if m and (int(m.group(2)) >= 4 or _INTAKE.match(head, m.end())):
-        d.offer("year", int(m.group(1)), "deadline", span=tm.to_source(m.start(1), m.end(1)))
+    # (截至2021年1月12日10时,大会共收到提案145件: the intake of that year's session, any month;
+    # 截至2022年12月25日…大会提案组共收到提案: a December session opens the next year's handling, GOLD.md §7.10)
+    intake = m is not None and _INTAKE.match(head, m.end())
+    if m and (int(m.group(2)) >= 4 or intake):
+        y = int(m.group(1)) + (int(m.group(2)) == 12 and bool(intake))
+        d.offer("year", y, "deadline", span=tm.to_source(m.start(1), m.end(1)))
 
 
 def _national_session(tm: TextMap, title: Field, d) -> None:
@@ -405,7 +413,9 @@ def _national_session(tm: TextMap, title: Field, d) -> None:
     s = sessions.main_session(found)
     start = sessions.national_term_start(s.body, s.term)
     if start:
-        d.offer("year", start + s.no - 1, "national_session", span=tm.to_source(s.start, s.end))
+        # a term's first session hears the outgoing committee's report on the years before (GOLD.md §7.9)
+        back = s.no == 1 and re.search(r"工作情况的报告|工作报告|五年来", tm.norm[:2000]) is not None
+        d.offer("year", start + s.no - 1 - back, "national_session", span=tm.to_source(s.start, s.end))
 
 
 def is_reply_letter(tm: TextMap, title: Field) -> bool:
@@ -460,9 +470,12 @@ def extract_year(tm: TextMap, title: Field, published: Field) -> tuple[Field, bo
     _national_session(tm, title, d)
     if published.value:
         y, month = int(published.value[:4]), int(published.value[5:7])
-        looks_back = month <= 2 and _LOOKS_BACK.search(tm.norm[:3000]) and not is_reply_letter(tm, title)
-        d.offer("year", y - 1 if looks_back else y, "published_early" if looks_back else "published",
-                span=(published.start, published.end))
+        head = tm.norm[:3000]
+        intake = _SESSION_INTAKE.search(head) is not None and re.search(r"次会议", head) is not None
+        looks_back = month <= 2 and _LOOKS_BACK.search(head) and not is_reply_letter(tm, title) and not intake
+        # a session's intake reported in December is the next year's handling (GOLD.md §7.10)
+        y = y - 1 if looks_back else y + (month == 12 and intake)
+        d.offer("year", y, "published_early" if looks_back else "published", span=(published.start, published.end))
     w = d.winner("year")
     if w is None:
         return Field(None), False, None
