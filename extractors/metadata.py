@@ -327,7 +327,7 @@ _STRONG_YEAR = re.compile(
 _DELIVERED = re.compile(r"(?:——|—|－－|--|[(（])\s*((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月(?:\s*\d{1,2}\s*日)?\s*"
                         r"(?:在|[^()（）\n]{0,30}?会议(?:审议)?通过)")
 # a report on the proposals a session is receiving (提案审查情况, 提案复审, 共收到提案): that session's year
-_SESSION_INTAKE = re.compile(r"提案(?:初审|复审|审查)|收到提案|共收到|提案组")
+_SESSION_INTAKE = re.compile(r"提案(?:初步)?(?:初审|复审|审查)|收到提案|共收到|提案组")
 # 截至2022年12月底,445件建议已全部办结: the state of the work at a date of that year
 _DEADLINE = re.compile(r"(?:截至|截止|截止到|截至到)\s*((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月")
 _INTAKE = re.compile(r"[^。;]{0,30}?(?:收到|征集|提交|立案)[^。;]{0,6}?(?:提案|建议)")
