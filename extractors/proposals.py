@@ -373,6 +373,9 @@ def _document_rules(pg: _Page, props: list[Proposal]) -> None:
     c = pg.c
     if len(props) == 1:
         _letter_subject(pg.tm, c, pg.idx, props[0])
+        lm = re.search(r"(协办|会办)意见的?函", c[:200])
+        if lm:  # 关于…第033号提案协办意见的函: the letter itself says the unit's role
+            props[0].offer("role", lm.group(1), "opinion_letter")
     _aggregate_statuses(c, props)
     _section_statuses(pg.tm.norm, props)
     _section_roles(c, props)
@@ -524,9 +527,10 @@ def _section_statuses(norm: str, props: list[Proposal]) -> None:
 # A reply letter names what it answers in its acknowledgement: 您提出的《关于…的建议》
 # 收悉; 您所提的关于…的建议已收悉; 关于“黨馬線…提升”的建議收悉; “盘活…问题”的提案收悉;
 # …提出的《关于…的提案》,交我局研究办理,现答复如下; 《关于…的建议》(第033号提案)协办意见函告如下
-_ACK_END = r"[^。]{0,30}?(?:收悉|答复如下|答覆如下|函复如下|函告如下)"
+_ACK_END = r"[^。]{0,30}?(?:收悉|答复如下|答覆如下|函复如下|函告如下|转由我|交由我|交我)"
 _ACK = re.compile(r"(?:(?:提出|所提|提交|领衔)(?:了)?的?(?P<about>关于|關於|关於|關于)?)?"
-                  r"(?:(?P<q>[《“\"])(?P<t>[^》”\"]{4,80})[》”\"](?P<k>的?(?:建议案|议案|建议|提案|建議|議案))?"
+                  # (《关于…的建议(第24号建议)收悉: a title mark left open before the number)
+                  r"(?:(?P<q>[《“\"])(?P<t>[^》”\"]{4,80}?)(?:[》”\"]|(?=[((]第?\d))(?P<k>的?(?:建议案|议案|建议|提案|建議|議案))?"
                   r"|(?<=[提所交的])(?P<u>(?:关于|關於|关於|關于)[^。;《》“]{2,80}?的?(?:建议案|议案|建议|提案|建議|議案)))"
                   + _ACK_END)
 
