@@ -1,0 +1,188 @@
+"""The handling year a report is about (GOLD.md §1, §6.4, §7.7–7.11).
+
+Every piece of evidence the text gives is a candidate; the precedence of
+`document.year` in resources/precedence.yaml decides (extractors/resolve.py),
+and the deciding rule is the document's `year_basis`.
+"""
+from __future__ import annotations
+
+import re
+
+from pipeline.textmap import TextMap
+
+from .metadata import _DATE, _YEAR, Field, _alt, _lines_tail, _norm_span, _vocab
+
+
+_STRONG_YEAR = re.compile(
+    r"(?:^|[。\n,,;;])\s*(?:截至|截止|自|从)?\s*((?:19|20)\d{2})\s*年(?:度)?"
+    r"(?=\s*(?:[,,以来]|共|全年|我|(?:的)?(?:人大|建议|提案|议案|两会|“两会”)|[^,,。\n]{0,20}?(?:会议|承办|办理|交办|收到|共计)))"
+    # 2021年, anywhere: a sentence about that year ((篇一) 2021 年,我局…)
+    r"|((?:19|20)\d{2})\s*年(?:度)?(?=[,,])"
+    # 共办理2023年建议提案
+    # (not a goal: 力争2025年重点提案A类比例不低于70%)
+    r"|(?<!力争)(?<!争取)(?<!计划)(?<!预计)(?<!目标)(?<![到至])((?:19|20)\d{2})\s*年(?:度)?"
+    r"(?=(?:的)?(?:重点)?[省市区县]?(?:人大|建议|提案|议案|两会|“两会”|代表建议|政协))"
+)
+
+
+# ——2022年12月12日在市五届人大常委会第三十八次会议上; (2012年1月17日在政协…第一次会议上):
+# the date the report was delivered
+# (2024年1月19日市政协五届四次会议审议通过): the date a session adopted it
+_DELIVERED = re.compile(r"(?:——|—|－－|--|[(（])\s*((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月(?:\s*\d{1,2}\s*日)?\s*"
+                        r"(?:在|[^()（）\n]{0,30}?会议(?:审议)?通过)")
+# a report on the proposals a session is receiving (提案审查情况, 提案复审, 共收到提案): that session's year
+_SESSION_INTAKE = re.compile(r"提案(?:初步)?(?:初审|复审|审查)|收到提案|共收到|提案组")
+# 截至2022年12月底,445件建议已全部办结: the state of the work at a date of that year
+_DEADLINE = re.compile(r"(?:截至|截止|截止到|截至到)\s*((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月")
+_INTAKE = re.compile(r"[^。;]{0,30}?(?:收到|征集|提交|立案)[^。;]{0,6}?(?:提案|建议)")
+# 在2014年3月召开的绩溪县十六届三次会议…上: the session the report is about, dated
+_HELD = re.compile(r"((?:19|20)\d{2})\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?(?:召开|举行|開幕|开幕)的[^。;]{0,30}?会议")
+# a report that looks back (…以来的提案工作, 五年来, 一年来): posted early in a year, it is about the year before
+_LOOKS_BACK = re.compile(r"以来|五年来|一年来|过去一年|去年|上年|過去一年")
+# 兰政字〔2012〕30-17号, 达川经信函〔2021〕153号: a document number and its year
+_DOC_NUMBER_YEAR = re.compile(r"[\u4e00-\u9fff]{1,8}[〔\[［(（]((?:19|20)\d{2})[〕\]］)）]\s*[\d\-]+\s*号")
+# a reply letter acknowledges what it answers and says it answers it
+_REPLY_BODY = re.compile(r"收悉[^。]{0,40}?(?:答复|答覆|函复|回复)如下")
+
+
+def _title_year(tm: TextMap, title: Field, published: Field, d) -> None:
+    if not (title.value and title.start is not None):
+        return
+    a, b = _norm_span(tm, title.start, title.end)
+    m = _YEAR.search(tm.norm, a, b)
+    if m:
+        y = int(m.group(1))
+        if re.search(_alt(_vocab()["previous_year_genres"]), tm.norm[a:b]):
+            y = int(published.value[:4]) if published.value else y - 1
+        d.offer("year", y, "title_year", span=tm.to_source(m.start(1), m.end(1)))
+
+
+def _session_years(tm: TextMap, title: Field, d) -> None:
+    """A session the text itself ties to a year dates the sessions of its term:
+    the title's session first (关于市五届人大四次会议…的报告, …以来), else the one
+    the report names most."""
+    from . import sessions
+
+    found = sessions.find(tm.norm)
+    ties = {(s.level, s.body, s.term, s.no): s.year for s in found if s.year}
+    if not ties:
+        return
+    in_title = []
+    if title.value and title.start is not None:
+        a, b = _norm_span(tm, title.start, title.end)
+        in_title = [s for s in found if a <= s.start < b]
+    for rule, s in (("title_session", in_title[0] if in_title else None),
+                    ("main_session", sessions.main_session(found))):
+        y = sessions.year_of(s, ties) if s else None
+        if y:
+            d.offer("year", y, rule, span=tm.to_source(s.start, s.end))
+
+
+def _delivery_year(tm: TextMap, d) -> None:
+    """The delivery date line; one delivered in January or February (at the
+    annual session) reports on the year before (GOLD.md §6.4)."""
+    m = _DELIVERED.search(tm.norm[:3000])
+    if m:
+        # (审查情况 of the proposals received at the session: that session's year)
+        head = tm.norm[:3000]
+        y = int(m.group(1)) - (int(m.group(2)) <= 2 and bool(_LOOKS_BACK.search(head)) and not _SESSION_INTAKE.search(head))
+        d.offer("year", y, "delivery_line", span=tm.to_source(m.start(1), m.end(1)))
+
+
+def _dated_events(tm: TextMap, d) -> None:
+    """A session dated where the report names it (在2014年3月召开的…会议上), and a
+    deadline of that year the work is reported at (截至2022年12月底; one in the
+    first quarter may be the close of the year before, so it says nothing)."""
+    head = tm.norm[:2000]
+    m = _HELD.search(head)
+    if m:
+        d.offer("year", int(m.group(1)), "session_held", span=tm.to_source(m.start(1), m.end(1)))
+    m = _DEADLINE.search(head)
+    # (截至2021年1月12日10时,大会共收到提案145件: the intake of that year's session, any month;
+    # 截至2022年12月25日…大会提案组共收到提案: a December session opens the next year's handling, GOLD.md §7.10)
+    intake = m is not None and _INTAKE.match(head, m.end())
+    if m and (int(m.group(2)) >= 4 or intake):
+        y = int(m.group(1)) + (int(m.group(2)) == 12 and bool(intake))
+        d.offer("year", y, "deadline", span=tm.to_source(m.start(1), m.end(1)))
+
+
+def _national_session(tm: TextMap, title: Field, d) -> None:
+    """全国人大/全国政协 terms begin in known years (resources/sessions.yaml): the
+    Nth session of a national term is in its start year + N − 1."""
+    from . import sessions
+
+    found = [s for s in sessions.find(tm.norm) if s.level == "全国"]
+    if not found:
+        return
+    s = sessions.main_session(found)
+    start = sessions.national_term_start(s.body, s.term)
+    if start:
+        # a term's first session hears the outgoing committee's report on the years before (GOLD.md §7.9)
+        back = s.no == 1 and re.search(r"工作情况的报告|工作报告|五年来", tm.norm[:2000]) is not None
+        d.offer("year", start + s.no - 1 - back, "national_session", span=tm.to_source(s.start, s.end))
+
+
+def is_reply_letter(tm: TextMap, title: Field) -> bool:
+    """A title that ends as a reply (…第12号建议的答复, 复函, 协办意见的函) or a body
+    that acknowledges and answers (…收悉,现答复如下)."""
+    if title.value and re.search(_vocab()["reply_title"], re.sub(r"[\s()（）]+$", "", title.value)):
+        return True
+    return bool(_REPLY_BODY.search(tm.norm[:3000]))
+
+
+def _reply_year(tm: TextMap, title: Field, published: Field, d) -> None:
+    """A reply is written in the year it answers; the years its body cites
+    (2019年以来,我区累计投入…) are history. Its own closing date, else the page's."""
+    if not is_reply_letter(tm, title):
+        return
+    for s, e, line in reversed(_lines_tail(tm.norm)):
+        mm = re.search(rf"{_DATE}$", line)
+        if mm and len(line) <= 40:
+            ys = s + mm.start("y")
+            d.offer("year", int(mm.group("y")), "reply_letter_date", span=tm.to_source(ys, ys + 4))
+            return
+    dm = _DOC_NUMBER_YEAR.search(tm.norm[:1500])
+    if dm:  # 岳文旅广字〔2019〕3号: the letter's own number carries its year (GOLD.md §7.7)
+        d.offer("year", int(dm.group(1)), "reply_letter_date", span=tm.to_source(dm.start(1), dm.end(1)))
+    elif published.value:
+        d.offer("year", int(published.value[:4]), "reply_letter_date", span=(published.start, published.end))
+
+
+def _opening_year(tm: TextMap, d) -> None:
+    m = _STRONG_YEAR.search(tm.norm[:2000])
+    if m:
+        g = next(i for i in (1, 2, 3) if m.group(i))
+        d.offer("year", int(m.group(g)), "opening_year", span=tm.to_source(m.start(g), m.end(g)))
+
+
+def extract_year(tm: TextMap, title: Field, published: Field) -> tuple[Field, bool, str | None]:
+    """The handling year, from the evidence the text gives, decided by the
+    precedence of `document.year` in resources/precedence.yaml (title, the
+    session the report is about, its delivery date line, a reply's own date,
+    the year the opening ties to the work, the main session; the page's
+    publication date last). Returns (year, from the publication date only,
+    the deciding rule)."""
+    from .resolve import Decisions
+
+    d = Decisions("document")
+    _title_year(tm, title, published, d)
+    _session_years(tm, title, d)
+    _delivery_year(tm, d)
+    _reply_year(tm, title, published, d)
+    _opening_year(tm, d)
+    _dated_events(tm, d)
+    _national_session(tm, title, d)
+    if published.value:
+        y, month = int(published.value[:4]), int(published.value[5:7])
+        head = tm.norm[:3000]
+        intake = _SESSION_INTAKE.search(head) is not None and re.search(r"次会议", head) is not None
+        looks_back = month <= 2 and _LOOKS_BACK.search(head) and not is_reply_letter(tm, title) and not intake
+        # a session's intake reported in December is the next year's handling (GOLD.md §7.10)
+        y = y - 1 if looks_back else y + (month == 12 and intake)
+        d.offer("year", y, "published_early" if looks_back else "published", span=(published.start, published.end))
+    w = d.winner("year")
+    if w is None:
+        return Field(None), False, None
+    start, end = w.span or (None, None)
+    from_published = w.span == (published.start, published.end) and published.value is not None
+    return Field(w.value, start, end), from_published, w.rule
