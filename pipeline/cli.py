@@ -110,8 +110,6 @@ def _export(args) -> int:
 
 
 def _compare(args) -> int:
-    import pandas as pd
-
     from . import compare
     from .store import write_database
 
