@@ -24,8 +24,11 @@ def records(doc: Document, manifest_row: dict | None = None) -> dict[str, list[d
     from extractors import consistency, labels, metadata, metrics, proposals, quantities
 
     tm = build(doc.text)
+    from extractors import genre
+
     md = metadata.extract(doc.text)
     row = document_row(doc, md, manifest_row)
+    row["genre"] = genre.classify(tm.norm)
     inds = []
     qs = quantities.extract(doc.text, doc_year=row["year"], tm=tm)
     found = metrics.extract(tm.norm, qs)

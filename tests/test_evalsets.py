@@ -89,3 +89,20 @@ def test_cli_evaluate_a_set_by_name():
 def test_cli_evaluate_mistakes(args, msg):
     r = subprocess.run([sys.executable, "-m", "pipeline", *args], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert r.returncode == 2 and msg in r.stderr and "Traceback" not in r.stderr
+
+
+def test_genre_read_from_the_text_agrees_with_the_collectors():
+    """documents.genre on the real dev set: right where it says something, and
+    says something for most texts (it abstains rather than guess)."""
+    from extractors.genre import classify
+    from pipeline.textmap import build
+
+    dev = evalsets.get("dev")
+    genres = dev.genres()
+    said = right = 0
+    for key, want in genres.items():
+        with open(os.path.join(dev.raw, f"{key}.txt"), encoding="utf-8") as fh:
+            got = classify(build(fh.read()).norm)
+        said += got is not None
+        right += got == want
+    assert right / said >= 0.9 and said / len(genres) >= 0.7, (right, said, len(genres))
