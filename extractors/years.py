@@ -45,6 +45,22 @@ _DOC_NUMBER_YEAR = re.compile(r"[\u4e00-\u9fff]{1,8}[〔\[［(（]((?:19|20)\d{2
 _REPLY_BODY = re.compile(r"收悉[^。]{0,40}?(?:答复|答覆|函复|回复)如下")
 
 
+# 省政府召开2016年建议提案交办会 … 会议通报了2015年办理情况: a meeting that hands out a year's items
+# and reports the year before's results (GOLD.md §7.8: the year is the results' year)
+_MEETING = re.compile(r"((?:19|20)\d{2})\s*年[^。\n]{0,30}?(?:交办会|办理会|交办工作会议?|办理工作会议?)")
+
+
+def _results_year(tm: TextMap, d) -> None:
+    head = tm.norm[:3000]
+    m = _MEETING.search(head)
+    if not m:
+        return
+    y = int(m.group(1)) - 1
+    r = re.search(rf"{y}\s*年[^。]{{0,40}}?(?:办理情况|共承办|承办了|办结|办复|满意率|已经?解决|解决或)", head)
+    if r:
+        d.offer("year", y, "results_year", span=tm.to_source(r.start(), r.start() + 4))
+
+
 def _title_year(tm: TextMap, title: Field, published: Field, d) -> None:
     if not (title.value and title.start is not None):
         return
@@ -165,6 +181,7 @@ def extract_year(tm: TextMap, title: Field, published: Field) -> tuple[Field, bo
     from .resolve import Decisions
 
     d = Decisions("document")
+    _results_year(tm, d)
     _title_year(tm, title, published, d)
     _session_years(tm, title, d)
     _delivery_year(tm, d)
