@@ -108,7 +108,7 @@ def make_pdfs(folder: str, n: int) -> list[str]:
 def pdf_bench(paths: list[str]) -> dict:
     import pypdfium2 as pdfium
 
-    from pipeline.ingest import read_bytes
+    from pipeline.readers import read_bytes
 
     datas = [open(p, "rb").read() for p in paths]
     pages = 0

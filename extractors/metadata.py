@@ -90,7 +90,7 @@ def _is_body_sentence(s: str) -> bool:
 
 
 def _title_like(s: str) -> bool:
-    from pipeline.ingest.chrome import is_chrome
+    from pipeline.readers.chrome import is_chrome
 
     if len(s) < 6 or len(s) > 120 or is_chrome(s) or " | " in s or _INFO.search(s) or _FILE_NAME.search(s):
         return False

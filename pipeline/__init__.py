@@ -20,9 +20,9 @@ def __getattr__(name: str):
 
         return ingest
     if name in ("read_file", "read_bytes"):
-        from . import ingest as _ingest
+        from . import readers
 
-        return getattr(_ingest, name)
+        return getattr(readers, name)
     if name == "extract_metadata":
         from extractors.metadata import extract
 

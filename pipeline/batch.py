@@ -150,7 +150,7 @@ def ingest(paths: list[str], out: str, manifest_path: str | None = None, max_byt
     Results are written in chunks as they come; a run that is killed and
     started again finishes the job with nothing lost and nothing twice.
     """
-    from .ingest import MAX_BYTES
+    from .readers import MAX_BYTES
 
     max_bytes = MAX_BYTES if max_bytes is None else max_bytes
     man = _manifest.load(manifest_path) if manifest_path else None
@@ -185,7 +185,7 @@ def _ingest(files: list[str], out: str, man, max_bytes: int, workers, scheduler,
             chunk_docs: int) -> Summary:
     from . import workers as W
     from .document import doc_id_for
-    from .ingest import load_bytes
+    from .readers import load_bytes
     from .progress import Progress
 
     staging = _Staging(out)

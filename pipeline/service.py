@@ -74,8 +74,8 @@ def extract_bytes(data: bytes, name: str, out: str | None, store: bool, cancelle
     joins the dataset in OUT as `jyta ingest` would add it (same bytes, same
     document: nothing twice)."""
     from .document import IngestError, doc_id_for
-    from .ingest import read_bytes
-    from .ingest.sniff import sniff
+    from .readers import read_bytes
+    from .readers.sniff import sniff
     from .link import records
 
     label = re.sub(r"[^\w.\-\u4e00-\u9fff]", "_", os.path.basename(name or "upload"))[:120] or "upload"

@@ -41,7 +41,7 @@ def process(task: Task) -> tuple[dict | None, dict | None]:
     """(records, None) or (None, error row) for one file; never raises:
     whatever goes wrong with one file is that file's error row."""
     from .document import IngestError
-    from .ingest import read_bytes
+    from .readers import read_bytes
     from .link import records
     from . import dataset
 

@@ -9,8 +9,8 @@ import fixtures as fx
 from pipeline.batch import ingest
 from pipeline.dataset import read_rows
 from pipeline.document import IngestError
-from pipeline.ingest import read_bytes, read_file
-from pipeline.ingest.pdf import _check_text_layer, _Line
+from pipeline.readers import read_bytes, read_file
+from pipeline.readers.pdf import _check_text_layer, _Line
 
 from conftest import corpus_text
 

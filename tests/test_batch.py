@@ -198,3 +198,13 @@ def test_manifest_given_on_a_later_run_applies(tmp_path, out_dir):
     ingest([str(src)], out_dir, manifest_path=str(man))
     d = read_rows(out_dir, "documents")[0]
     assert (d["year"], d["year_source"]) == (2022, "manifest")
+
+
+def test_the_readme_library_import_works_in_a_fresh_interpreter(tmp_path):
+    """README: `from pipeline import ingest, read_file, extract_metadata` (the readers' package once shared
+    the name `ingest` with the function, and the import failed)."""
+    code = ("from pipeline import ingest, read_file, extract_metadata\n"
+            "assert callable(ingest) and callable(read_file) and callable(extract_metadata)\n"
+            "print(ingest.__module__)")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert r.returncode == 0 and r.stdout.strip() == "pipeline.batch", r.stderr

@@ -1,8 +1,8 @@
 import pytest
 
 from pipeline.document import IngestError
-from pipeline.ingest import read_bytes
-from pipeline.ingest.encoding import decode
+from pipeline.readers import read_bytes
+from pipeline.readers.encoding import decode
 
 from conftest import corpus_text
 

@@ -7,8 +7,8 @@ import pytest
 
 import fixtures as fx
 from pipeline.link import records
-from pipeline.ingest import read_bytes
-from pipeline.ingest.chrome import strip_chrome
+from pipeline.readers import read_bytes
+from pipeline.readers.chrome import strip_chrome
 
 from conftest import corpus_text
 
