@@ -612,7 +612,6 @@ def _same_item(found: dict, order: list, guessed: set, key: tuple, kind_stated: 
         found[key] = p
         order[order.index(other)] = key
         guessed.discard(other)
-        return key
     return key
 
 

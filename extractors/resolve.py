@@ -81,11 +81,6 @@ class Decisions:
         w = self.winner(name)
         return None if w is None else w.value
 
-    def has_specific(self, name: str) -> bool:
-        """Does a non-weak value stand for this field?"""
-        w = self.winner(name)
-        return w is not None and w.value not in precedence(f"{self.record}.{name}").weak
-
     def rules(self, names) -> str:
         """`status=item_words;role=own_unit`: the rule that decided each decided field."""
         parts = []

@@ -73,13 +73,12 @@ def _title_year(tm: TextMap, title: Field, published: Field, d) -> None:
         d.offer("year", y, "title_year", span=tm.to_source(m.start(1), m.end(1)))
 
 
-def _session_years(tm: TextMap, title: Field, d) -> None:
+def _session_years(tm: TextMap, title: Field, found: list, d) -> None:
     """A session the text itself ties to a year dates the sessions of its term:
     the title's session first (关于市五届人大四次会议…的报告, …以来), else the one
     the report names most."""
     from . import sessions
 
-    found = sessions.find(tm.norm)
     ties = {(s.level, s.body, s.term, s.no): s.year for s in found if s.year}
     if not ties:
         return
@@ -122,12 +121,12 @@ def _dated_events(tm: TextMap, d) -> None:
         d.offer("year", y, "deadline", span=tm.to_source(m.start(1), m.end(1)))
 
 
-def _national_session(tm: TextMap, title: Field, d) -> None:
+def _national_session(tm: TextMap, found: list, d) -> None:
     """全国人大/全国政协 terms begin in known years (resources/sessions.yaml): the
     Nth session of a national term is in its start year + N − 1."""
     from . import sessions
 
-    found = [s for s in sessions.find(tm.norm) if s.level == "全国"]
+    found = [s for s in found if s.level == "全国"]
     if not found:
         return
     s = sessions.main_session(found)
@@ -146,11 +145,9 @@ def is_reply_letter(tm: TextMap, title: Field) -> bool:
     return bool(_REPLY_BODY.search(tm.norm[:3000]))
 
 
-def _reply_year(tm: TextMap, title: Field, published: Field, d) -> None:
+def _reply_year(tm: TextMap, published: Field, d) -> None:
     """A reply is written in the year it answers; the years its body cites
     (2019年以来,我区累计投入…) are history. Its own closing date, else the page's."""
-    if not is_reply_letter(tm, title):
-        return
     for s, e, line in reversed(_lines_tail(tm.norm)):
         mm = re.search(rf"{_DATE}$", line)
         if mm and len(line) <= 40:
@@ -178,22 +175,26 @@ def extract_year(tm: TextMap, title: Field, published: Field) -> tuple[Field, bo
     the year the opening ties to the work, the main session; the page's
     publication date last). Returns (year, from the publication date only,
     the deciding rule)."""
+    from . import sessions
     from .resolve import Decisions
 
     d = Decisions("document")
+    found = sessions.find(tm.norm)  # read once: the title's, the main and the national session
+    reply = is_reply_letter(tm, title)
     _results_year(tm, d)
     _title_year(tm, title, published, d)
-    _session_years(tm, title, d)
+    _session_years(tm, title, found, d)
     _delivery_year(tm, d)
-    _reply_year(tm, title, published, d)
+    if reply:
+        _reply_year(tm, published, d)
     _opening_year(tm, d)
     _dated_events(tm, d)
-    _national_session(tm, title, d)
+    _national_session(tm, found, d)
     if published.value:
         y, month = int(published.value[:4]), int(published.value[5:7])
         head = tm.norm[:3000]
         intake = _SESSION_INTAKE.search(head) is not None and re.search(r"次会议", head) is not None
-        looks_back = month <= 2 and _LOOKS_BACK.search(head) and not is_reply_letter(tm, title) and not intake
+        looks_back = month <= 2 and _LOOKS_BACK.search(head) and not reply and not intake
         # a session's intake reported in December is the next year's handling (GOLD.md §7.10)
         y = y - 1 if looks_back else y + (month == 12 and intake)
         d.offer("year", y, "published_early" if looks_back else "published", span=(published.start, published.end))
