@@ -8,7 +8,7 @@ by 其中 or in brackets inherits the scope of its total in the same sentence.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from . import handling
@@ -31,6 +31,13 @@ _NOT_TOPIC = re.compile(r"提出|收到|提交|立案|办理|审查|承办|交�
 _TOPIC_INVOLVES = re.compile(r"涉及([^,,;;。的]{2,20})的(?:最多|较多|最少)?[,,]?(?:共|有)?$")
 # an enumerated line that names its topic: 1、通组公路16件
 _TOPIC_ITEM = re.compile(r"(?:^|\n)\s*(?:\d+|[一二三四五六七八九十]+)[、.．]\s*([\u4e00-\u9fff]{2,12}?)(?:方面|类)?$")
+# 关于增进民生福祉的提案最多,共155件; 涉及“三农”提案486件; 围绕促进经济持续健康发展等方面提出提案2301件:
+# a topic the report marks as one (关于/涉及/围绕 before it), then the kind, then the count
+_TOPIC_MARKED = re.compile(r"(?:关于|涉及|围绕)([^,,。;;:\d]{2,24}?)等?(?:方面|领域|类)?的?(?:提出|收到|提交)?"
+                           r"(?:建议提案|提案|建议|议案)(?:最多|较多)?[,,]?(?:共|有|计)?$")
+# 经济建设方面,提出提案161件: a topic heading its own clause, then what was proposed about it
+_TOPIC_CLAUSE = re.compile(r"(?:^|[。;;\n,,])\s*([\u4e00-\u9fff“”、和及与]{2,20}?)(?:方面|领域)[,,]\s*"
+                           r"(?:提出|收到|提交|共有?)?(?:建议提案|提案|建议|议案)$")
 _UNIT_WORDS = re.compile(r"单位|部门|承办单位|主办单位")
 # 交由78家单位承办; 组织6个市(州)政府及46个省直有关部门(单位)办理
 _HANDLERS = re.compile(r"^[^,,。;;]{0,12}?(单位|部门|政府|机关)")
@@ -233,7 +240,8 @@ def _topic(before: str, prefix: str = "") -> str | None:
         return "其他"  # …社会保障类14件;其他12件: the rest of a topic breakdown
     tm = _TOPIC.search(b)
     if not tm or _CATEGORY.search(tm.group(0)) or handling.kind_rx()[0].search(tm.group(1)):
-        return None
+        mk = _TOPIC_MARKED.search(b) or _TOPIC_CLAUSE.search(b)
+        return _clean_topic(mk.group(1)) if mk and not _NOT_TOPIC.search(mk.group(1)) else None
     topic = _clean_topic(re.split(r"[,,:;;]", tm.group(1))[-1])
     return topic if len(topic) >= 2 else None
 
@@ -432,7 +440,32 @@ def extract(norm: str, quantities: list) -> list[Metric]:
             continue
         _count_or_share(doc, flow, i, q, w, names, out)
     _parts_of_several_totals(out)
+    out.extend(_all_closed(doc, out))
     return out
+
+
+# 105件提案已全部按期答复; 建议8754件,提案4868件,…均已按时办结; 38件建议提案办理任务全部完成
+_ALL_CLOSED = re.compile(r"(?:均|全部|都)(?:已经?|已)?(?:在规定的?(?:时间|时限|期限)内|按时|按期|如期)?"
+                         r"(?:办结|办复|答复|回复|办理完毕|答复完毕|办复完毕)"
+                         r"|办理(?:任务|工作)?(?:已经?)?全部完成")
+
+
+def _all_closed(doc: _Doc, out: list) -> list:
+    """GOLD.md §7.12: where a sentence says all of its stated counts were
+    closed, each total before those words is also a count with status closed
+    (the 其中-parts, counts with their own outcome and the submitted of a
+    submitted-and-filed pair are not: 收到提案497件,立案468件,已全部办复)."""
+    extra = []
+    for m in out:
+        if (m.metric != "count" or m.parent is not None or {"status", "category"} & set(m.scope)
+                or m.scope.get("group") == "提交"):
+            continue
+        ends = [j for j in (doc.norm.find(c, m.nstart) for c in _SENTENCE_END) if j >= 0]
+        cm = _ALL_CLOSED.search(doc.norm, m.nstart, min(ends) if ends else len(doc.norm))
+        if cm and "其中" not in doc.norm[m.nstart:cm.start()]:
+            extra.append(replace(m, scope={**m.scope, "status": "closed"}, parent=None,
+                                 rules={**m.rules, "status": "all_closed"}))
+    return extra
 
 
 def _window(doc: _Doc, flow: _Flow, i: int, q) -> _Window:

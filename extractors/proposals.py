@@ -422,6 +422,8 @@ def _covered_kinds(c: str, m: re.Match) -> set[str] | None:
 
 
 _RESULT_CLASS = re.compile(r"(?:办理结果为|结果为|列为|确定为|属于?)\s*([A-Da-d甲乙丙丁])\s*类")
+# a results page's labelled field (办理类型⏎B; 办复类别:B类): the label says the letter is a class
+_LABELLED_CLASS = re.compile(r"(?:办理类型|办理类别|办复类别|答复类别|结果类别)[::]?\s*([A-Da-d甲乙丙丁])(?![A-Za-z])")
 _HEADING = re.compile(rf"^\s*(?:[{_CN}]+、|[(（][{_CN}\d]+[)）]|\d+[.、])(?P<head>[^\n]{{0,40}})", re.M)
 
 
@@ -540,7 +542,7 @@ def _letter_class(c: str, p: Proposal, classes: dict[str, str]) -> None:
     the one class letter it names): kept as written, and its status where the
     letter defines the letter."""
     if p.category is None:
-        cm = _RESULT_CLASS.search(c, p.cend)
+        cm = _RESULT_CLASS.search(c, p.cend) or _LABELLED_CLASS.search(c)
         # (A类:所提问题已经解决或基本解决) over the greeting: the one class a letter names is its own
         named = {m.group(1) for m in re.finditer(r"(?<![A-Za-z])([A-Da-d甲乙丙丁])\s*类", c)}
         p.category = cm.group(1) if cm else (named.pop() if len(named) == 1 else None)
@@ -553,7 +555,7 @@ def _letter_outcome(c: str, p: Proposal) -> None:
     handling vocabulary and the outcome cues of handling.yaml `letter_outcomes`
     after the acknowledgement (现答复如下). The outcome named most wins; between
     equals, the one named last (a reply ends on its result); a plan with work
-    under way is in progress."""
+    under way is in progress; refusals alone are a no."""
     ack = max(c.find("答复如下"), c.find("答覆如下"), c.find("函复如下"), c.find("收悉"))
     start = max(ack, p.cend)
     hits: list[tuple[int, str, str]] = []  # (position, status, wording)
@@ -562,7 +564,11 @@ def _letter_outcome(c: str, p: Proposal) -> None:
     for status, orx in handling.letter_outcome_rx().items():
         hits += [(m.start(), status, m.group()) for m in orx.finditer(c, start)
                  if not any(h[0] <= m.start() < h[0] + len(h[2]) for h in hits)]
-    if not hits or all(st == "reference_weak" for _, st, _ in hits):
+    if not hits:
+        return
+    if all(st == "reference_weak" for _, st, _ in hits):
+        if p.category is None:  # answered no, and no class letter says otherwise (暂无…先例; 不属于…管辖)
+            p.offer("status", "reference", "refusal_only", hits[-1][2])
         return
     hits = [(pos, "reference" if st == "reference_weak" else st, w) for pos, st, w in hits]
     count: dict[str, int] = {}
