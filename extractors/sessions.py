@@ -16,7 +16,7 @@ from .numerals import chinese_to_int
 
 _CN = "一二三四五六七八九十"
 _SESSION = re.compile(
-    rf"(?P<body1>人大|政协)?第?(?P<term>[{_CN}]+)届(?P<body2>人大常委会|人大|政协|人民代表大会|委员会)?"
+    rf"(?P<body1>人大|政协)?第?(?P<term>[{_CN}]+)届(?P<nat>全国)?(?P<body2>人大常委会|人大|政协|人民代表大会|委员会)?"
     rf"第?(?P<no>[{_CN}]+)次(?:会议|全会|全体会议)")
 # the year written right before the session: 2016年省十二届人大四次会议期间
 _YEAR_BEFORE = re.compile(r"((?:19|20)\d\d)年(?:度)?[^,,。;;!?\d年]{0,8}$")
@@ -43,7 +43,8 @@ def find(norm: str) -> list[Session]:
         body = "政协" if "政协" in words else "人大" if ("人大" in words or "人民代表" in words) else None
         ym = _YEAR_BEFORE.search(norm[max(0, m.start() - 14):m.start()])
         lm = re.search(r"(全国|[省市州区县旗])(?:人大|政协)?$", norm[max(0, m.start() - 4):m.start()])
-        out.append(Session(lm.group(1) if lm else None, body, term, no, m.start(), m.end(),
+        level = "全国" if m.group("nat") else lm.group(1) if lm else None  # 十四届全国人大二次会议
+        out.append(Session(level, body, term, no, m.start(), m.end(),
                            int(ym.group(1)) if ym else None))
     return out
 

@@ -33,10 +33,12 @@ _DELIVERED = re.compile(r"(?:——|—|－－|--|[(（])\s*((?:19|20)\d{2})\s*�
 # a report on the proposals a session is receiving (提案审查情况, 提案复审, 共收到提案): that session's year
 _SESSION_INTAKE = re.compile(r"提案(?:初步)?(?:初审|复审|审查)|收到提案|共收到|提案组")
 # 截至2022年12月底,445件建议已全部办结: the state of the work at a date of that year
-_DEADLINE = re.compile(r"(?:截至|截止|截止到|截至到)\s*((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月")
+_DEADLINE = re.compile(r"(?:截至|截止|截止到|截至到)\s*((?:19|20)\d{2})\s*年\s*(?:(\d{1,2})\s*月|(底|末))")
 _INTAKE = re.compile(r"[^。;]{0,30}?(?:收到|征集|提交|立案)[^。;]{0,6}?(?:提案|建议)")
 # 在2014年3月召开的绩溪县十六届三次会议…上: the session the report is about, dated
 _HELD = re.compile(r"((?:19|20)\d{2})\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?(?:召开|举行|開幕|开幕)的[^。;]{0,30}?会议")
+# what became of the items: a report of results
+_RESULTS = re.compile(r"已(?:经)?(?:全部)?(?:解决|落实|办结|办复)|办复率|办结率|满意率|正在解决|列入计划")
 # a report that looks back (…以来的提案工作, 五年来, 一年来): posted early in a year, it is about the year before
 _LOOKS_BACK = re.compile(r"以来|五年来|一年来|过去一年|去年|上年|過去一年")
 # 兰政字〔2012〕30-17号, 达川经信函〔2021〕153号: a document number and its year
@@ -82,15 +84,20 @@ def _session_years(tm: TextMap, title: Field, found: list, d) -> None:
     ties = {(s.level, s.body, s.term, s.no): s.year for s in found if s.year}
     if not ties:
         return
-    in_title = []
-    if title.value and title.start is not None:
-        a, b = _norm_span(tm, title.start, title.end)
-        in_title = [s for s in found if a <= s.start < b]
+    in_title = _in_title(tm, title, found)
     for rule, s in (("title_session", in_title[0] if in_title else None),
                     ("main_session", sessions.main_session(found))):
         y = sessions.year_of(s, ties) if s else None
         if y:
             d.offer("year", y, rule, span=tm.to_source(s.start, s.end))
+
+
+def _in_title(tm: TextMap, title: Field, found: list) -> list:
+    """The sessions the title names."""
+    if not (title.value and title.start is not None):
+        return []
+    a, b = _norm_span(tm, title.start, title.end)
+    return [s for s in found if a <= s.start < b]
 
 
 def _delivery_year(tm: TextMap, d) -> None:
@@ -115,21 +122,29 @@ def _dated_events(tm: TextMap, d) -> None:
     m = _DEADLINE.search(head)
     # (截至2021年1月12日10时,大会共收到提案145件: the intake of that year's session, any month;
     # 截至2022年12月25日…大会提案组共收到提案: a December session opens the next year's handling, GOLD.md §7.10)
-    intake = m is not None and _INTAKE.match(head, m.end())
-    if m and (int(m.group(2)) >= 4 or intake):
-        y = int(m.group(1)) + (int(m.group(2)) == 12 and bool(intake))
+    # (…立案的129件提案已全部办结: results at the year's end, not an intake)
+    stop = head.find("。", m.end()) if m else -1
+    intake = (m is not None and _INTAKE.match(head, m.end())
+              and not _RESULTS.search(head, m.end(), stop if stop >= 0 else len(head)))
+    month = 12 if m and m.group(3) else int(m.group(2)) if m else 0  # 截止2019年底
+    if m and (month >= 4 or intake):
+        y = int(m.group(1)) + (month == 12 and bool(intake))
         d.offer("year", y, "deadline", span=tm.to_source(m.start(1), m.end(1)))
 
 
-def _national_session(tm: TextMap, found: list, d) -> None:
+def _national_session(tm: TextMap, found: list, in_title: list, d) -> None:
     """全国人大/全国政协 terms begin in known years (resources/sessions.yaml): the
-    Nth session of a national term is in its start year + N − 1."""
+    Nth session of a national term is in its start year + N − 1. The title's
+    session first (十二届人大四次会议代表提出8609件建议, in a text that names
+    the 全国 term), else the one the text names most."""
     from . import sessions
 
-    found = [s for s in found if s.level == "全国"]
-    if not found:
+    national = [s for s in found if s.level == "全国"]
+    if not national:
         return
-    s = sessions.main_session(found)
+    terms = {(s.body, s.term) for s in national}
+    titled = [s for s in in_title if s.level in (None, "全国") and (s.body, s.term) in terms]
+    s = titled[0] if titled else sessions.main_session(national)
     start = sessions.national_term_start(s.body, s.term)
     if start:
         # a term's first session hears the outgoing committee's report on the years before (GOLD.md §7.9)
@@ -161,11 +176,18 @@ def _reply_year(tm: TextMap, published: Field, d) -> None:
         d.offer("year", int(published.value[:4]), "reply_letter_date", span=(published.start, published.end))
 
 
+# 2019年,市政协提案工作将紧紧围绕…; 2020年,提案工作要…: the plan for a year is not its handling
+_PLAN = re.compile(r"[^。\n]{0,24}?(?:将|要|拟|计划|安排|打算)")  # (match() anchors at pos; ^ would not)
+_DONE = re.compile(r"[^。\n]{0,24}?(?:共|已|了|完成|办结|办复|收到|承办)")
+
+
 def _opening_year(tm: TextMap, d) -> None:
-    m = _STRONG_YEAR.search(tm.norm[:2000])
-    if m:
+    for m in _STRONG_YEAR.finditer(tm.norm, 0, 2000):
         g = next(i for i in (1, 2, 3) if m.group(i))
+        if _PLAN.match(tm.norm, m.end()) and not _DONE.match(tm.norm, m.end()):
+            continue
         d.offer("year", int(m.group(g)), "opening_year", span=tm.to_source(m.start(g), m.end(g)))
+        return
 
 
 def extract_year(tm: TextMap, title: Field, published: Field) -> tuple[Field, bool, str | None]:
@@ -189,11 +211,13 @@ def extract_year(tm: TextMap, title: Field, published: Field) -> tuple[Field, bo
         _reply_year(tm, published, d)
     _opening_year(tm, d)
     _dated_events(tm, d)
-    _national_session(tm, found, d)
+    _national_session(tm, found, _in_title(tm, title, found), d)
     if published.value:
         y, month = int(published.value[:4]), int(published.value[5:7])
         head = tm.norm[:3000]
-        intake = _SESSION_INTAKE.search(head) is not None and re.search(r"次会议", head) is not None
+        # (a session's intake news, not a report of results that also counts what came in)
+        intake = (_SESSION_INTAKE.search(head) is not None and re.search(r"次会议", head) is not None
+                  and not _RESULTS.search(head))
         looks_back = month <= 2 and _LOOKS_BACK.search(head) and not reply and not intake
         # a session's intake reported in December is the next year's handling (GOLD.md §7.10)
         y = y - 1 if looks_back else y + (month == 12 and intake)

@@ -33,7 +33,7 @@ _PINYIN = re.compile(
     rf"(?<=[{_CJK}])[(（]"
     r"(?:[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ][a-zü]*"
     rf"|[a-z]{{1,6}}(?=[)）][{_CJK}]))"
-    r"[)）]"
+    r" ?[)）]"  # 會(huì )議: some mirrors leave a space before the bracket
 )
 # Horizontal whitespace between CJK/CJK or CJK/digit (in either order).
 # Tabs are not stray: they separate the cells of a table copied as text.

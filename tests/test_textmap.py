@@ -82,3 +82,12 @@ def test_fast_view_equals_the_per_character_definition(s):
     tm = build(s)
     norm, starts, ends = _reference_build(s)
     assert (tm.norm, list(tm.starts), list(tm.ends)) == (norm, starts, ends)
+
+
+def test_gloss_with_a_space_before_its_bracket():
+    # a mirror that writes 會(huì )議: the session must still read as 会议 (十屆全國人大四次會議)
+    src = "十屆全國人大四次會(huì )議期間"
+    tm = build(src)
+    assert tm.norm == "十届全国人大四次会议期间"
+    s, e = tm.to_source(tm.norm.index("会议"), tm.norm.index("会议") + 2)
+    assert src[s:e] == "會(huì )議"
