@@ -5,7 +5,8 @@ each of them.
 A sentence is what GOLD.md §7 calls one: the text between two of `。！？!?`
 or a line break (`，,；;、：:` do not end one). The normalized view has
 `！？` as `!?` already (NFKC). The `sentences` table of the dataset and the
-extractors' scope rules share this one definition.
+extractors' scope rules share this one definition, and the narrower units
+(segment, clause) are defined beside it, once.
 """
 from __future__ import annotations
 
@@ -15,8 +16,27 @@ from dataclasses import dataclass, field
 
 from pipeline.textmap import TextMap, build as build_map
 
-SENTENCE_END = "。!?\n"
+# The stops of the three units the extractors read, in the normalized view
+# (NFKC has made ，；：！？ ASCII): a sentence; a segment, which a ; also ends
+# (GOLD.md §7 keeps a ;-clause in its sentence for scope, but a list item
+# stops there); a clause, which a , or : also ends.
+SENTENCE = "。!?\n"
+SEGMENT = SENTENCE + ";"
+CLAUSE = SEGMENT + ",:"
 _SENTENCE = re.compile(r"[^。!?\n]+[。!?]*")
+
+
+def bounds(text: str, i: int, j: int, stops: str = SENTENCE) -> tuple[int, int]:
+    """[a, b) of the unit around text[i:j]: a right after the stop before i,
+    b at the first stop from j (the stop itself excluded).
+
+    >>> t = "共6件,已办结。其中主办4件;协办2件。"
+    >>> [t[slice(*bounds(t, t.index("4件"), t.index("4件") + 2, u))] for u in (SENTENCE, SEGMENT, CLAUSE)]
+    ['其中主办4件;协办2件', '其中主办4件', '其中主办4件']
+    """
+    a = max(text.rfind(c, 0, i) for c in stops) + 1
+    ends = [k for k in (text.find(c, j) for c in stops) if k >= 0]
+    return a, (min(ends) if ends else len(text))
 
 # Heading markers by level: 一、 (一) 1. (1)
 _HEADING = [

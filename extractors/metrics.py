@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from . import handling
+from .context import CLAUSE, SEGMENT, bounds
 
 SCOPE = ("kind", "body", "level", "role", "category", "status", "topic", "channel", "group", "is_key", "ref_year")
 _BRACKETS = re.compile(r"[((][^()()]{0,60}[))]")
@@ -62,9 +63,7 @@ _UNITS_JUDGED = re.compile(r"约谈|通报|批评|先进|表彰|评为|扣分|�
 
 
 def _clause(norm: str, i: int, j: int) -> str:
-    a = max(norm.rfind(c, 0, i) for c in ",,;;。!?\n") + 1
-    ends = [k for k in (norm.find(c, j) for c in ",,;;。!?\n") if k >= 0]
-    return norm[a:min(ends) if ends else len(norm)]
+    return norm[slice(*bounds(norm, i, j, CLAUSE))]
 
 
 _UNIT_TOTAL = re.compile(r"我[局委区县市办厅处]共?计?(?:承办|办理|收到|接收|牵头办理)")
@@ -337,7 +336,6 @@ def _scope(before: str, after: str, sentence_prefix: str, metric: str, own_statu
     return sc
 
 
-_SENTENCE_END = "。!?!?\n"
 _CTX_SENTENCE = ("kind", "body", "level", "role", "channel")
 _CTX_DOCUMENT = ("kind", "body")
 
@@ -460,8 +458,7 @@ def _all_closed(doc: _Doc, out: list) -> list:
         if (m.metric != "count" or m.parent is not None or {"status", "category"} & set(m.scope)
                 or m.scope.get("group") == "提交"):
             continue
-        ends = [j for j in (doc.norm.find(c, m.nstart) for c in _SENTENCE_END) if j >= 0]
-        cm = _ALL_CLOSED.search(doc.norm, m.nstart, min(ends) if ends else len(doc.norm))
+        cm = _ALL_CLOSED.search(doc.norm, m.nstart, bounds(doc.norm, m.nstart, m.nstart)[1])
         if cm and "其中" not in doc.norm[m.nstart:cm.start()]:
             extra.append(replace(m, scope={**m.scope, "status": "closed"}, parent=None,
                                  rules={**m.rules, "status": "all_closed"}))
@@ -472,9 +469,7 @@ def _window(doc: _Doc, flow: _Flow, i: int, q) -> _Window:
     """The number's sentence and the words between it and its neighbours; a
     new sentence resets the flow (a 其中 sentence breaks down the one before)."""
     norm, qs = doc.norm, doc.qs
-    a = max(norm.rfind(c, 0, q.nstart) for c in _SENTENCE_END) + 1
-    ends = [j for j in (norm.find(c, q.nend) for c in _SENTENCE_END) if j >= 0]
-    b = min(ends) if ends else len(norm)
+    a, b = bounds(norm, q.nstart, q.nend)
     if a != flow.sent_key and flow.sent_key is not None and flow.total is not None and re.match(r"\s*其中", norm[a:b]):
         # …共承办126件,比2017年的118件增加8件。其中,人大代表建议58件: the breakdown
         # is of the total of the sentence before
@@ -750,7 +745,7 @@ def _respectively(norm: str, qs: list) -> dict[int, dict]:
     i = 0
     while i < len(qs):
         q = qs[i]
-        a = max(norm.rfind(ch, 0, q.nstart) for ch in "。;;!?\n") + 1
+        a = bounds(norm, q.nstart, q.nend, SEGMENT)[0]
         pre = norm[a:q.nstart]
         m = _RESPECTIVELY.search(pre)
         if not m or q.unit not in ("件", "%", "家", "个"):

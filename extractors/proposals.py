@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from pipeline.textmap import TextMap
 from . import handling, regions
+from .context import SEGMENT, bounds
 from .resolve import Decisions
 
 _CN = "一二三四五六七八九十"
@@ -145,9 +146,10 @@ def _place_words(pre: str) -> str:
 
 
 def _sentence(c: str, i: int, j: int) -> tuple[int, int]:
-    a = max(c.rfind(x, 0, i) for x in "。!?;") + 1
-    ends = [k for k in (c.find(x, j) for x in "。!?") if k >= 0]
-    return a, (min(ends) + 1 if ends else len(c))
+    """An item's words: from the start of its segment (a list item stops at ;)
+    to the end of its sentence, stop included."""
+    b = bounds(c, i, j)[1]
+    return bounds(c, i, j, SEGMENT)[0], (b + 1 if b < len(c) else b)
 
 
 def _kind_from_context(c: str, a: int, i: int) -> str | None:
@@ -239,7 +241,7 @@ def _read_mention(pg: _Page, mi: int, prev_mention: tuple | None) -> _Mention:
     is_key = bool(re.search(r"重点(办理)?(提案|建议|议案)?", c[max(a, s - 10):min(b, e + 40)]))
     if not is_key and c.startswith("其中", a):
         # 领衔督办重点建议提案12件。其中,第38号…: the items of a key list
-        pa = max(c.rfind(x, 0, a - 1) for x in "。!?") + 1
+        pa = bounds(c, a - 1, a - 1)[0]
         is_key = bool(re.search(r"重点(建议|提案|议案)", c[pa:a]))
     return _Mention(m, re.findall(_NUM, m.group(grp)), grp, kind, kind_stated, title, title_rule, session, body,
                     role, role_rule, status, status_text, status_rule, category, is_key)
