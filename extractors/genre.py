@@ -33,10 +33,35 @@ _RULES = (
 )
 
 
-def classify(text: str) -> str | None:
+# a reply letter acknowledges what it answers and says it answers it (…收悉,现答复如下)
+_REPLY_BODY = re.compile(r"收悉[^。]{0,40}?(?:答复|答覆|函复|回复)如下")
+
+
+def is_reply_letter(norm: str, title: str | None = None) -> bool:
+    """The one test of 'a reply to a numbered item' every extractor shares: a
+    title that ends as a reply (…第12号建议的答复, 复函, 协办意见的函; the
+    first lines where no title is known), a body that acknowledges and
+    answers (…收悉,现答复如下), or the reply wording of `reply_letter` above.
+
+    >>> is_reply_letter("您提出的建议收悉,现将办理情况答复如下:")
+    True
+    >>> is_reply_letter("关于第12号建议办理情况的报告", "关于第12号建议办理情况的报告")
+    False
+    """
+    from .metadata import _vocab
+
+    heads = [title] if title else [x for x in norm[:300].split("\n") if x.strip()][:3]
+    if any(re.search(_vocab()["reply_title"], re.sub(r"[\s()（）]+$", "", h)) for h in heads):
+        return True
+    return bool(_REPLY_BODY.search(norm[:3000]) or _RULES[0][1].search(norm[:1500]))
+
+
+def classify(text: str, title: str | None = None) -> str | None:
     """The first genre whose wording the text's head shows."""
+    if is_reply_letter(text, title):
+        return "reply_letter"
     head = text[:1500]
-    for genre, rx in _RULES:
+    for genre, rx in _RULES[1:]:
         if rx.search(head):
             return genre
     return None

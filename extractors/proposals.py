@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from pipeline.textmap import TextMap
-from . import handling, regions
+from . import genre, handling, regions
 from .context import SEGMENT, bounds
 from .resolve import Decisions
 
@@ -390,8 +390,8 @@ def _document_rules(pg: _Page, props: list[Proposal]) -> None:
             p.offer("status", classes[p.category], "class_defined", p.category + "类")
     if len(props) == 1:
         _letter_class(c, props[0], classes)
-        if props[0].status is None:
-            _letter_outcome(c, props[0])
+        if props[0].status is None and genre.is_reply_letter(pg.tm.norm):
+            _letter_outcome(c, props[0])  # (a news story about one proposal tells its story, not its outcome)
     m = _ALL_CLOSED.search(c)
     if m:
         # 已完成议提案办理答复工作, 全部按时办结: the items of the kinds it covers were

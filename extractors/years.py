@@ -43,8 +43,6 @@ _RESULTS = re.compile(r"已(?:经)?(?:全部)?(?:解决|落实|办结|办复)|�
 _LOOKS_BACK = re.compile(r"以来|五年来|一年来|过去一年|去年|上年|過去一年")
 # 兰政字〔2012〕30-17号, 达川经信函〔2021〕153号: a document number and its year
 _DOC_NUMBER_YEAR = re.compile(r"[\u4e00-\u9fff]{1,8}[〔\[［(（]((?:19|20)\d{2})[〕\]］)）]\s*[\d\-]+\s*号")
-# a reply letter acknowledges what it answers and says it answers it
-_REPLY_BODY = re.compile(r"收悉[^。]{0,40}?(?:答复|答覆|函复|回复)如下")
 
 
 # 省政府召开2016年建议提案交办会 … 会议通报了2015年办理情况: a meeting that hands out a year's items
@@ -152,14 +150,6 @@ def _national_session(tm: TextMap, found: list, in_title: list, d) -> None:
         d.offer("year", start + s.no - 1 - back, "national_session", span=tm.to_source(s.start, s.end))
 
 
-def is_reply_letter(tm: TextMap, title: Field) -> bool:
-    """A title that ends as a reply (…第12号建议的答复, 复函, 协办意见的函) or a body
-    that acknowledges and answers (…收悉,现答复如下)."""
-    if title.value and re.search(_vocab()["reply_title"], re.sub(r"[\s()（）]+$", "", title.value)):
-        return True
-    return bool(_REPLY_BODY.search(tm.norm[:3000]))
-
-
 def _reply_year(tm: TextMap, published: Field, d) -> None:
     """A reply is written in the year it answers; the years its body cites
     (2019年以来,我区累计投入…) are history. Its own closing date, else the page's."""
@@ -197,12 +187,12 @@ def extract_year(tm: TextMap, title: Field, published: Field) -> tuple[Field, bo
     the year the opening ties to the work, the main session; the page's
     publication date last). Returns (year, from the publication date only,
     the deciding rule)."""
-    from . import sessions
+    from . import genre, sessions
     from .resolve import Decisions
 
     d = Decisions("document")
     found = sessions.find(tm.norm)  # read once: the title's, the main and the national session
-    reply = is_reply_letter(tm, title)
+    reply = genre.is_reply_letter(tm.norm, title.value)
     _results_year(tm, d)
     _title_year(tm, title, published, d)
     _session_years(tm, title, found, d)

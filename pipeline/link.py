@@ -28,7 +28,7 @@ def records(doc: Document, manifest_row: dict | None = None) -> dict[str, list[d
 
     md = metadata.extract(doc.text)
     row = document_row(doc, md, manifest_row)
-    row["genre"] = genre.classify(tm.norm)
+    row["genre"] = genre.classify(tm.norm, md.title.value)
     inds = []
     qs = quantities.extract(doc.text, doc_year=row["year"], tm=tm)
     found = metrics.extract(tm.norm, qs)
