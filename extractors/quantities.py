@@ -20,7 +20,7 @@ from pipeline.textmap import TextMap, build
 from .numerals import chinese_to_int, normalize_decimal, parse_number
 
 _AR = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-_CN = r"[零〇一二两三四五六七八九十百千万亿]+"
+_CN = r"[零〇○一二两三四五六七八九十百千万亿]+"  # ○ (U+25CB) writes zero in 二○○九年 as often as 〇
 _SEP = r"\s*(?:至|到|-|~|～|—|－|–)\s*"
 _CORE = re.compile(
     rf"""
@@ -228,7 +228,10 @@ def _read_number(norm: str, m: re.Match) -> tuple[tuple | None, int]:
     if v is None and num in ("百", "千", "万") and norm.startswith(("余", "多"), e):
         v = _MULT[num]  # 百余家, 千余人: a hundred and more
     if v is None:
-        return None, s + 1  # a Chinese run that is not a number (百家, 千家万户)
+        # a run of numerals that is no number names a thing (十三五期间 is the plan
+        # period, not 五期; 二三十个 is no count of 三十): skip it whole; a word
+        # that only starts with a multiplier (百家, 千家万户) is skipped a character
+        return None, (m.end("num") if re.search(r"[一二两三四五六七八九十]", num) else s + 1)
     e, mult = _take_mult(norm, e, num if vmax is None else num2)
     if vmax is None and mult != 1:
         # 10万至20万元: each end carries its own multiplier
@@ -244,10 +247,17 @@ def _read_number(norm: str, m: re.Match) -> tuple[tuple | None, int]:
     e, v, unit, kind, qual = got
     if vmax is not None:
         vmax, qual = vmax * mult, "range"
-    # A calendar year is a date, not a span: 2022年, 二〇二二年
-    if unit == "年" and (re.fullmatch(r"(19|20)\d{2}", num) or (len(num) == 4 and all(c in "〇零一二三四五六七八九" for c in num))):
+    if unit == "年" and _is_date_year(norm, num, e):
         return None, pos
     return (s, e, v, vmax, unit, kind, qual), pos
+
+
+def _is_date_year(norm: str, num: str, e: int) -> bool:
+    """A calendar year is a date, not a span: 2022年, 二〇二二年, 二○○九年, and
+    any N年 that a month follows (20年11月: a year split or shortened)."""
+    if re.fullmatch(r"(19|20)\d{2}", num) or (len(num) == 4 and all(c in "〇○零一二三四五六七八九" for c in num)):
+        return True
+    return re.match(r"\s*(\d{1,2}|[一二三四五六七八九十]{1,2})\s*月", norm[e:e + 6]) is not None
 
 
 def _unit_after(norm: str, num: str, s: int, e: int, v: Decimal, mult: Decimal) -> tuple | None:
