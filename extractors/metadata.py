@@ -310,14 +310,54 @@ def _lines_tail(text: str, n: int = 6):
 
 
 def extract_publisher(tm: TextMap) -> Field:
-    labels = _alt(_vocab()["publisher_labels"])
-    m = re.search(rf"(?:{labels})\s*[::]\s*(?:\|\s*)?([^\s|::]{{2,40}})", tm.norm[:1500])
-    if not m:
-        return Field(None)
-    val = re.split(r"(?:发布|时间|日期|浏览|作者|编辑|字号)", m.group(1))[0]
-    if len(val) < 2:
-        return Field(None)
-    return _field(tm, m.start(1), m.start(1) + len(val))
+    """The page's 来源/发布机构 field: in the head, before the body begins, or
+    after its last paragraph (文稿来源:…融媒体中心 under a news story); a 来源
+    line among the body's paragraphs is another text's, not this page's."""
+    text, vocab = tm.norm, _vocab()
+    label = re.compile(rf"(?:{_alt(vocab['publisher_labels'])})\s*[::]\s*(?:\|\s*)?")
+    body, tail = _body_bounds(text)
+    for m in label.finditer(text):
+        if body <= m.start() < tail or text[max(0, m.start() - 2):m.start()] in vocab["publisher_not_labels"]:
+            continue
+        f = _publisher_value(tm, m.end())
+        if f is not None:
+            return f
+    return Field(None)
+
+
+def _publisher_value(tm: TextMap, ns: int) -> Field | None:
+    """The unit a field names from norm offset ``ns``: one token of the page (a
+    space in the source ends it, even one the view drops), cut at the page's next
+    word (点击量, 成文日期, 打印) and at a date glued to it (岳阳晚报2011-01-13);
+    None for an empty field or a placeholder (本站原创, 未知来源)."""
+    text, vocab = tm.norm, _vocab()
+    e = ns
+    while e < len(text) and e - ns < 40 and not text[e].isspace() and text[e] not in "::":
+        if e > ns and any(c.isspace() for c in tm.source[tm.ends[e - 1]:tm.starts[e]]):
+            break
+        e += 1
+    val = text[ns:e]
+    stop = re.search(_alt(vocab["publisher_stops"]), val)
+    val = val[:stop.start()] if stop else val
+    val = re.sub(r"[\d\s\-/.:]+$", "", val)
+    if len(val) < 2 or val in vocab["publisher_placeholders"]:
+        return None
+    return _field(tm, ns, ns + len(val))
+
+
+def _is_prose(line: str) -> bool:
+    """A line of the body: long, with a full stop or commas (the page's field lines have neither)."""
+    return len(line) > 40 and ("。" in line or line.count(",") >= 2)
+
+
+def _body_bounds(text: str) -> tuple[int, int]:
+    """(start of the first line of prose in the head, end of the last line of prose)."""
+    start = next((s for s, _, line in _lines(text, 40) if _is_prose(line)), len(text))
+    end = start
+    for m in re.finditer(r"[^\n]+", text):
+        if _is_prose(m.group().strip()):
+            end = m.end()
+    return start, end
 
 
 _DATELINE = re.compile(r"\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*(?:电|讯|訊|電)")
