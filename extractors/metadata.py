@@ -361,6 +361,14 @@ def _body_bounds(text: str) -> tuple[int, int]:
 
 
 _DATELINE = re.compile(r"\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*(?:电|讯|訊|電)")
+# A person's post: 市人大代表、衢州市某某有限公司董事长张三; the place is where the deputy
+# works, not the reporting unit's.
+_EMPLOYER = re.compile(r"[^\s,。;:、()]{0,16}?(?:公司|集团|企业|厂|医院|学校|中学|小学|幼儿园|银行|合作社|酒店|商会|协会|"
+                       r"事务所|研究院|研究所)[^\s,。;:、()]{0,4}?(?:董事长|总经理|副总经理|经理|厂长|院长|校长|园长|"
+                       r"行长|社长|会长|理事长|主任|所长|负责人|职工|员工|教师|医生|律师)")
+# The line that addresses the deputies (周贤国、朱乐山、王军委员: ; 尊敬的王代表(…董事长):):
+# its names are people's (朱乐山 is no 乐山).
+_ADDRESSEE = re.compile(r"^(?:尊敬的)?[^\n。,]{1,80}?(?:代表|委员|同志)(?:们)?(?:\([^()\n]{0,40}\))?\s*[::]\s*$", re.M)
 
 
 def extract_region(tm: TextMap, title: Field, publisher: Field) -> Field:
@@ -372,8 +380,10 @@ def extract_region(tm: TextMap, title: Field, publisher: Field) -> Field:
     for f in (title, publisher):
         if f.start is not None:
             spans.append(_norm_span(tm, f.start, f.end))
+    addressed = [m.span() for m in _ADDRESSEE.finditer(text)]
     # 中评社北京3月3日电, 据新华社北京3月18日电: a news dateline says where it was filed, not whose report
-    mentions = [m for m in regions.find_mentions(text) if not _DATELINE.match(text, m.end)]
+    mentions = [m for m in regions.find_mentions(text) if not _DATELINE.match(text, m.end)
+                and not _EMPLOYER.match(text, m.end) and not any(a <= m.start < b for a, b in addressed)]
     head = [m for m in mentions if any(a <= m.start < b for a, b in spans)]
     body = [m for m in mentions if m not in head]
     head_text = "".join(text[a:b] for a, b in spans)
