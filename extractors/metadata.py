@@ -240,68 +240,158 @@ def _date_value(m: re.Match) -> str | None:
 
 
 _CN_DIGIT = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "○": 0, "O": 0, "0": 0, "Ｏ": 0}
-_CN_DATE = re.compile(r"(?:发布时间|发布日期|日期|时间)\s*[::]\s*([〇零○O0一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日")
+# 二00七年五月十四日, 二○一二年六月十四日: a date in Chinese numerals (any zero: 〇 ○ 零 O 0)
+_CN_DAY = r"([〇零○O0一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月\s*([一二三四五六七八九十]{1,3})\s*日"
+_CN_DATE = re.compile(rf"(?:发布时间|发布日期|日期|时间)\s*[::]\s*{_CN_DAY}")
+# a day of the week after a date: 2009年10月16日 星期五
+_WEEKDAY = re.compile(rf"{_DATE}\s*[((]?(?:星期|周|礼拜)[一二三四五六日天]")
+# what names a newspaper's page: 岳阳晚报, 第A3版, A3版
+_PAPER = re.compile(r"[\u4e00-\u9fff]{1,8}(?:日报|晚报|商报|时报|早报|报社)|第\s*[A-Z]?\d{1,3}\s*版|\b[A-Z]\d{1,2}\s*版")
+# a split or spaced year on a closing line: 20 20 年 11 月 2 日 (a PDF's spacing)
+_SPLIT_YEAR_DATE = re.compile(r"(?P<y>(?:19|20)\s\d{2})\s*年\s*(?P<m2>\d{1,2})\s*月\s*(?P<d2>\d{1,2})\s*日")
 
 
-def _cn_date_value(m: re.Match) -> str | None:
-    """二00七年五月十四日 → 2007-05-14.
+def _cn_date_value(m: re.Match, at: int = 1) -> str | None:
+    """二00七年五月十四日 → 2007-05-14 (the year, month and day are groups at, at+1, at+2).
 
     >>> _cn_date_value(_CN_DATE.search("发布时间:二00七年五月十四日"))
     '2007-05-14'
+    >>> _cn_date_value(re.search(_CN_DAY, "兰亭镇人民政府 二○一二年六月十四日"))
+    '2012-06-14'
     """
     from .numerals import chinese_to_int
 
     try:
-        y = int("".join(str(_CN_DIGIT[c]) for c in m.group(1)))
-        return date(y, chinese_to_int(m.group(2)), chinese_to_int(m.group(3))).isoformat()
+        y = int("".join(str(_CN_DIGIT[c]) for c in m.group(at)))
+        return date(y, chinese_to_int(m.group(at + 1)), chinese_to_int(m.group(at + 2))).isoformat()
     except (KeyError, TypeError, ValueError):
         return None
 
 
 def extract_published(tm: TextMap) -> Field:
-    text = tm.norm
-    head = text[:1500]
-    # labels in the vocabulary's order: a page that gives 成文日期 and 发布日期
-    # was published on the second
-    m = None
-    for label in _vocab()["date_labels"]:
-        m = re.search(rf"{re.escape(label)}\s*[::]?\s*(?:\|\s*)?{_DATE}", head)
-        if m:
-            break
-    if m is None:
-        # A bare date at the start of a line near the top (2021-10-08 10:00 武汉…).
-        for s, e, line in _lines(head, 15):
-            m = re.match(_DATE, line) or re.match(_DATE_DMY, line)
-            if m:
-                m = re.search(re.escape(m.group()), text[s:]) and re.compile(_DATE + "|" + _DATE_DMY).search(text, s)
-                break
-    if m is None:
-        # a page's own stamp in its head: 苏州日报 2022-11-14 15:31; • 2020-12-30 10:32 (a date with its clock time)
-        m = re.search(rf"{_DATE}(?=\s+\d{{1,2}}:\d{{2}})", head[:600])
-    if m is None:
-        # 發布時間:二00七年五月十四日: a labelled date in Chinese numerals
-        cm = _CN_DATE.search(head)
-        if cm:
-            v = _cn_date_value(cm)
-            if v:
-                return _field(tm, cm.start(1), cm.end(), value=v)
-    if m is None:
-        # The date a speech was delivered: ——2021年12月11日在…
-        m = re.search(rf"——\s*{_DATE}", head)
-    if m is None:
-        # A closing date line: …人民政府办公室 2020年11月5日
-        for s, e, line in reversed(_lines_tail(text)):
-            mm = re.search(rf"{_DATE}$", line)
-            if mm and len(line) <= 40:
-                m = re.compile(_DATE).search(text, s)
-                break
-    if m is None:
-        return Field(None)
-    v = _date_value(m)
+    """The date the page states for itself (GOLD.md §6.5), by the first rule that
+    finds one: a labelled date; the date beside the source field (来源:厦门商报
+    2012-01-05); a newspaper's masthead; a date line at the top; a date with its
+    clock time; a labelled date in Chinese numerals; a speech's date; the
+    closing date line."""
+    for rule in (_labelled_date, _source_date, _masthead_date, _top_line_date, _stamped_date,
+                 _cn_labelled_date, _speech_date, _closing_date):
+        f = rule(tm)
+        if f is not None:
+            return f
+    return Field(None)
+
+
+def _date_field(tm: TextMap, m: re.Match | None) -> Field | None:
+    v = _date_value(m) if m else None
     if v is None:
-        return Field(None)
+        return None
     ds = m.start("y") if m.groupdict().get("y") else m.start()
     return _field(tm, ds, m.end(), value=v)
+
+
+def _labelled_date(tm: TextMap) -> Field | None:
+    """Labels in the vocabulary's order: a page that gives 成文日期 and 发布日期
+    was published on the second. A bare 时间/日期 is a label only standing alone:
+    归档时间 (archived), 生效日期 (in force) date no publication."""
+    head = tm.norm[:1500]
+    for label in _vocab()["date_labels"]:
+        for m in re.finditer(rf"{re.escape(label)}\s*[::]?\s*(?:\|\s*)?{_DATE}", head):
+            if len(label) > 2 or _standalone(tm, m.start()):
+                return _date_field(tm, m)
+    return None
+
+
+def _standalone(tm: TextMap, i: int) -> bool:
+    """norm[i] starts a word of the page: no CJK character is glued before it in
+    the source (the view drops the space of 来源:三峡日报  时间:…)."""
+    if i == 0 or not ("\u4e00" <= tm.norm[i - 1] <= "\u9fff"):
+        return True
+    return any(c.isspace() for c in tm.source[tm.ends[i - 1]:tm.starts[i]])
+
+
+def _source_date(tm: TextMap) -> Field | None:
+    """A newspaper's date beside the source field: 来源:厦门商报 2012-01-05, 来源:岳阳晚报2011-01-13."""
+    labels = _alt(_vocab()["publisher_labels"])
+    return _date_field(tm, re.search(rf"(?:{labels})\s*[::]\s*[^\s\d::|]{{2,20}}?\s*{_DATE}", tm.norm[:1500]))
+
+
+def _weekday_lines(tm: TextMap) -> list[tuple[int, bool]]:
+    """(offset, is a newspaper's masthead) of each date with its weekday in the
+    head: a masthead names its paper or page (岳阳晚报 2009年10月16日 星期五 第A3版);
+    elsewhere the date is a site's clock (today's date over its menu), not the page's."""
+    lines = _lines(tm.norm[:1500], 15)
+    out = []
+    for i, (s, _, line) in enumerate(lines):
+        m = _WEEKDAY.search(line)
+        if m:
+            near = " ".join(l for _, _, l in lines[max(0, i - 1):i + 2])
+            out.append((s + m.start(), bool(_PAPER.search(near))))
+    return out
+
+
+def _masthead_date(tm: TextMap) -> Field | None:
+    for at, paper in _weekday_lines(tm):
+        if paper:
+            return _date_field(tm, re.compile(_DATE).match(tm.norm, at))
+    return None
+
+
+def _top_line_date(tm: TextMap) -> Field | None:
+    """A date that opens a line near the top (2021-10-08 10:00 武汉…), unless
+    it is a site's clock."""
+    text = tm.norm
+    clocks = {at for at, _ in _weekday_lines(tm)}
+    for s, _, line in _lines(text[:1500], 15):
+        m = re.match(_DATE, line) or re.match(_DATE_DMY, line)
+        if m and s not in clocks:
+            return _date_field(tm, re.compile(_DATE + "|" + _DATE_DMY).search(text, s))
+    return None
+
+
+def _stamped_date(tm: TextMap) -> Field | None:
+    """A page's own stamp in its head: 苏州日报 2022-11-14 15:31; • 2020-12-30 10:32."""
+    return _date_field(tm, re.search(rf"{_DATE}(?=\s+\d{{1,2}}:\d{{2}})", tm.norm[:600]))
+
+
+def _cn_labelled_date(tm: TextMap) -> Field | None:
+    """發布時間:二00七年五月十四日: a labelled date in Chinese numerals."""
+    cm = _CN_DATE.search(tm.norm[:1500])
+    v = _cn_date_value(cm) if cm else None
+    return _field(tm, cm.start(1), cm.end(), value=v) if v else None
+
+
+def _speech_date(tm: TextMap) -> Field | None:
+    """The date a speech was delivered: ——2021年12月11日在…"""
+    return _date_field(tm, re.search(rf"——\s*{_DATE}", tm.norm[:1500]))
+
+
+def _closing_date(tm: TextMap) -> Field | None:
+    """A closing date line: …人民政府办公室 2020年11月5日; 二○一二年六月十四日; 20 20 年 11 月 2 日."""
+    text = tm.norm
+    for s, e, line in reversed(_lines_tail(text)):
+        if len(line) > 40:
+            continue
+        m = re.search(rf"{_DATE}$", line)
+        if m:
+            return _date_field(tm, re.compile(_DATE).search(text, s))
+        cm = re.search(rf"{_CN_DAY}$", line)
+        v = _cn_date_value(cm) if cm else None
+        if v:
+            return _field(tm, s + cm.start(1), s + cm.end(), value=v)
+        sm = _SPLIT_YEAR_DATE.search(line)
+        if sm and line.endswith(sm.group()):
+            v = _date_value_of(sm.group("y").replace(" ", ""), sm.group("m2"), sm.group("d2"))
+            if v:
+                return _field(tm, s + sm.start(), s + sm.end(), value=v)
+    return None
+
+
+def _date_value_of(y: str, mo: str, d: str) -> str | None:
+    try:
+        return date(int(y), int(mo), int(d)).isoformat()
+    except ValueError:
+        return None
 
 
 def _lines_tail(text: str, n: int = 6):
@@ -310,17 +400,65 @@ def _lines_tail(text: str, n: int = 6):
 
 
 def extract_publisher(tm: TextMap) -> Field:
-    labels = _alt(_vocab()["publisher_labels"])
-    m = re.search(rf"(?:{labels})\s*[::]\s*(?:\|\s*)?([^\s|::]{{2,40}})", tm.norm[:1500])
-    if not m:
-        return Field(None)
-    val = re.split(r"(?:发布|时间|日期|浏览|作者|编辑|字号)", m.group(1))[0]
-    if len(val) < 2:
-        return Field(None)
-    return _field(tm, m.start(1), m.start(1) + len(val))
+    """The page's 来源/发布机构 field: in the head, before the body begins, or
+    after its last paragraph (文稿来源:…融媒体中心 under a news story); a 来源
+    line among the body's paragraphs is another text's, not this page's."""
+    text, vocab = tm.norm, _vocab()
+    label = re.compile(rf"(?:{_alt(vocab['publisher_labels'])})\s*[::]\s*(?:\|\s*)?")
+    body, tail = _body_bounds(text)
+    for m in label.finditer(text):
+        if body <= m.start() < tail or text[max(0, m.start() - 2):m.start()] in vocab["publisher_not_labels"]:
+            continue
+        f = _publisher_value(tm, m.end())
+        if f is not None:
+            return f
+    return Field(None)
+
+
+def _publisher_value(tm: TextMap, ns: int) -> Field | None:
+    """The unit a field names from norm offset ``ns``: one token of the page (a
+    space in the source ends it, even one the view drops), cut at the page's next
+    word (点击量, 成文日期, 打印) and at a date glued to it (岳阳晚报2011-01-13);
+    None for an empty field or a placeholder (本站原创, 未知来源)."""
+    text, vocab = tm.norm, _vocab()
+    e = ns
+    while e < len(text) and e - ns < 40 and not text[e].isspace() and text[e] not in "::":
+        if e > ns and any(c.isspace() for c in tm.source[tm.ends[e - 1]:tm.starts[e]]):
+            break
+        e += 1
+    val = text[ns:e]
+    stop = re.search(_alt(vocab["publisher_stops"]), val)
+    val = val[:stop.start()] if stop else val
+    val = re.sub(r"[\d\s\-/.:]+$", "", val)
+    if len(val) < 2 or val in vocab["publisher_placeholders"]:
+        return None
+    return _field(tm, ns, ns + len(val))
+
+
+def _is_prose(line: str) -> bool:
+    """A line of the body: long, with a full stop or commas (the page's field lines have neither)."""
+    return len(line) > 40 and ("。" in line or line.count(",") >= 2)
+
+
+def _body_bounds(text: str) -> tuple[int, int]:
+    """(start of the first line of prose in the head, end of the last line of prose)."""
+    start = next((s for s, _, line in _lines(text, 40) if _is_prose(line)), len(text))
+    end = start
+    for m in re.finditer(r"[^\n]+", text):
+        if _is_prose(m.group().strip()):
+            end = m.end()
+    return start, end
 
 
 _DATELINE = re.compile(r"\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*(?:电|讯|訊|電)")
+# A person's post: 市人大代表、衢州市某某有限公司董事长张三; the place is where the deputy
+# works, not the reporting unit's.
+_EMPLOYER = re.compile(r"[^\s,。;:、()]{0,16}?(?:公司|集团|企业|厂|医院|学校|中学|小学|幼儿园|银行|合作社|酒店|商会|协会|"
+                       r"事务所|研究院|研究所)[^\s,。;:、()]{0,4}?(?:董事长|总经理|副总经理|经理|厂长|院长|校长|园长|"
+                       r"行长|社长|会长|理事长|主任|所长|负责人|职工|员工|教师|医生|律师)")
+# The line that addresses the deputies (周贤国、朱乐山、王军委员: ; 尊敬的王代表(…董事长):):
+# its names are people's (朱乐山 is no 乐山).
+_ADDRESSEE = re.compile(r"^(?:尊敬的)?[^\n。,]{1,80}?(?:代表|委员|同志)(?:们)?(?:\([^()\n]{0,40}\))?\s*[::]\s*$", re.M)
 
 
 def extract_region(tm: TextMap, title: Field, publisher: Field) -> Field:
@@ -332,8 +470,10 @@ def extract_region(tm: TextMap, title: Field, publisher: Field) -> Field:
     for f in (title, publisher):
         if f.start is not None:
             spans.append(_norm_span(tm, f.start, f.end))
+    addressed = [m.span() for m in _ADDRESSEE.finditer(text)]
     # 中评社北京3月3日电, 据新华社北京3月18日电: a news dateline says where it was filed, not whose report
-    mentions = [m for m in regions.find_mentions(text) if not _DATELINE.match(text, m.end)]
+    mentions = [m for m in regions.find_mentions(text) if not _DATELINE.match(text, m.end)
+                and not _EMPLOYER.match(text, m.end) and not any(a <= m.start < b for a, b in addressed)]
     head = [m for m in mentions if any(a <= m.start < b for a, b in spans)]
     body = [m for m in mentions if m not in head]
     head_text = "".join(text[a:b] for a, b in spans)

@@ -20,7 +20,7 @@ from pipeline.textmap import TextMap, build
 from .numerals import chinese_to_int, normalize_decimal, parse_number
 
 _AR = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-_CN = r"[零〇一二两三四五六七八九十百千万亿]+"
+_CN = r"[零〇○一二两三四五六七八九十百千万亿]+"  # ○ (U+25CB) writes zero in 二○○九年 as often as 〇
 _SEP = r"\s*(?:至|到|-|~|～|—|－|–)\s*"
 _CORE = re.compile(
     rf"""
@@ -49,19 +49,33 @@ _SUFFIX = [("以上", "at_least"), ("以下", "at_most"), ("以内", "at_most"),
 # 约占29%: the qualifier is a word away from the number (not in the surface).
 _DETACHED_APPROX = re.compile(r"约(占|为|有|达|合|计)?\s*$|占比约\s*$")
 # A goal or plan figure (GOLD.md §5 role `target`): 目标≥78%, 计划投入1.18亿元,
-# 今年我局将实施…改造7个老旧小区. 列入计划/工作计划 is a status, not a plan.
-_TARGET_SENTENCE = re.compile(
-    r"目标|(?<!列入)(?<!纳入)(?<!工作)(?<!年度)计划(?!解决|逐步)|拟"
+# 今年我局将实施…改造7个老旧小区. 列入计划/工作计划 is a status, not a plan;
+# 计划 as a noun names a thing (计划财贸类, 计划报告, 政府、计划、财政), not a plan.
+_PLAN = re.compile(
+    r"(?<!列入)(?<!纳入)(?<!工作)(?<!年度)计划"
+    r"(?!解决|逐步|生育|财贸|报告|单列|经济|部门|[委局处科股]|[、,。;:的中内外和与及])|拟"
     # 将 as "will" (将实施, 将在城东片区新增), not as the object marker (将您提出的建设…建议纳入)
-    r"|将(?:在[^,,。;;]{0,8}?)?(实施|建设|新建|新增|改造|投入|完成|开展|推进)")
-# What was achieved against a goal is an outcome: 截至9月底已完成2.31万人, 完成全年目标的82.5%
-_OUTCOME = re.compile(r"已|截至|截止|实际|目标的\s*$")
+    r"|将(?:在[^,。;]{0,8}?)?(?:继续|进一步)?(实施|建设|新建|新增|改造|提质|投入|完成|开展|推进)"
+    # what a project will give once done: 建成后可新增133个停车位, 实施后可解决59860人饮水问题
+    r"|(建成|实施|完工|竣工|投用|投入使用)后")
+# 目标 is a goal only in the number's own clause (目标≥78%, 年度目标≥90%); a
+# sentence that works 围绕…目标任务 and then counts what it did sets no goal.
+_GOAL = re.compile(r"目标")
+# A plan or goal the sentence measures an outcome against (完成投资5亿元,超过计划目标;
+# 超额完成了省定任务): its figures are what was achieved, not what is planned.
+_MEASURED = re.compile(r"(完成|实现|达到|达成|超过|超出|超额|突破|高于)[^,。;\d%]{0,8}?(计划|目标|任务)|超计划")
+# What was achieved against a goal is an outcome: 截至9月底已完成2.31万人, 完成全年目标的82.5%,
+# 争取到资金200万元 (sought and obtained)
+_OUTCOME = re.compile(r"已|截至|截止|实际|累计|(目标|计划)的\s*$|争取(到|了)")
+# The items a plan word describes (列入计划拟解决或拟采纳的208件,占44.9%; 计划落实的(A类)186件):
+# a count of proposals in the planned class and its share, not a planned figure.
+_PLANNED_CLASS = re.compile(r"的\s*(\([^()]{0,8}\))?\s*(建议|提案|议案|意见)?\s*[\d一二三四五六七八九十两百千]")
 # A year that something is compared with (较2022年的120件增加16件): only the
 # figure right after it is about that year.
 _COMPARED_YEAR = re.compile(r"(较|比|与|同比|是)\s*$")
 # In the number's own clause only: 争取支持理解 earlier in a sentence is no goal.
-_TARGET_CLAUSE = re.compile(r"确保|力争|争取")
-_TARGET_AFTER = re.compile(r"^[^,，;；。]{0,12}为(总)?目标")
+_TARGET_CLAUSE = re.compile(r"确保|力争|争取(?!到|了)")
+_TARGET_AFTER = re.compile(r"^[^,;。]{0,12}为(总)?目标")
 # A year that frames a statement (2021年共147件); not one that describes a
 # thing (2000年以前建成的老旧小区) nor a date (2021年9月).
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年(?!\s*\d)(?!\s*(以前|之前|前|以后|之后|后))")
@@ -214,7 +228,10 @@ def _read_number(norm: str, m: re.Match) -> tuple[tuple | None, int]:
     if v is None and num in ("百", "千", "万") and norm.startswith(("余", "多"), e):
         v = _MULT[num]  # 百余家, 千余人: a hundred and more
     if v is None:
-        return None, s + 1  # a Chinese run that is not a number (百家, 千家万户)
+        # a run of numerals that is no number names a thing (十三五期间 is the plan
+        # period, not 五期; 二三十个 is no count of 三十): skip it whole; a word
+        # that only starts with a multiplier (百家, 千家万户) is skipped a character
+        return None, (m.end("num") if re.search(r"[一二两三四五六七八九十]", num) else s + 1)
     e, mult = _take_mult(norm, e, num if vmax is None else num2)
     if vmax is None and mult != 1:
         # 10万至20万元: each end carries its own multiplier
@@ -230,10 +247,17 @@ def _read_number(norm: str, m: re.Match) -> tuple[tuple | None, int]:
     e, v, unit, kind, qual = got
     if vmax is not None:
         vmax, qual = vmax * mult, "range"
-    # A calendar year is a date, not a span: 2022年, 二〇二二年
-    if unit == "年" and (re.fullmatch(r"(19|20)\d{2}", num) or (len(num) == 4 and all(c in "〇零一二三四五六七八九" for c in num))):
+    if unit == "年" and _is_date_year(norm, num, e):
         return None, pos
     return (s, e, v, vmax, unit, kind, qual), pos
+
+
+def _is_date_year(norm: str, num: str, e: int) -> bool:
+    """A calendar year is a date, not a span: 2022年, 二〇二二年, 二○○九年, and
+    any N年 that a month follows (20年11月: a year split or shortened)."""
+    if re.fullmatch(r"(19|20)\d{2}", num) or (len(num) == 4 and all(c in "〇○零一二三四五六七八九" for c in num)):
+        return True
+    return re.match(r"\s*(\d{1,2}|[一二三四五六七八九十]{1,2})\s*月", norm[e:e + 6]) is not None
 
 
 def _unit_after(norm: str, num: str, s: int, e: int, v: Decimal, mult: Decimal) -> tuple | None:
@@ -362,6 +386,37 @@ _RAISED_TO = re.compile(r"(?:提高|提升|上升|增加|增长|下降|降低|�
 _PREV_YEAR = re.compile(r"(?:比|较|同比|高于|低于|超过|与|从)?(?:上年|去年|上一年)(?:同期)?(?:的|为)\s*$")
 
 
+def _role(norm: str, a: int, b: int, ns: int, ne: int) -> str | None:
+    """`target` for a planned or goal figure (GOLD.md §5) of the sentence
+    norm[a:b], else None: only what is planned is a target, not what was
+    achieved against a plan."""
+    cs = _clause_start(norm, ns)
+    if norm.startswith("即", cs) and cs - 1 > a:
+        cs = _clause_start(norm, cs - 1)  # 力争做到三个100%,即见面率达到100%: namely, the same goal
+    clause = norm[cs:ns]
+    if _OUTCOME.search(clause):
+        return None
+    if _TARGET_CLAUSE.search(clause) or _TARGET_AFTER.search(norm[ne:ne + 20]):
+        return "target"
+    if _MEASURED.search(norm, a, b):
+        # 完成投资5亿元,超过计划目标: the plan is the yardstick, not this figure;
+        # only a plan in the number's own clause makes it the planned one
+        planned = (_planned(norm, cs, ns, ne) or _GOAL.search(clause)) and not _MEASURED.search(clause)
+    else:
+        planned = _planned(norm, a, ns, ne) or _GOAL.search(clause)
+    return "target" if planned else None
+
+
+def _planned(norm: str, a: int, ns: int, ne: int) -> bool:
+    """A plan word in norm[a:ns] that plans, not one that names the planned
+    class of the items counted (列入计划拟解决的208件)."""
+    for m in _PLAN.finditer(norm, a, ns):
+        stop = min([i for i in (norm.find(c, m.end(), ne) for c in ",;:") if i >= 0] or [ne])
+        if not _PLANNED_CLASS.search(norm, m.end(), min(stop, ne)):
+            return True
+    return False
+
+
 def extract(text: str, doc_year: int | None = None, tm: TextMap | None = None) -> list[Quantity]:
     """Quantities of a document, with offsets into ``text``."""
     import bisect
@@ -378,9 +433,7 @@ def extract(text: str, doc_year: int | None = None, tm: TextMap | None = None) -
         a, b = sentence_bounds(norm, ns, ne)
         sa, sb = tm.to_source(a, b)
         clause = norm[_clause_start(norm, ns):ns]
-        planned = _TARGET_SENTENCE.search(norm, a, ns) and not _OUTCOME.search(clause)
-        role = "target" if (planned or _TARGET_CLAUSE.search(clause)
-                            or _TARGET_AFTER.search(norm[ne:ne + 20])) else None
+        role = _role(norm, a, b, ns, ne)
         ref_year = None
         if doc_year:
             years = [y for y in _YEAR.finditer(norm, a, ns) if not _inside(quoted, y.start())]
