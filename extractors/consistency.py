@@ -56,14 +56,56 @@ def check(metrics: list[Metric]) -> list[str]:
             warnings.append(f"conflicting_totals: {_span(seen[key])} vs {_span(m)} for {key[0]}"
                             f"{' ' + key[3] if key[3] else ''}")
         seen.setdefault(key, m)
-    # 3. a share against its count and the count's total
-    for m in metrics:
-        if m.metric != "share" or m.parent is None or m.parent.parent is None:
-            continue
-        c, t = m.parent, m.parent.parent
-        if not t.value:
-            continue
-        expected = (c.value / t.value * 100).quantize(Decimal("0.01"))
-        if abs(expected - m.value) > max(Decimal(1), m.value * Decimal("0.02")):
-            warnings.append(f"share_mismatch: {_span(m)} but {_span(c)} of {_span(t)} is {expected}%")
+    warnings.extend(_share_mismatches(metrics, counts))
     return warnings
+
+
+def _share_mismatches(metrics: list[Metric], counts: list[Metric]) -> list[str]:
+    """A share against its count over the total the count is a part of. Which
+    total that is, the text often leaves open (a 其中 after 承办69件,会办5件
+    may break down either or both), so the share is a slip only when it fits
+    none of the totals the count can be a part of."""
+    out: list[str] = []
+    seen: dict[int, int] = {}  # count → its share: a later one (…230人,占委员总数的60.5%) is of another number
+    for m in metrics:
+        if m.metric != "share" or m.parent is None:
+            continue
+        c = m.parent
+        if id(c) in seen and m.nstart != seen[id(c)]:
+            continue
+        seen[id(c)] = m.nstart
+        bases = _bases(c, counts)
+        fits = [t for t in bases if abs(_pct(c, t[1]) - m.value) <= max(Decimal(1), m.value * Decimal("0.02"))]
+        if bases and not fits:
+            name, total = bases[0]
+            out.append(f"share_mismatch: {_span(m)} but {_span(c)} of {name} is {_pct(c, total)}%")
+    return out
+
+
+def _pct(c: Metric, total) -> Decimal:
+    return (c.value / total * 100).quantize(Decimal("0.01"))
+
+
+def _bases(c: Metric, counts: list[Metric]) -> list[tuple[str, object]]:
+    """The totals count c can be a share of, nearest first: the total it was
+    paired with, each total of the sentence its 其中 breaks down and their
+    sum, and a larger part of the same total stated before it (建议856件,其中
+    …778件。其中,…206件: a breakdown of the breakdown)."""
+    t = c.parent
+    if t is None:
+        return []
+    cands = [t, *(x for x in c.totals if x is not t)]
+    cands += [x for x in counts if x.parent is t and x.nstart < c.nstart and x.value > c.value]
+    out = [(_span(x), x.value) for x in cands if _can_hold(x, c)]
+    if c.totals and c.totals_sum >= c.value:
+        out.append(("+".join(_span(x) for x in c.totals), c.totals_sum))
+    return out
+
+
+def _can_hold(t: Metric, c: Metric) -> bool:
+    """Can c be a part of t? Not when it is larger, nor when it is of another
+    class (a 其中 left open pairs (B类)231件 with the (A类)338件 before it)."""
+    if not t.value or c.value > t.value:
+        return False
+    tc, cc = t.scope.get("category"), c.scope.get("category")
+    return not (tc and cc and not set(cc.split("、")) <= set(tc.split("、")))

@@ -82,6 +82,7 @@ class Metric:
     parent: "Metric | None" = None  # the total this sub-count or share belongs to
     # 建议1件,提案3件,其中,独办件4件: a 其中 after several totals breaks down their sum
     totals_sum: object = None
+    totals: list = field(default_factory=list)  # those totals themselves (its parent is only the last)
     unit_total: bool = False  # the reporting unit's own total: 我局共承办人大代表建议7件
     each: list = field(default_factory=list)  # 社会保障和社会管理类各9件: the members it is stated for
     # which rule decided the metric's name (`metric`) and each scope field: the dataset's `rule` column
@@ -684,6 +685,7 @@ def _link(doc: _Doc, flow: _Flow, w: _Window, m: Metric, names: list[str], sc: d
         m.parent = flow.last_count if bracketed else flow.total
         if not bracketed and len(flow.totals) > 1:
             m.totals_sum = sum(x.value for x in flow.totals)
+            m.totals = list(flow.totals)
 
 
 def _list_predicate(doc: _Doc, i: int, q, w: _Window, sc: dict) -> None:

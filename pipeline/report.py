@@ -7,6 +7,10 @@ from disk with no server and no network.
 - docs/<doc_id>.html: the document text with every extracted proposal,
   metric and indicator highlighted in place (displaCy's span look), and a
   table of the records; clicking a record scrolls to its evidence.
+
+The pages are in Chinese (lang zh-CN) for the people who read these reports;
+source files are shown relative to their input folder, never by the
+machine's absolute path.
 """
 from __future__ import annotations
 
@@ -21,6 +25,23 @@ RATES = ("satisfaction_rate", "reply_rate", "completion_rate", "on_time_rate", "
          "basic_satisfaction_rate", "filing_rate")
 COLORS = {"proposal": "#7aecec", "metric": "#feca74", "indicator": "#c887fb"}
 STATUS_ORDER = ("resolved", "in_progress", "planned", "reference", "closed")
+
+# The page speaks to Chinese readers; a value a query would use (a metric's or a
+# status's canonical name) follows in parentheses.
+TYPE_ZH = {"proposal": "建议提案", "metric": "统计指标", "indicator": "数量"}
+METRIC_ZH = {"count": "件数", "share": "占比", "satisfaction_rate": "满意率", "basic_satisfaction_rate": "基本满意率",
+             "reply_rate": "办复率", "completion_rate": "办结率", "on_time_rate": "按时办结率",
+             "contact_rate": "沟通见面率", "adoption_rate": "采纳率", "filing_rate": "立案率",
+             "handling_units": "承办单位数"}
+STATUS_ZH = {"resolved": "已解决", "in_progress": "正在解决", "planned": "列入计划", "reference": "留作参考",
+             "closed": "已办结"}
+FIELD_ZH = {"kind": "种类", "body": "提出机关", "level": "层级", "role": "办理角色", "category": "办理类别",
+            "status": "办理状态", "topic": "主题", "channel": "提出时段", "group": "群体", "is_key": "重点",
+            "ref_year": "所指年份", "session": "会议届次", "qualifier": "限定"}
+QUALIFIER_ZH = {"approx": "约", "at_least": "至少", "at_most": "至多", "range": "区间"}
+WARNING_ZH = {"sum_mismatch": "分项之和超过总数", "share_mismatch": "占比与件数不符",
+              "conflicting_totals": "同一总数前后不一", "not_a_report": "不像建议提案办理报告"}
+NO_REGION = "(未识别地区)"
 
 CSS = """
 body{font-family:"Noto Sans CJK SC","WenQuanYi Zen Hei","Microsoft YaHei",sans-serif;margin:0 2em 4em;color:#222}
@@ -57,10 +78,65 @@ def _num(v) -> str:
     return f"{d:f}"
 
 
+def _zh(term: str | None, names: dict) -> str:
+    """满意率 (satisfaction_rate): the Chinese name, the canonical one after it."""
+    return f"{names[term]} ({term})" if term in names else (term or "")
+
+
+def _scope_zh(pairs) -> str:
+    """k=v pairs as 办理状态=已解决 (resolved); …"""
+    shown = []
+    for k, v in pairs:
+        if k == "status":
+            v = _zh(v, STATUS_ZH)
+        elif k == "qualifier":
+            v = QUALIFIER_ZH.get(v, v)
+        elif k == "is_key":
+            v = "是" if v in (True, "true", "True") else "否"
+        shown.append(f"{FIELD_ZH.get(k, k)}={v}")
+    return "; ".join(shown)
+
+
+def _warning_zh(w: str) -> str:
+    """share_mismatch: … → 占比与件数不符 (share_mismatch): … (the stored text, its kind named in Chinese)."""
+    code, sep, rest = w.partition(":")
+    return f"{WARNING_ZH[code]} ({code}){sep}{rest}" if code in WARNING_ZH else w
+
+
+def source_names(sources, out: str) -> dict[str, str]:
+    """How each source path is shown: relative to the dataset folder when it
+    lies there (a stored upload), else to the folder the inputs share (the
+    input folder the dataset was built from); never the machine's absolute path."""
+    names, rest = {}, []
+    roots = {os.path.abspath(out), os.path.realpath(out)}
+    for s in sources:
+        full = os.path.abspath(s)
+        root = next((r for r in roots if full.startswith(r + os.sep)), None)
+        if root:
+            names[s] = os.path.relpath(full, root)
+        else:
+            rest.append(s)
+    for group in ([s for s in rest if os.path.isabs(s)], [s for s in rest if not os.path.isabs(s)]):
+        names.update(_relative_to_common(group))
+    return names
+
+
+def _relative_to_common(paths: list[str]) -> dict[str, str]:
+    if not paths:
+        return {}
+    try:
+        common = os.path.commonpath([os.path.dirname(os.path.normpath(p)) for p in paths])
+    except ValueError:  # nothing in common (another drive, a pseudo-path such as upload:x)
+        common = ""
+    if not common or common == os.path.dirname(common):  # only the filesystem root in common
+        return {p: os.path.join(*os.path.normpath(p).split(os.sep)[-2:]) for p in paths}
+    return {p: os.path.relpath(os.path.normpath(p), common) for p in paths}
+
+
 def _page(title: str, body: str, depth: int = 0, plotly: bool = False) -> str:
     up = "../" * depth
     script = f'<script src="{up}assets/plotly.min.js"></script>' if plotly else ""
-    return (f'<!doctype html><html lang="zh"><head><meta charset="utf-8"><title>{_e(title)}</title>'
+    return (f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{_e(title)}</title>'
             f'<link rel="stylesheet" href="{up}assets/report.css">{script}</head><body>{body}'
             f'<script src="{up}assets/report.js"></script></body></html>')
 
@@ -70,15 +146,17 @@ def _records(doc_id: str, tables: dict) -> list[dict]:
     recs = []
     for p in tables["proposals"].get(doc_id, []):
         what = " ".join(x for x in (p.get("kind"), p.get("number") and f"第{p['number']}号") if x)
-        scope = "; ".join(f"{k}={p[k]}" for k in ("session", "role", "status", "category") if p.get(k))
+        scope = _scope_zh((k, p[k]) for k in ("session", "role", "status", "category") if p.get(k))
         recs.append({"type": "proposal", "what": what, "value": p.get("title") or "", "scope": scope, **_span(p)})
     for m in tables["metrics"].get(doc_id, []):
-        scope = "; ".join(f"{k}={m[k]}" for k in ("kind", "body", "level", "role", "category", "status", "topic",
-                                                   "channel", "group", "is_key", "ref_year") if m.get(k))
-        recs.append({"type": "metric", "what": m["metric"], "value": _num(m["value"]) + m["unit"], "scope": scope,
-                     **_span(m)})
+        scope = _scope_zh((k, m[k]) for k in ("kind", "body", "level", "role", "category", "status", "topic",
+                                                "channel", "group", "is_key", "ref_year") if m.get(k))
+        recs.append({"type": "metric", "what": _zh(m["metric"], METRIC_ZH), "value": _num(m["value"]) + m["unit"],
+                     "scope": scope, **_span(m)})
     for i in tables["indicators"].get(doc_id, []):
-        scope = "; ".join(f"{k}={i[k]}" for k in ("qualifier", "role", "ref_year") if i.get(k) not in (None, "exact"))
+        scope = _scope_zh((k, i[k]) for k in ("qualifier", "ref_year") if i.get(k) not in (None, "exact"))
+        if i.get("role") == "target":
+            scope = "; ".join(x for x in ("目标 (target)", scope) if x)
         recs.append({"type": "indicator", "what": i.get("label") or "", "value": _num(i["value"]) + i["unit"],
                      "scope": scope, **_span(i)})
     recs.sort(key=lambda r: (r["start"], r["end"], r["type"]))
@@ -116,27 +194,29 @@ def highlight(text: str, recs: list[dict]) -> tuple[str, list[str]]:
         color = COLORS[m["types"][0]]
         out.append(f'<mark class="ent {" ".join("ent-" + t for t in m["types"])}" id="{m["id"]}" '
                    f'style="background:{color}">{_e(text[m["start"]:m["end"]])}'
-                   f'<span class="lbl">{_e("+".join(m["types"]))}</span></mark>')
+                   f'<span class="lbl">{_e("+".join(TYPE_ZH[t] for t in m["types"]))}</span></mark>')
         pos = m["end"]
     out.append(_e(text[pos:]))
     return "".join(out), ids
 
 
-def _doc_page(doc: dict, tables: dict) -> str:
+def _doc_page(doc: dict, tables: dict, shown: str) -> str:
+    """One document: its records, then its text with their evidence marked; `shown` is its source as displayed."""
     recs = _records(doc["doc_id"], tables)
     body_html, ids = highlight(doc["text"], recs)
     rows = "".join(
-        f'<tr class="rec rec-{r["type"]}" data-target="{ids[k]}"><td>{r["type"]}</td><td>{_e(r["what"])}</td>'
+        f'<tr class="rec rec-{r["type"]}" data-target="{ids[k]}"><td>{TYPE_ZH[r["type"]]}</td><td>{_e(r["what"])}</td>'
         f'<td>{_e(r["value"])}</td><td>{_e(r["scope"])}</td><td>{_e(r["surface"])}</td><td>{r["start"]}</td></tr>'
         for k, r in enumerate(recs))
-    warns = "".join(f'<li class="warn">{_e(w)}</li>' for w in doc.get("warnings") or [])
-    meta = " · ".join(_e(x) for x in (doc.get("region"), doc.get("year"), doc.get("published"), doc["source"]) if x)
-    body = (f'<p><a href="../index.html">← all regions</a></p><h1>{_e(doc.get("title") or doc["source"])}</h1>'
+    warns = "".join(f'<li class="warn">{_e(_warning_zh(w))}</li>' for w in doc.get("warnings") or [])
+    meta = " · ".join(_e(x) for x in (doc.get("region"), doc.get("year"), doc.get("published"), shown) if x)
+    title = doc.get("title") or shown
+    body = (f'<p><a href="../index.html">← 返回总览</a></p><h1>{_e(title)}</h1>'
             f'<p class="muted">{meta}</p>' + (f"<ul>{warns}</ul>" if warns else "")
-            + f'<h2>Records ({len(recs)})</h2><table id="records"><tr><th>type</th><th>what</th><th>value</th>'
-            f'<th>scope</th><th>evidence</th><th>offset</th></tr>{rows}</table>'
-            f'<h2>Text</h2><div class="text" id="text">{body_html}</div>')
-    return _page(doc.get("title") or doc["source"], body, depth=1)
+            + f'<h2>提取记录({len(recs)} 条)</h2><table id="records"><tr><th>类型</th><th>内容</th><th>数值</th>'
+            f'<th>范围 (scope)</th><th>原文</th><th>位置 (offset)</th></tr>{rows}</table>'
+            f'<h2>原文</h2><div class="text" id="text">{body_html}</div>')
+    return _page(title, body, depth=1)
 
 
 def _region_figures(region: str, rows: list[dict]) -> list[str]:
@@ -147,7 +227,7 @@ def _region_figures(region: str, rows: list[dict]) -> list[str]:
     for r in rows:
         if r["series_type"] == "metric" and r["value_type"] == "level" and (
                 r["measure"] in RATES or (r["measure"] == "share" and r["scope"] and "category=A" in r["scope"])):
-            name = r["measure"] + (f" [{r['scope']}]" if r["scope"] else "")
+            name = _series_name(r["measure"], r["scope"])
             if float(r["value"]) not in rates[name][r["year"]]:
                 rates[name][r["year"]].append(float(r["value"]))
     if rates:
@@ -160,21 +240,27 @@ def _region_figures(region: str, rows: list[dict]) -> list[str]:
             if clash:
                 fig.add_trace(go.Scatter(x=[y for y, _ in clash], y=[v for _, v in clash], mode="markers",
                                          marker={"symbol": "x", "size": 12, "color": "#c0392b"},
-                                         name=f"{name}: conflicting reports",
-                                         hovertext=["reports disagree on this year"] * len(clash)))
-        fig.update_layout(title=f"{region}: rates and A-class share by year", yaxis_title="%", showlegend=True,
-                          xaxis={"dtick": 1}, height=380, margin={"t": 50, "b": 40})
+                                         name=f"{name}:报告间数值冲突",
+                                         hovertext=["不同报告对该年给出的数值不同"] * len(clash)))
+        fig.update_layout(title=f"{region}:各项比率与 A 类占比(按年份)", yaxis_title="%", xaxis_title="年份",
+                          showlegend=True, xaxis={"dtick": 1}, height=380, margin={"t": 50, "b": 40})
         figs.append(fig.to_html(full_html=False, include_plotlyjs=False))
     mix = _status_mix(rows)
     if mix:
         fig = go.Figure()
         years = sorted({y for per in mix.values() for y in per})
         for status in sorted(mix, key=lambda s: (STATUS_ORDER.index(s) if s in STATUS_ORDER else 9, s)):
-            fig.add_trace(go.Bar(x=years, y=[mix[status].get(y, 0) for y in years], name=status))
-        fig.update_layout(barmode="stack", title=f"{region}: status mix by year (件)", xaxis={"dtick": 1}, showlegend=True,
-                          height=340, margin={"t": 50, "b": 40})
+            fig.add_trace(go.Bar(x=years, y=[mix[status].get(y, 0) for y in years], name=_zh(status, STATUS_ZH)))
+        fig.update_layout(barmode="stack", title=f"{region}:办理结果构成(按年份,件)", xaxis_title="年份",
+                          yaxis_title="件", xaxis={"dtick": 1}, showlegend=True, height=340, margin={"t": 50, "b": 40})
         figs.append(fig.to_html(full_html=False, include_plotlyjs=False))
     return figs
+
+
+def _series_name(measure: str, scope: str | None) -> str:
+    """满意率 (satisfaction_rate) [种类=建议]: a series' scope is stored as k=v;k=v."""
+    pairs = [kv.split("=", 1) for kv in (scope or "").split(";") if "=" in kv]
+    return _zh(measure, METRIC_ZH) + (f" [{_scope_zh(pairs)}]" if pairs else "")
 
 
 def _status_mix(rows: list[dict]) -> dict[str, dict[int, float]]:
@@ -205,7 +291,7 @@ def _status_mix(rows: list[dict]) -> dict[str, dict[int, float]]:
     return mix
 
 
-def _index(docs, errors, series, links) -> str:
+def _index(docs, errors, series, links, names: dict) -> str:
     by_region = defaultdict(list)
     for r in series:
         by_region[r["region"]].append(r)
@@ -216,41 +302,46 @@ def _index(docs, errors, series, links) -> str:
     for d in docs:
         info = infos.get(d["doc_id"])
         d = {**d, "year": info.year if info else d.get("year")}
-        docs_by_region[info.region if info else "(no region)"].append(d)
-    parts = [f"<h1>jyta review: {len(docs)} documents, {len(errors)} errors</h1>",
-             '<p class="muted">Charts need no network: Plotly is in assets/. Click a document for its text with '
-             "every record highlighted.</p>"]
+        docs_by_region[info.region if info else NO_REGION].append(d)
+    parts = [f"<h1>jyta 审阅报告:文档 {len(docs)} 篇,错误 {len(errors)} 个</h1>",
+             '<p class="muted">图表无需联网(Plotly 脚本在 assets/ 中)。点击文档可查看其原文,'
+             "每条提取记录都在原文中高亮。</p>"]
     # regions with the longest series first; documents with no region last
-    order = sorted(docs_by_region, key=lambda g: (g == "(no region)",
-                                                  -len({d.get("year") for d in docs_by_region[g]}), g))
+    order = sorted(docs_by_region, key=lambda g: (g == NO_REGION, -len({d.get("year") for d in docs_by_region[g]}), g))
     for region in order:
-        years = sorted({d["year"] for d in docs_by_region[region] if d.get("year")})
-        parts.append(f'<section class="region"><h2>{_e(region)} <span class="muted">'
-                     f'{", ".join(map(str, years))}</span></h2>')
-        for fig in _region_figures(region, by_region.get(region, [])):
-            parts.append(f'<div class="chart">{fig}</div>')
-        items = "".join(f'<li><a href="docs/{d["doc_id"]}.html">{_e(d.get("title") or d["source"])}</a> '
-                        f'<span class="muted">{_e(d.get("year"))} · {_e(os.path.basename(d["source"]))}</span></li>'
-                        for d in sorted(docs_by_region[region], key=lambda d: (d.get("year") or 0, d["source"])))
-        parts.append(f"<ul>{items}</ul></section>")
-    rec = [lk for lk in links if lk["recurring"]]
+        parts.append(_region_section(region, docs_by_region[region], by_region.get(region, []), names))
     if links:
-        rows = "".join(f'<tr><td>{_e(lk["region"])}</td><td>{lk["from_year"]} 第{_e(lk["from_number"])}号 '
-                       f'{_e(lk["from_title"])}</td><td>{lk["to_year"]} 第{_e(lk["to_number"])}号 {_e(lk["to_title"])}'
-                       f'</td><td>{lk["score"]}</td><td>{"yes" if lk["recurring"] else ""}</td></tr>' for lk in links)
-        parts.append(f'<h2>Proposals raised again ({len(rec)} recurring of {len(links)} links)</h2>'
-                     f'<table id="links"><tr><th>region</th><th>earlier</th><th>later</th><th>score</th>'
-                     f'<th>recurring</th></tr>{rows}</table>')
+        parts.append(_links_table(links))
     warned = [d for d in docs if d.get("warnings")]
-    rows = "".join(f'<tr><td><a href="docs/{d["doc_id"]}.html">{_e(d.get("title") or d["source"])}</a></td>'
-                   f'<td>{"<br>".join(_e(w) for w in d["warnings"])}</td></tr>' for d in warned)
-    parts.append(f'<h2>Documents with warnings ({len(warned)})</h2><table id="warnings"><tr><th>document</th>'
-                 f'<th>warnings</th></tr>{rows}</table>')
-    rows = "".join(f'<tr><td>{_e(e["source"])}</td><td>{_e(e["stage"])}</td><td>{_e(e["error"])}</td>'
+    rows = "".join(f'<tr><td><a href="docs/{d["doc_id"]}.html">{_e(d.get("title") or names[d["source"]])}</a></td>'
+                   f'<td>{"<br>".join(_e(_warning_zh(w)) for w in d["warnings"])}</td></tr>' for d in warned)
+    parts.append(f'<h2>有警告的文档({len(warned)})</h2><table id="warnings"><tr><th>文档</th>'
+                 f'<th>警告</th></tr>{rows}</table>')
+    rows = "".join(f'<tr><td>{_e(names[e["source"]])}</td><td>{_e(e["stage"])}</td><td>{_e(e["error"])}</td>'
                    f'<td>{_e(e["message"])}</td></tr>' for e in errors)
-    parts.append(f'<h2>Errors ({len(errors)})</h2><table id="errors"><tr><th>source</th><th>stage</th>'
-                 f'<th>error</th><th>message</th></tr>{rows}</table>')
-    return _page("jyta review", "".join(parts), plotly=True)
+    parts.append(f'<h2>无法读取的文件({len(errors)})</h2><table id="errors"><tr><th>文件</th><th>阶段 (stage)</th>'
+                 f'<th>错误 (error)</th><th>说明 (message)</th></tr>{rows}</table>')
+    return _page("jyta 审阅报告", "".join(parts), plotly=True)
+
+
+def _region_section(region: str, docs: list[dict], series: list[dict], names: dict) -> str:
+    years = sorted({d["year"] for d in docs if d.get("year")})
+    figs = "".join(f'<div class="chart">{fig}</div>' for fig in _region_figures(region, series))
+    items = "".join(f'<li><a href="docs/{d["doc_id"]}.html">{_e(d.get("title") or names[d["source"]])}</a> '
+                    f'<span class="muted">{_e(d.get("year"))} · {_e(names[d["source"]])}</span></li>'
+                    for d in sorted(docs, key=lambda d: (d.get("year") or 0, d["source"])))
+    return (f'<section class="region"><h2>{_e(region)} <span class="muted">{", ".join(map(str, years))}</span></h2>'
+            f"{figs}<ul>{items}</ul></section>")
+
+
+def _links_table(links: list[dict]) -> str:
+    rec = [lk for lk in links if lk["recurring"]]
+    rows = "".join(f'<tr><td>{_e(lk["region"])}</td><td>{lk["from_year"]} 第{_e(lk["from_number"])}号 '
+                   f'{_e(lk["from_title"])}</td><td>{lk["to_year"]} 第{_e(lk["to_number"])}号 {_e(lk["to_title"])}'
+                   f'</td><td>{lk["score"]}</td><td>{"是" if lk["recurring"] else ""}</td></tr>' for lk in links)
+    return (f'<h2>再次提出的问题(关联 {len(links)} 对,其中 {len(rec)} 对判定为重复提出)</h2>'
+            f'<table id="links"><tr><th>地区</th><th>前一年</th><th>后一年</th><th>相似度 (score)</th>'
+            f'<th>重复提出 (recurring)</th></tr>{rows}</table>')
 
 
 def write(out: str, dest: str) -> str:
@@ -273,11 +364,13 @@ def write(out: str, dest: str) -> str:
     for name, content in (("plotly.min.js", get_plotlyjs()), ("report.css", CSS), ("report.js", JS)):
         with open(os.path.join(dest, "assets", name), "w", encoding="utf-8") as fh:
             fh.write(content)
+    errors = dataset.read_rows(out, "errors")
+    names = source_names([d["source"] for d in docs] + [e["source"] for e in errors], out)
     for d in docs:
         with open(os.path.join(dest, "docs", f"{d['doc_id']}.html"), "w", encoding="utf-8") as fh:
-            fh.write(_doc_page(d, tables))
+            fh.write(_doc_page(d, tables, names[d["source"]]))
     index = os.path.join(dest, "index.html")
     with open(index, "w", encoding="utf-8") as fh:
-        fh.write(_index(docs, dataset.read_rows(out, "errors"), dataset.read_rows(out, "series"),
-                        dataset.read_rows(out, "proposal_links")))
+        fh.write(_index(docs, errors, dataset.read_rows(out, "series"), dataset.read_rows(out, "proposal_links"),
+                        names))
     return index

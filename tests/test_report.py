@@ -19,7 +19,9 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
+    # the inputs are given by their absolute paths, as a user's folder elsewhere on the machine
     tmp = tmp_path_factory.mktemp("rep")
+    assert os.path.isabs(str(tmp))
     src = make_inputs(tmp, names=("001", "004", "011", "032"))
     for name, text in REPORTS.items():
         (src / name).write_text(text, encoding="utf-8")
@@ -54,6 +56,49 @@ def test_report_opens_from_disk_with_no_network(built):
         for r in refs:
             if not r.startswith("#"):
                 assert os.path.exists(os.path.normpath(os.path.join(os.path.dirname(page), r))), (page, r)
+
+
+def _pages(dest):
+    for page in [os.path.join(dest, "index.html")] + sorted(
+            os.path.join(dest, "docs", f) for f in os.listdir(os.path.join(dest, "docs"))):
+        with open(page, encoding="utf-8") as fh:
+            yield page, fh.read()
+
+
+ENGLISH_CHROME = ("jyta review", "Documents with warnings", "Errors (", "Records (", "all regions", "<h2>Text</h2>",
+                  "<th>type</th>", "<th>source</th>", "by year", "conflicting reports", "Proposals raised again")
+
+
+def test_pages_speak_chinese_and_show_no_absolute_path(built):
+    out, dest, _ = built
+    machine = os.path.dirname(out)  # the tmp folder holding the inputs (in/) and the dataset
+    for page, html_ in _pages(dest):
+        assert '<html lang="zh-CN">' in html_, page
+        assert machine not in html_, page
+        assert not re.search(r"(?<![\w.])/(?:tmp|home|root|work|Users|var)/", html_), page
+        assert not [w for w in ENGLISH_CHROME if w in html_], page
+    index = dict(_pages(dest))[os.path.join(dest, "index.html")]
+    for label in ("jyta 审阅报告", "有警告的文档", "无法读取的文件", "图表无需联网", "001.txt", "broken.pdf"):
+        assert label in index, label
+    doc = next(d for d in dataset.read_rows(out, "documents") if d["source"].endswith("001.txt"))
+    with open(os.path.join(dest, "docs", f"{doc['doc_id']}.html"), encoding="utf-8") as fh:
+        page = fh.read()
+    for label in ("← 返回总览", "提取记录", "<th>类型</th>", "范围 (scope)", "统计指标", "建议提案",
+                  "件数 (count)", "办理角色=", "001.txt"):
+        assert label in page, label
+
+
+def test_sources_are_shown_relative_to_their_folder(tmp_path):
+    inp, out = str(tmp_path / "reports"), str(tmp_path / "dataset")
+    names = report.source_names([f"{inp}/2022/a.txt", f"{inp}/2023/b.pdf", f"{out}/uploads/abc.txt",
+                                 "corpus/raw/001.txt", "corpus/raw/sub/002.txt"], out)
+    assert names == {f"{inp}/2022/a.txt": "2022/a.txt", f"{inp}/2023/b.pdf": "2023/b.pdf",
+                     f"{out}/uploads/abc.txt": "uploads/abc.txt", "corpus/raw/001.txt": "001.txt",
+                     "corpus/raw/sub/002.txt": "sub/002.txt"}
+    # one file alone: its name; files with nothing but / in common: each with its folder
+    assert report.source_names([f"{inp}/x/a.txt"], out) == {f"{inp}/x/a.txt": "a.txt"}
+    assert report.source_names(["/srv/a/1.txt", "/home/u/2.txt"], out) == {"/srv/a/1.txt": "a/1.txt",
+                                                                             "/home/u/2.txt": "u/2.txt"}
 
 
 def test_every_record_is_highlighted_in_its_document(built):
@@ -92,10 +137,22 @@ def test_charts_and_highlights_render_in_chromium(built):
             assert region.locator(".scatterlayer .trace").count() >= 2
             assert region.locator(".barlayer .trace").count() >= 1
             assert page.locator("#errors tr").count() == 2  # header + broken.pdf
+            # a Chinese page: lang, headings, legends (the canonical name after the Chinese one), no machine path
+            assert page.locator("html").get_attribute("lang") == "zh-CN"
+            assert region.locator(".legendtext").filter(has_text="满意率 (satisfaction_rate)").count() >= 1
+            assert region.locator(".gtitle").first.text_content().startswith("湖北省宜昌市:")
+            for heading in ("有警告的文档", "无法读取的文件", "再次提出的问题"):
+                assert page.locator("h2").filter(has_text=heading).count() == 1, heading
+            assert page.locator("#errors td").first.inner_text() == "broken.pdf"
+            shown = page.inner_text("body")
+            assert os.path.dirname(out) not in shown and not re.search(r"(?:^|\s)/(?:tmp|home|root|work)/", shown)
             page.screenshot(path=os.path.join(ARTIFACTS, "report-index.png"), full_page=False)
 
             doc = next(d for d in dataset.read_rows(out, "documents") if d["source"].endswith("001.txt"))
             page.goto("file://" + os.path.abspath(os.path.join(dest, "docs", f"{doc['doc_id']}.html")))
+            assert page.locator("#records th").all_inner_texts()[:3] == ["类型", "内容", "数值"]
+            assert page.locator("tr.rec-proposal td").first.inner_text() == "建议提案"
+            assert os.path.dirname(out) not in page.inner_text("body")
             marks = page.locator("#text mark.ent")
             assert marks.count() > 10
             assert page.locator("#text mark.ent-proposal").count() >= 4
@@ -121,4 +178,4 @@ def test_a_conflicting_year_shows_every_value():
              "year": y, "value": v, "conflict": c, "year_basis": "text"}
             for y, v, c in [(2021, 98.0, False), (2022, 99.1, True), (2022, 97.5, True), (2023, 99.5, False)]]
     html = "".join(_region_figures("九江市", rows))
-    assert "conflicting reports" in html and "97.5" in html and "99.1" in html
+    assert "报告间数值冲突" in html and "97.5" in html and "99.1" in html
