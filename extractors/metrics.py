@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from . import handling
 from .context import CLAUSE, SEGMENT, bounds
+from .resolve import check_declared
 
 SCOPE = ("kind", "body", "level", "role", "category", "status", "topic", "channel", "group", "is_key", "ref_year")
 _BRACKETS = re.compile(r"[((][^()()]{0,60}[))]")
@@ -392,6 +393,9 @@ class _Flow:
     total: "Metric | None" = None  # the count a 其中 list breaks down
     totals: list = field(default_factory=list)  # the totals of the sentence before its 其中
     in_sub: bool = False
+    # a 其中 sentence after a full stop: its parts belong to the total before, but
+    # inherit none of its scope (GOLD.md §7.1)
+    across: bool = False
 
 
 @dataclass
@@ -440,12 +444,15 @@ def extract(norm: str, quantities: list) -> list[Metric]:
         _count_or_share(doc, flow, i, q, w, names, out)
     _parts_of_several_totals(out)
     out.extend(_all_closed(doc, out))
+    for m in out:
+        check_declared("metric.name", [m.rules.get("metric", "")])
+        check_declared("metric.scope", [r for k, r in m.rules.items() if k != "metric"])
     return out
 
 
 # 105件提案已全部按期答复; 建议8754件,提案4868件,…均已按时办结; 38件建议提案办理任务全部完成
 _ALL_CLOSED = re.compile(r"(?:均|全部|都)(?:已经?|已)?(?:在规定的?(?:时间|时限|期限)内|按时|按期|如期)?"
-                         r"(?:办结|办复|答复|回复|办理完毕|答复完毕|办复完毕)"
+                         r"(?:办结|办复|答复|回复|办理完毕|办理完成|答复完毕|办复完毕)"
                          r"|办理(?:任务|工作)?(?:已经?)?全部完成")
 
 
@@ -474,12 +481,13 @@ def _window(doc: _Doc, flow: _Flow, i: int, q) -> _Window:
     if a != flow.sent_key and flow.sent_key is not None and flow.total is not None and re.match(r"\s*其中", norm[a:b]):
         # …共承办126件,比2017年的118件增加8件。其中,人大代表建议58件: the breakdown
         # is of the total of the sentence before
-        flow.sent_key, flow.in_sub = a, True
+        flow.sent_key, flow.in_sub, flow.across = a, True, True
     if a != flow.sent_key:
         # only a class breakdown already under way carries on
         carried = ({k: flow.sent_ctx[k] for k in ("kind", "body") if k in flow.sent_ctx}
                    if flow.sent_key is not None and _CATEGORY.search(norm[flow.sent_key:a]) else {})
         flow.sent_key, flow.sent_ctx, flow.last_count, flow.total, flow.in_sub, flow.totals = a, {}, None, None, False, []
+        flow.across = False
         sentence = norm[a:b]
         if carried and _CATEGORY.search(sentence) and not handling.kind_rx()[0].search(sentence):
             # 8件人大表建议…(A类)1件。正在解决…(B类)7件: a class breakdown runs on
@@ -628,7 +636,7 @@ def _inherit(doc: _Doc, flow: _Flow, w: _Window, names: list[str], sc: dict, bra
         sc.pop("body", None)
     explicit_kind = "kind" in sc
     parent = flow.last_count if bracketed else (flow.total if flow.in_sub else None)
-    if parent is not None and names[0] == "count":
+    if parent is not None and names[0] == "count" and (bracketed or not flow.across):
         _fill(sc, rules, parent.scope, _CTX_SENTENCE + ("category", "status"), "sub_count_of_total")
     _fill(sc, rules, flow.sent_ctx, _CTX_SENTENCE, "sentence_context")
     _fill(sc, rules, doc.doc_ctx, _CTX_DOCUMENT, "document_kind")
@@ -688,6 +696,11 @@ def _link(doc: _Doc, flow: _Flow, w: _Window, m: Metric, names: list[str], sc: d
             m.totals = list(flow.totals)
 
 
+# a predicate said of every member (均为主办件, 全部办结), and members joined as one list (建议6件、提案11件)
+_DISTRIBUTIVE = re.compile(r"均|都|全部|皆|一律|分别")
+_LISTED = re.compile(r"[^;;。]*[、和及与][^;;。]*")  # (…1件提案,以及6件来信: 以及 joins across the comma)
+
+
 def _list_predicate(doc: _Doc, i: int, q, w: _Window, sc: dict) -> None:
     """提出的6件建议、1件提案…进行集中面复; …建议21件、…提案17件,均为会办件: the
     predicate after a list of counts holds for each of them. The list runs over
@@ -702,6 +715,8 @@ def _list_predicate(doc: _Doc, i: int, q, w: _Window, sc: dict) -> None:
         later.append(x)
     stop = next((x.nstart for x in qs[i + 1 + len(later):] if x.nstart < seg_end), seg_end)
     tail = norm[(later[-1].nend if later else q.nend):stop]
+    if later and not _DISTRIBUTIVE.search(tail) and not _LISTED.fullmatch(norm[q.nend:later[0].nstart]):
+        return  # 提建议428件,426件办理完毕: the predicate is the last count's own, not the list's
     if "status" not in sc:
         st, _ = handling.canonical_status(tail)
         if st:

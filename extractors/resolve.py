@@ -53,6 +53,20 @@ def precedence(key: str) -> Precedence:
     return Precedence(tiers, frozenset(card.get("weak") or ()))
 
 
+@lru_cache(maxsize=None)
+def declared(key: str) -> frozenset[str]:
+    """The rule ids a card declares."""
+    return frozenset(r["id"] for r in cards()[key]["rules"])
+
+
+def check_declared(key: str, rules) -> None:
+    """A rule id the card does not declare fails at once (a rule without a card
+    has no examples, so nothing tests it)."""
+    unknown = set(rules) - declared(key)
+    if unknown:
+        raise KeyError(f"rules {sorted(unknown)} are not declared in precedence.yaml {key}")
+
+
 def resolve(cands: list[Candidate], prec: Precedence) -> Candidate | None:
     """The deciding candidate: strong values before weak ones, then rank,
     then emission order."""
