@@ -17,6 +17,8 @@ from importlib import resources
 import yaml
 
 from pipeline.textmap import TextMap, build
+from . import context
+from .context import CLAUSE, SEGMENT, bounds
 from .numerals import chinese_to_int, normalize_decimal, parse_number
 
 _AR = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
@@ -79,15 +81,7 @@ _TARGET_AFTER = re.compile(r"^[^,;。]{0,12}为(总)?目标")
 # A year that frames a statement (2021年共147件); not one that describes a
 # thing (2000年以前建成的老旧小区) nor a date (2021年9月).
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年(?!\s*\d)(?!\s*(以前|之前|前|以后|之后|后))")
-_CLAUSE_END = "。;;!?!?\n"
 _QUOTES = re.compile(r"“[^“”\n]{0,80}”|\"[^\"\n]{0,80}\"|《[^《》\n]{0,120}》|「[^「」\n]{0,80}」|〝[^〝〞\n]{0,80}[〞”]")
-_HEADING = [
-    (1, re.compile(r"^\s*[一二三四五六七八九十]+、")),
-    (2, re.compile(r"^\s*[(（][一二三四五六七八九十]+[)）]")),
-    (3, re.compile(r"^\s*\d+[.．、](?!\d)")),
-    (4, re.compile(r"^\s*[(（]\d+[)）]")),
-]
-_PROPOSAL_NO = re.compile(r"第\s*([0-9]{1,8})\s*号")
 
 
 @dataclass
@@ -348,36 +342,13 @@ def _take_mult(norm: str, e: int, num: str) -> tuple[int, Decimal]:
 
 
 def sentence_bounds(norm: str, s: int, e: int) -> tuple[int, int]:
-    a = max(norm.rfind(c, 0, s) for c in _CLAUSE_END) + 1
-    ends = [i for i in (norm.find(c, e) for c in _CLAUSE_END) if i >= 0]
-    b = min(ends) + 1 if ends else len(norm)
-    return a, b
+    """A quantity's evidence sentence: its segment (context.SEGMENT), stop included."""
+    a, b = bounds(norm, s, e, SEGMENT)
+    return a, (b + 1 if b < len(norm) else b)
 
 
 def _clause_start(norm: str, s: int) -> int:
-    return max(norm.rfind(c, 0, s) for c in _CLAUSE_END + ",,:(") + 1
-
-
-def _sections(norm: str) -> list[tuple[int, str, str | None]]:
-    """(offset, heading path, proposal number) at each heading line."""
-    stack: list[tuple[int, str]] = []
-    out = []
-    for m in re.finditer(r"[^\n]+", norm):
-        line = m.group()
-        for level, rx in _HEADING:
-            hm = rx.match(line)
-            if hm:
-                marker = hm.group().strip()
-                rest = line[hm.end():]
-                head = re.split(r"[,,。;;::!!??]", rest, 1)[0]
-                label = marker + head if 0 < len(head) <= 15 else marker
-                stack = [x for x in stack if x[0] < level] + [(level, label)]
-                # Only a number in the heading itself makes the section about
-                # one proposal (1.关于第0125号建议的办理), not one in its paragraph.
-                pn = _PROPOSAL_NO.search(marker + re.split(r"[。;;::]", rest, 1)[0][:60])
-                out.append((m.start(), "/".join(x[1] for x in stack), pn.group(1) if pn else None))
-                break
-    return out
+    return bounds(norm, s, s, CLAUSE + "(")[0]  # (an opening bracket starts a clause too)
 
 
 _TOPIC_YEAR = re.compile(r"\s*(?:度|以来|上半年|下半年|全年|底|末)?\s*[,,]")
@@ -423,7 +394,7 @@ def extract(text: str, doc_year: int | None = None, tm: TextMap | None = None) -
 
     tm = tm or build(text)
     norm = tm.norm
-    sections = _sections(norm)
+    sections = [(h.start, h.path, h.proposal_number) for h in context.headings(norm)]
     sec_starts = [x[0] for x in sections]
     quoted = _quoted(norm)
     out: list[Quantity] = []
