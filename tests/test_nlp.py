@@ -256,3 +256,31 @@ def test_ingest_does_not_import_spacy(tmp_path):
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True,
                          env={**os.environ, "PYTHONPATH": ROOT})
     assert res.stdout.strip().splitlines()[-1] == "[]"
+
+
+# -- README ----------------------------------------------------------------------
+
+def readme_section() -> str:
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as fh:
+        text = fh.read()
+    return text.split("## For NLP users", 1)[1].split("\n## ", 1)[0]
+
+
+def test_readme_nlp_examples_run(tmp_path, monkeypatch, capsys):
+    """The section's commands and Python blocks, in order, in a fresh folder."""
+    section = readme_section()
+    monkeypatch.chdir(tmp_path)
+    make_inputs(tmp_path, ("001", "005"))
+    assert main(["ingest", "in", "-o", "dataset", "-q"]) == 0
+    blocks = re.findall(r"```(sh|python)\n(.*?)```", section, re.S)
+    assert [k for k, _ in blocks].count("python") >= 2
+    for kind, code in blocks:
+        if kind == "sh":
+            for line in code.strip().splitlines():
+                assert line.startswith("jyta ")
+                assert main(line.split()[1:]) == 0
+        else:
+            exec(compile(code, "README.md", "exec"), {})
+    printed = capsys.readouterr().out
+    for comment in re.findall(r"# → (.+)", section):
+        assert comment.strip() in printed
