@@ -5,12 +5,14 @@ Library use::
 
     from pipeline import ingest, read_file, extract_metadata
     ingest(["reports/"], "dataset/")
+
+    from pipeline import to_doc  # a spaCy Doc of a document (pipeline/nlp.py)
 """
 from __future__ import annotations
 
 __version__ = "0.1.0"
 
-__all__ = ["ingest", "read_file", "read_bytes", "extract_metadata", "__version__"]
+__all__ = ["ingest", "read_file", "read_bytes", "extract_metadata", "to_doc", "__version__"]
 
 
 def __getattr__(name: str):
@@ -27,4 +29,8 @@ def __getattr__(name: str):
         from extractors.metadata import extract
 
         return extract
+    if name == "to_doc":
+        from .nlp import to_doc
+
+        return to_doc
     raise AttributeError(name)

@@ -69,7 +69,7 @@ def _error_row(source: str, e: IngestError, doc_id: str | None = None) -> dict:
     return {"source": source, "doc_id": doc_id, "stage": e.stage, "error": e.error, "message": e.message}
 
 
-EXTRACTED = ("indicators", "metrics", "proposals")  # drawn from documents; written before them
+EXTRACTED = ("indicators", "metrics", "proposals", "sentences")  # drawn from documents; written before them
 CHUNK_TABLES = (*EXTRACTED, "errors", "documents")
 DERIVED = ("series", "proposal_links")  # built by `jyta compare` from the tables above
 STAGING = ".staging"

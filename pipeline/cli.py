@@ -104,7 +104,12 @@ def _query(args) -> int:
 def _export(args) -> int:
     from .store import export
 
-    for path in export(args.out, args.format, args.dest, args.tables):
+    try:
+        paths = export(args.out, args.format, args.dest, args.tables, tokens=args.tokens)
+    except ValueError as e:  # a missing dataset or table, flags that do not go together
+        print(f"jyta: {e}", file=sys.stderr)
+        return 2
+    for path in paths:
         print(path)
     return 0
 
@@ -258,11 +263,15 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument("--max-mb", type=float, default=20.0, help="upload size limit (default 20)")
     sv.add_argument("--timeout", type=float, default=30.0, help="extraction time limit per request, seconds")
     sv.set_defaults(func=_serve)
-    ex = sub.add_parser("export", help="write the tables as CSV, JSON Lines or XLSX",
+    ex = sub.add_parser("export", help="write the tables as CSV, JSON Lines or XLSX, or the documents for spaCy",
                         description="CSV is UTF-8 with BOM (Excel on Chinese Windows opens it); XLSX is one workbook "
-                        "with a sheet per table.")
+                        "with a sheet per table; spacy is DIR/jyta.spacy, a DocBin of every document with its "
+                        "records as spans (pipeline/nlp.py).")
     ex.add_argument("out", help="dataset folder")
-    ex.add_argument("--format", required=True, choices=["csv", "jsonl", "xlsx"])
+    ex.add_argument("--format", required=True, choices=["csv", "jsonl", "xlsx", "spacy"])
+    ex.add_argument("--tokens", action="store_true",
+                    help="with --format jsonl: each sentence of sentences.jsonl with its jieba tokens "
+                    "[[token, start, end], …] (offsets in documents.text)")
     ex.add_argument("-o", "--dest", required=True, help="folder for the files")
     ex.add_argument("--tables", nargs="*", help="only these tables")
     ex.set_defaults(func=_export)

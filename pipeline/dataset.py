@@ -124,6 +124,17 @@ COLUMNS: dict[str, list[tuple]] = {
         ("surface", STR, True, None, "text[start:end]", "58.07%"),
         ("rule", STR, True, None, "the rule that named the metric and decided each scope field (own_words, sub_count_of_total, sentence_context, document_kind, share_of_count, filing_group, list_predicate, rate_phrase, …)", "metric=count_unit;kind=own_words;level=document_level"),
     ],
+    "sentences": [
+        ("doc_id", STR, True, None, "document", "9f766221bf5e611c"),
+        ("year", pa.int32(), False, None, "the document's handling year (the partition key of large tables)", "2022"),
+        ("n", pa.int32(), True, None, "0-based order in the document", "12"),
+        ("start", INT, True, None, "offset in documents.text", "1380"),
+        ("end", INT, True, None, "end offset (exclusive)", "1409"),
+        ("section", STR, False, None, "heading path over it; null before the first heading",
+         "一、承办情况/(二)办理结果"),
+        ("text", STR, True, None, "documents.text[start:end]: one sentence as the extractors see one (text between "
+         "。！？!? or a line break; extractors/context.py), as written", "共承办建议6件,已全部办结。"),
+    ],
     # Derived tables (pipeline/compare.py): rebuilt from the tables above after
     # each ingest and by `jyta compare`.
     "series": [
@@ -227,7 +238,7 @@ def describe() -> str:
 # year (OUT/indicators/year=2022/…parquet): a province's archive over years
 # stays readable one year at a time.
 PARTITION_ROWS = 1_000_000
-PARTITIONABLE = ("indicators", "metrics", "proposals")
+PARTITIONABLE = ("indicators", "metrics", "proposals", "sentences")
 
 
 def table_path(out: str, name: str) -> str:

@@ -20,8 +20,8 @@ _REPORT_WORDS = re.compile(r"建议|提案|议案|建議|議案")
 
 def records(doc: Document, manifest_row: dict | None = None) -> dict[str, list[dict]]:
     """Rows of every table for one document: ``documents`` (one row),
-    ``indicators``, ``metrics``, ``proposals``."""
-    from extractors import consistency, labels, metadata, metrics, proposals, quantities
+    ``indicators``, ``metrics``, ``proposals``, ``sentences``."""
+    from extractors import consistency, context, labels, metadata, metrics, proposals, quantities
 
     tm = build(doc.text)
     from extractors import genre
@@ -56,7 +56,19 @@ def records(doc: Document, manifest_row: dict | None = None) -> dict[str, list[d
          "rule": p.rule or "number"}
         for p in proposals.extract(tm)
     ]
-    return {"documents": [row], "indicators": inds, "metrics": mets, "proposals": props}
+    sents = sentence_rows(doc, row["year"], context.build(doc.text, tm))
+    return {"documents": [row], "indicators": inds, "metrics": mets, "proposals": props, "sentences": sents}
+
+
+def sentence_rows(doc: Document, year: int | None, ctx) -> list[dict]:
+    """The document's sentences as the extractors see them (extractors/context.py),
+    each mapped back to its span of the source text."""
+    rows = []
+    for s in ctx.sentences:
+        a, b = ctx.source_span(s.start, s.end)
+        rows.append({"doc_id": doc.doc_id, "year": year, "n": s.n, "start": a, "end": b, "section": s.section,
+                     "text": doc.text[a:b]})
+    return rows
 
 
 def document_row(doc: Document, md, manifest_row: dict | None = None) -> dict:

@@ -81,10 +81,19 @@ def _jsonable(v):
     return v
 
 
-def export(out: str, fmt: str, dest: str, tables: list[str] | None = None) -> list[str]:
+def export(out: str, fmt: str, dest: str, tables: list[str] | None = None, tokens: bool = False) -> list[str]:
     """Write each table as CSV (UTF-8 with BOM, so Excel on Chinese Windows
-    reads it), JSON Lines, or one XLSX workbook. Returns the files written."""
+    reads it), JSON Lines, or one XLSX workbook; or the documents as one
+    spaCy DocBin (pipeline/nlp.py). ``tokens``: JSON Lines sentences carry
+    their jieba tokens. Returns the files written."""
     import pandas as pd
+
+    if fmt == "spacy":
+        from .nlp import export_docbin
+
+        return [export_docbin(out, dest)]
+    if tokens:
+        _check_tokens(out, fmt, tables)
 
     os.makedirs(dest, exist_ok=True)
     names = [n for n in _present(out) if not tables or n in tables]
@@ -102,7 +111,7 @@ def export(out: str, fmt: str, dest: str, tables: list[str] | None = None) -> li
         for n in names:
             path = os.path.join(dest, f"{n}.jsonl")
             with open(path, "w", encoding="utf-8") as fh:
-                for row in dataset.read_rows(out, n):
+                for row in _rows(out, n, tokens):
                     fh.write(json.dumps({k: _jsonable(v) for k, v in row.items()}, ensure_ascii=False) + "\n")
             written.append(path)
     elif fmt == "xlsx":
@@ -120,8 +129,27 @@ def export(out: str, fmt: str, dest: str, tables: list[str] | None = None) -> li
                 frame(n).map(xl).to_excel(xw, sheet_name=n, index=False)
         written.append(path)
     else:
-        raise ValueError(f"unknown format {fmt!r} (csv, jsonl, xlsx)")
+        raise ValueError(f"unknown format {fmt!r} (csv, jsonl, xlsx, spacy)")
     return written
+
+
+def _rows(out: str, name: str, tokens: bool):
+    rows = dataset.read_rows(out, name)
+    if tokens and name == "sentences":
+        from .nlp import with_tokens
+
+        return with_tokens(rows)
+    return rows
+
+
+def _check_tokens(out: str, fmt: str, tables: list[str] | None) -> None:
+    if fmt != "jsonl":
+        raise ValueError("--tokens goes with --format jsonl (tokens of each sentence)")
+    if tables and "sentences" not in tables:
+        raise ValueError("--tokens writes sentences.jsonl: add sentences to --tables")
+    if not dataset.exists(out, "sentences"):
+        raise ValueError(f"no sentences table in {out}: it was made before jyta wrote one; "
+                         "ingest the files into a new folder")
 
 
 def _cell(v):

@@ -88,9 +88,9 @@ def process_batch(batch: Batch) -> list[Outcome]:
 
 def _write_chunk(chunk: str, results: list) -> None:
     from . import dataset
+    from .batch import CHUNK_TABLES
 
-    tables: dict[str, list[dict]] = {"indicators": [], "metrics": [], "proposals": [], "errors": [],
-                                     "documents": []}
+    tables: dict[str, list[dict]] = {name: [] for name in CHUNK_TABLES}  # documents last
     for t, recs, err in results:
         if err is not None:
             tables["errors"].append(err)

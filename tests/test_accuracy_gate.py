@@ -47,14 +47,17 @@ def reports(tmp_path_factory):
 
 
 def test_every_row_points_at_its_surface(reports):
-    """text[start:end] == surface on every extracted row of every gated set."""
+    """text[start:end] == surface (a sentence's text) on every extracted row of every gated set."""
     from pipeline.dataset import read_rows
 
     for out in reports[0].values():
         texts = {d["doc_id"]: d["text"] for d in read_rows(out, "documents")}
-        for table in ("indicators", "metrics", "proposals"):
-            for r in read_rows(out, table):
-                assert texts[r["doc_id"]][r["start"]:r["end"]] == r["surface"], (table, r)
+        for table in ("indicators", "metrics", "proposals", "sentences"):
+            rows = read_rows(out, table)
+            assert rows, table
+            for r in rows:
+                surface = r["text"] if table == "sentences" else r["surface"]
+                assert texts[r["doc_id"]][r["start"]:r["end"]] == surface, (table, r)
 
 
 @pytest.mark.parametrize("name", list(GATED))
