@@ -285,6 +285,7 @@ def _ingest(files: list[str], out: str, man, max_bytes: int, workers, scheduler,
                            "with --scheduler, OUT must be the same path on every worker")
     derived = [name for name in DERIVED if dataset.exists(out, name)]
     changed = _merge(out, staging, staged, manifest_updates, replaced)
+    changed = _backfill_sentences(out) or changed
     dataset.write_rows(out, "errors", sorted(errors.values(), key=lambda r: r["source"]))
     staging.remove()
     if changed and derived:
@@ -300,6 +301,32 @@ def _ingest(files: list[str], out: str, man, max_bytes: int, workers, scheduler,
     summary.error_rows = sorted(errors.values(), key=lambda r: r["source"])
     summary.seconds = bar.elapsed
     return summary
+
+
+def _backfill_sentences(out: str) -> bool:
+    """A dataset written before the sentences table existed gets it from the
+    documents' stored texts (the documents already in are not read again)."""
+    if not dataset.exists(out, "documents") or dataset.exists(out, "sentences"):
+        return False
+    import pyarrow as pa
+
+    from extractors import context
+
+    from .document import Document
+    from .link import sentence_rows
+
+    def batches():
+        path = dataset.table_path(out, "documents")
+        for b in dataset.iter_batches(path if os.path.exists(path) else dataset.partition_dir(out, "documents"),
+                                      "documents"):
+            rows = []
+            for d in b.select(["doc_id", "year", "text"]).to_pylist():
+                doc = Document(d["doc_id"], "", "text", d["text"])
+                rows += sentence_rows(doc, d["year"], context.build(d["text"]))
+            yield pa.RecordBatch.from_pylist(rows, schema=dataset.TABLES["sentences"])
+
+    dataset.stream_rows(out, "sentences", batches())
+    return True
 
 
 def _merge(out: str, staging: _Staging, staged: list[dict], manifest_updates: dict[str, dict],

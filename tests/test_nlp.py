@@ -71,6 +71,17 @@ def test_sentences_table_is_partitioned_reread_and_never_doubled(tmp_path, monke
     assert len(after) == len(rows) + 1 and after[-1]["text"] == "另有补充说明一句。"
 
 
+def test_a_dataset_from_before_the_sentences_table_gets_it_on_the_next_ingest(tmp_path):
+    src = make_inputs(tmp_path, ("001", "019"))
+    out = str(tmp_path / "out")
+    ingest([str(src)], out)
+    rows = sorted(map(str, dataset.read_rows(out, "sentences")))
+    dataset.remove(out, "sentences")  # as a dataset written by an older jyta
+    assert not dataset.exists(out, "sentences")
+    assert ingest([str(src)], out).added == 0
+    assert sorted(map(str, dataset.read_rows(out, "sentences"))) == rows
+
+
 def test_sentences_reach_every_export_format(tmp_path):
     import pandas as pd
 
