@@ -19,7 +19,8 @@ import re
 import pytest
 
 import fixtures as fx
-from pipeline import dedupe
+from pipeline import dataset, dedupe
+from pipeline.batch import ingest
 from pipeline.readers import read_bytes
 
 DEV = os.path.join(os.path.dirname(os.path.dirname(__file__)), "corpus", "sets", "dev", "raw")
@@ -68,6 +69,10 @@ def other_reply(text: str) -> str:
 
 def prepared(data: bytes, name: str) -> dedupe.Prepared:
     return dedupe.prepare(read_bytes(data, source=name).text)
+
+
+def by_name(out: str) -> dict[str, dict]:
+    return {os.path.basename(d["source"]): d for d in dataset.read_rows(out, "documents")}
 
 
 # --- the comparison ------------------------------------------------------------
@@ -151,3 +156,111 @@ def test_candidates_come_from_shared_bands_not_from_all_pairs(monkeypatch):
     assert len(calls) < 3 * len(rows)  # all pairs: 200,000
     copies = {i: m for i, m in res.marks.items() if m}
     assert len(copies) >= 0.97 * 212 and all(i == m + "t" for i, m in copies.items())
+
+
+# --- the dataset ---------------------------------------------------------------
+
+def _copies_folder(tmp_path, n="601"):
+    src = tmp_path / "in"
+    src.mkdir()
+    text = dev(n)
+    (src / "b.txt").write_text(text, encoding="utf-8")
+    (src / "c.html").write_bytes(fx.page_from_text(rehosted(text)))
+    (src / "d.txt").write_text(traditional(text), encoding="utf-8")
+    (src / "e.pdf").write_bytes(fx.pdf_bytes(fx.paragraphs(text)))
+    (src / "f.txt").write_text(dev("604"), encoding="utf-8")  # the same unit's report of another year
+    return src
+
+
+def test_ingest_marks_each_copy_with_the_first_and_says_how_many(tmp_path, capsys):
+    from pipeline.cli import main
+
+    src = _copies_folder(tmp_path)
+    out = str(tmp_path / "out")
+    assert main(["ingest", str(src), "-o", out, "-q"]) == 0
+    docs = by_name(out)
+    first = docs["b.txt"]["doc_id"]
+    assert {n: d["duplicate_of"] for n, d in docs.items()} == {
+        "b.txt": None, "c.html": first, "d.txt": first, "e.pdf": first, "f.txt": None}
+    printed = capsys.readouterr().out
+    assert "3 near-duplicates" in printed and f"{src / 'e.pdf'} = {src / 'b.txt'}" in printed
+    # their rows stay: the evidence of each copy
+    assert {r["doc_id"] for r in dataset.read_rows(out, "metrics")} >= {d["doc_id"] for d in docs.values()} - {
+        docs["f.txt"]["doc_id"]}
+
+
+def test_the_first_does_not_depend_on_input_order_or_workers(tmp_path):
+    src = _copies_folder(tmp_path)
+    one, two = str(tmp_path / "one"), str(tmp_path / "two")
+    ingest([str(src)], one, workers=1)
+    files = sorted(glob.glob(str(src / "*")), reverse=True)
+    ingest(files, two, workers=2, chunk_docs=1)
+    marks = lambda out: {n: d["duplicate_of"] for n, d in by_name(out).items()}  # noqa: E731
+    assert marks(one) == marks(two)
+
+
+def test_a_report_already_in_the_dataset_stays_first_and_a_rerun_changes_nothing(tmp_path, capsys):
+    from pipeline.cli import main
+
+    src = tmp_path / "in"
+    src.mkdir()
+    text = dev("537")
+    (src / "z.txt").write_text(text, encoding="utf-8")
+    out = str(tmp_path / "out")
+    ingest([str(src)], out)
+    (src / "a.html").write_bytes(fx.page_from_text(rehosted(text)))  # earlier by path, later in the dataset
+    s = ingest([str(src)], out)
+    docs = by_name(out)
+    assert docs["a.html"]["duplicate_of"] == docs["z.txt"]["doc_id"] and docs["z.txt"]["duplicate_of"] is None
+    assert s.duplicates == [(str(src / "a.html"), str(src / "z.txt"))]
+    before = {f: os.path.getmtime(os.path.join(out, f)) for f in ("documents.parquet", dedupe.CACHE)}
+    main(["ingest", str(src), "-o", out, "-q"])
+    assert "near-duplicates" not in capsys.readouterr().out
+    assert {f: os.path.getmtime(os.path.join(out, f)) for f in before} == before
+
+
+def test_when_the_first_leaves_its_copies_point_to_the_next(tmp_path):
+    src = _copies_folder(tmp_path)
+    out = str(tmp_path / "out")
+    ingest([str(src)], out)
+    (src / "b.txt").write_text(dev("537"), encoding="utf-8")  # the file now holds another report
+    s = ingest([str(src)], out)
+    docs = by_name(out)
+    first = docs["c.html"]["doc_id"]  # the earliest of the copies left
+    assert {n: d["duplicate_of"] for n, d in docs.items()} == {
+        "b.txt": None, "c.html": None, "d.txt": first, "e.pdf": first, "f.txt": None}
+    ids = {d["doc_id"] for d in docs.values()}
+    assert all(d["duplicate_of"] in ids for d in docs.values() if d["duplicate_of"])
+    assert sorted(os.path.basename(a) for a, _ in s.duplicates) == ["d.txt", "e.pdf"]
+    (src / "b.txt").write_text(dev("601"), encoding="utf-8")  # back: now a copy of the one in the dataset
+    ingest([str(src)], out)
+    assert by_name(out)["b.txt"]["duplicate_of"] == first
+
+
+def test_a_dataset_written_before_the_check_is_checked_on_the_next_ingest(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    src = _copies_folder(tmp_path)
+    out = str(tmp_path / "out")
+    ingest([str(src)], out)
+    path = dataset.table_path(out, "documents")
+    old = pq.read_table(path)
+    pq.write_table(old.drop_columns(["duplicate_of"]), path)  # as an earlier version wrote it
+    os.unlink(os.path.join(out, dedupe.CACHE))
+    s = ingest([str(src)], out)
+    assert len(s.duplicates) == 3
+    assert pq.read_table(path).column("duplicate_of").to_pylist() == old.column("duplicate_of").to_pylist()
+    assert pa.types.is_string(pq.read_table(path).schema.field("duplicate_of").type)
+
+
+def test_a_stored_upload_is_marked_like_an_ingested_file(tmp_path):
+    pytest.importorskip("fastapi")
+    from pipeline.service import extract_bytes
+
+    out = str(tmp_path / "out")
+    text = dev("557")
+    extract_bytes(text.encode("utf-8"), "reply.txt", out, store=True)
+    extract_bytes(fx.page_from_text(traditional(text)), "reply.html", out, store=True)
+    docs = dataset.read_rows(out, "documents")
+    assert sorted(d["duplicate_of"] is None for d in docs) == [False, True]
