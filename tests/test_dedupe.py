@@ -254,6 +254,42 @@ def test_a_dataset_written_before_the_check_is_checked_on_the_next_ingest(tmp_pa
     assert pa.types.is_string(pq.read_table(path).schema.field("duplicate_of").type)
 
 
+def test_series_and_proposal_links_count_a_report_once(tmp_path):
+    """One city's reports 2019–2023 (corpus/sets/heldout 201–205: series and
+    proposals raised again), two of them also collected as copies: the
+    derived tables are those of the reports alone."""
+    import shutil
+
+    from pipeline import compare, evalsets
+
+    src = tmp_path / "in"
+    src.mkdir()
+    for n in range(201, 206):
+        shutil.copy(os.path.join(evalsets.get("heldout").raw, f"{n}.txt"), src / f"{n}.txt")
+    alone = str(tmp_path / "alone")
+    ingest([str(src)], alone)
+    (src / "copy-of-202.html").write_bytes(fx.page_from_text(traditional(rehosted((src / "202.txt").read_text("utf-8")))))
+    (src / "copy-of-204.txt").write_text(rehosted((src / "204.txt").read_text("utf-8")), encoding="utf-8")
+    out = str(tmp_path / "out")
+    ingest([str(src)], out)
+    assert sum(1 for d in dataset.read_rows(out, "documents") if d["duplicate_of"]) == 2
+    got, want = compare.build(out), compare.build(alone)
+    assert want["series"] and want["proposal_links"]
+    assert got == want
+
+
+def test_a_copy_lends_the_first_what_it_lacks():
+    """The first file says nothing of its place; the copy's address gave it:
+    the report still counts, once, under the first one's doc_id."""
+    from pipeline import compare
+
+    first = {"doc_id": "a", "source": "a.txt", "duplicate_of": None, "region": None, "year": 2021,
+             "year_inferred": False, "title": None, "publisher": None}
+    copy = {**first, "doc_id": "b", "source": "b.html", "duplicate_of": "a", "region": "山东省临沂市",
+            "title": "临沂市文化和旅游局2021年人大建议(政协提案)办理总体情况"}
+    assert compare.counted_once([first, copy]) == [{**first, "region": "山东省临沂市", "title": copy["title"]}]
+
+
 def test_a_stored_upload_is_marked_like_an_ingested_file(tmp_path):
     pytest.importorskip("fastapi")
     from pipeline.service import extract_bytes
