@@ -29,6 +29,8 @@ class Summary:
     error_rows: list[dict] = field(default_factory=list)
     seconds: float = 0.0
     derived_refreshed: bool = False  # series and proposal_links rebuilt (they existed before)
+    # documents found to be the same report as another (documents.duplicate_of): source, first one's source
+    duplicates: list[tuple[str, str]] = field(default_factory=list)
 
 
 def collect(paths: list[str]) -> list[str]:
@@ -284,7 +286,7 @@ def _ingest(files: list[str], out: str, man, max_bytes: int, workers, scheduler,
         raise RuntimeError(f"{len(lost)} extracted documents are missing from {staging.dir} (first: {lost[0]}); "
                            "with --scheduler, OUT must be the same path on every worker")
     derived = [name for name in DERIVED if dataset.exists(out, name)]
-    changed = _merge(out, staging, staged, manifest_updates, replaced)
+    changed, summary.duplicates = _merge(out, staging, staged, manifest_updates, replaced)
     changed = _backfill_sentences(out) or changed
     dataset.write_rows(out, "errors", sorted(errors.values(), key=lambda r: r["source"]))
     staging.remove()
@@ -330,7 +332,7 @@ def _backfill_sentences(out: str) -> bool:
 
 
 def _merge(out: str, staging: _Staging, staged: list[dict], manifest_updates: dict[str, dict],
-           replaced: set[str]) -> bool:
+           replaced: set[str]) -> tuple[bool, list[tuple[str, str]]]:
     """The tables with the staged chunks in, one batch at a time, extracted
     rows first and documents last. What goes: a base document replaced by a
     staged one (same doc_id or source), one whose file changed (``replaced``),
@@ -338,26 +340,37 @@ def _merge(out: str, staging: _Staging, staged: list[dict], manifest_updates: di
     file (it changed between a killed run and its resumption); ``staged``:
     doc_id and source of the staged documents, in chunk order. A merge cut
     off half-way is redone from the chunks without doubling anything: rows of
-    staged documents are always taken from the chunks. Returns whether any
-    table changed."""
+    staged documents are always taken from the chunks. Documents that are
+    the same report as another get ``duplicate_of`` (pipeline/dedupe.py).
+    Returns whether any table changed, and the copies newly found
+    (source, the first one's source)."""
     import pyarrow as pa
 
     from .link import apply_manifest
 
-    if not staged and not manifest_updates and not replaced:
-        return False
     latest: dict[str, str] = {}
     for d in staged:  # chunk order: the last version of a file wins
         latest[os.path.realpath(d["source"])] = d["doc_id"]
     keep_staged = set(latest.values())
     superseded = {d["doc_id"] for d in staged} - keep_staged
-    base = dataset.columns_of(out, "documents", ["doc_id", "source"])
+    base = dataset.columns_of(out, "documents", ["doc_id", "source", "duplicate_of"])
     gone = {d["doc_id"] for d in base if os.path.realpath(d["source"]) in latest} | set(replaced)
     drop = gone | keep_staged | superseded  # from the base tables: staged rows come from the chunks
+    marks, found, save = _duplicates(out, staging, base, [d for d in staged if d["doc_id"] in keep_staged], drop)
+    news = bool(staged or manifest_updates or replaced)
+    if not news and marks is None:
+        save()
+        return False, []
 
     def filtered(b, ids: set[str]):
         keep = [d not in ids for d in b.column("doc_id").to_pylist()]
         return b if all(keep) else b.filter(pa.array(keep))
+
+    def marked(b):
+        if marks is None or not b.num_rows:
+            return b
+        col = pa.array([marks.get(d) for d in b.column("doc_id").to_pylist()], type=pa.string())
+        return b.set_column(b.schema.get_field_index("duplicate_of"), "duplicate_of", col)
 
     def batches(name: str):
         if dataset.exists(out, name):
@@ -371,11 +384,61 @@ def _merge(out: str, staging: _Staging, staged: list[dict], manifest_updates: di
                         if r["doc_id"] in manifest_updates:
                             apply_manifest(r, manifest_updates[r["doc_id"]])
                     b = pa.RecordBatch.from_pylist(rows, schema=dataset.TABLES[name])
-                yield b
+                yield marked(b) if name == "documents" else b
         for path in staging.paths(name):
             for b in dataset.iter_batches(path, name):
-                yield filtered(b, superseded)
+                b = filtered(b, superseded)
+                yield marked(b) if name == "documents" else b
 
-    for name in (*EXTRACTED, "documents"):
+    for name in (*EXTRACTED, "documents") if news else ("documents",):
         dataset.stream_rows(out, name, batches(name))
-    return True
+    save()  # after the documents: a merge cut off before them decides again
+    return True, found
+
+
+def _duplicates(out: str, staging: _Staging, base: list[dict], staged: list[dict], drop: set[str]):
+    """duplicate_of of every document the dataset will hold (None where no
+    mark changes and nothing is staged), the copies newly found (source, the
+    first one's source), and a function that saves the signatures for the
+    next ingest — once the documents are written."""
+    from . import dedupe
+
+    in_base = {d["doc_id"]: d.get("duplicate_of") for d in base}
+    docs = {d["doc_id"]: dedupe.Doc(d["doc_id"], d["source"], d.get("duplicate_of"), True)
+            for d in base if d["doc_id"] not in drop}
+    for d in staged:  # in the table already where a merge was cut off after the documents
+        docs[d["doc_id"]] = dedupe.Doc(d["doc_id"], d["source"], in_base.get(d["doc_id"]), d["doc_id"] in in_base)
+    cache, current = dedupe.load_cache(out)
+    res = dedupe.decide(list(docs.values()), cache, current, _texts(out, staging, set(in_base)))
+    source = {i: d.source for i, d in docs.items()}
+    found = [(source[i], source[first]) for i, first in res.found]
+    changed = any(res.marks[i] != d.duplicate_of for i, d in docs.items())
+
+    def save():
+        if set(cache) != set(res.sigs) or not current:
+            dedupe.save_cache(out, res.sigs)
+
+    return (res.marks if changed or staged else None), found, save
+
+
+def _texts(out: str, staging: _Staging, in_base: set[str]):
+    """(doc_id, text) of some documents, from the documents table (``in_base``:
+    its doc_ids, so that it is read only for those) and the staged chunks."""
+
+    def texts(ids: set[str]):
+        import pyarrow.compute as pc
+        import pyarrow.dataset as pads
+
+        left = set(ids)
+        paths = ([dataset.table_path(out, "documents")] if left & in_base else []) + staging.paths("documents")
+        for path in paths:
+            if not left:
+                return
+            data = pads.dataset(path, format="parquet", schema=dataset.TABLES["documents"])
+            for b in data.to_batches(columns=["doc_id", "text"], filter=pc.field("doc_id").isin(sorted(left))):
+                for doc_id, text in zip(b.column("doc_id").to_pylist(), b.column("text").to_pylist()):
+                    if doc_id in left:
+                        left.discard(doc_id)
+                        yield doc_id, text
+
+    return texts

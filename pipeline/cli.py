@@ -22,6 +22,11 @@ def _ingest(args) -> int:
           f"{s.errors} errors ({s.seconds:.1f}s, {rate:.1f} files/s) → {args.out}")
     for r in s.error_rows:
         print(f"  error  {r['source']}: [{r['stage']}/{r['error']}] {r['message']}")
+    if s.duplicates:
+        print(f"{len(s.duplicates)} near-duplicates: the same report as another document (documents.duplicate_of); "
+              "rows kept, counted once in series and proposal links")
+    for source, first in s.duplicates:
+        print(f"  duplicate  {source} = {first}")
     if s.derived_refreshed:
         print(f"series and proposal links rebuilt → {args.out}")
     elif s.added:

@@ -10,6 +10,8 @@ value it carries, so a chart point leads back to its sentence.
   Traditional forms) by resolving them to one division (extractors.regions).
 - A document without a year takes it from a session another document of the
   same place ties to a year (extractors.sessions); such years are marked.
+- A report stored under several files (documents.duplicate_of: its PDF and
+  its web page, a re-hosted copy) counts once, as its first document.
 - Indicators and proposals are linked across years with rapidfuzz on the
   normalized text, blocking first (region, unit or kind), then scoring, then
   assigning one to one; each link keeps its score so users pick a threshold.
@@ -76,17 +78,43 @@ def reporting_unit(title: str | None, publisher: str | None) -> str | None:
     return None
 
 
+def counted_once(docs: list[dict]) -> list[dict]:
+    """The documents that count: a report stored under several files
+    (documents.duplicate_of) counts once, as its first document — with what
+    a copy says where the first says nothing (a region only the copy's
+    address gave), so the report is not lost either."""
+    copies: dict[str, list[dict]] = {}
+    for d in sorted(docs, key=lambda d: d["source"]):
+        if d.get("duplicate_of"):
+            copies.setdefault(d["duplicate_of"], []).append(d)
+    out = []
+    for d in docs:
+        if d.get("duplicate_of"):
+            continue
+        for c in copies.get(d["doc_id"], ()):
+            if d.get("region") is None and c.get("region"):
+                d = {**d, "region": c["region"]}
+            if d.get("year") is None and c.get("year") is not None:
+                d = {**d, "year": c["year"], "year_inferred": c.get("year_inferred")}
+            for k in ("title", "publisher"):
+                if not d.get(k) and c.get(k):
+                    d = {**d, k: c[k]}
+        out.append(d)
+    return out
+
+
 def doc_infos(docs: list[dict]) -> dict[str, DocInfo]:
     """Region, year (with where it came from) and reporting unit per document;
     documents without a region are left out: there is nothing to compare
-    them with."""
+    them with. A copy of another document (duplicate_of) is left out: the
+    report counts once (counted_once)."""
     from extractors import sessions
 
     from .textmap import build
 
     infos: dict[str, DocInfo] = {}
     found: dict[str, list] = {}
-    for d in docs:
+    for d in counted_once(docs):
         reg = region_of(d.get("region"))
         if reg is None:
             continue

@@ -53,6 +53,10 @@ COLUMNS: dict[str, list[tuple]] = {
         ("n_tables", pa.int32(), True, None, "tables kept as tables", "1"),
         ("warnings", pa.list_(STR), True, None, "numbers that do not add up, not-a-report, reader notes",
          "[\"sum_mismatch: …\"]"),
+        ("duplicate_of", STR, False, None, "the same report is already in the dataset under another file (its PDF "
+         "and its web page, a re-hosted or Traditional-character copy: near-duplicate text with the same numbers, "
+         "pipeline/dedupe.py): doc_id of the first one — the one that was in the dataset first, else the earliest "
+         "by source path. Its rows are kept; series and proposal_links count the report once", "9f766221bf5e611c"),
         ("text", pa.large_string(), True, None, "the document text every offset points into", "…"),
     ],
     "errors": [

@@ -1,0 +1,287 @@
+"""The same report under another file: `documents.duplicate_of`.
+
+A report is often collected more than once — its PDF and its web page, a
+copy re-hosted by a news site, a Traditional-character mirror. Equal bytes
+are caught when a file is read (an error row, stage `dedupe`); this module
+finds copies whose bytes differ and marks each with the doc_id of the
+first one, so that series and proposal links count the report once.
+
+How two texts are compared (``prepare``, ``same_report``):
+
+- Site chrome lines (the readers' chrome patterns, and the 来源/发布时间/
+  浏览 lines that sites rewrite) are dropped; the rest is folded to NFKC,
+  Simplified characters and lower case, and everything but letters and
+  digits is dropped — so whitespace, punctuation width and line breaks
+  do not count.
+- Most of the shorter text must run, in order, through the longer one
+  (rapidfuzz's LCS), and the two must be of about one length: an excerpt
+  or a compilation that contains a report is not that report.
+- The numbers must agree: every number of the text with fewer numbers,
+  in order, in the other (numbers only one copy has, a date line one site
+  adds, are allowed). A number that differs makes another report — next
+  year's report written from this year's, or the same office's reply
+  letter on another proposal — however alike the words.
+
+Candidates are found without comparing all pairs: MinHash signatures of
+character shingles, banded (LSH), so that only texts sharing a band are
+compared. The signatures are kept in OUT/.dedupe.parquet; an ingest computes
+them for its new documents only. A document in that file has been checked:
+its mark stands (unless the document it points to left the dataset).
+
+Which one is first: the one already in the dataset, else the earliest by
+source path — independent of worker order, and a re-run changes nothing.
+"""
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Callable, Iterable, Iterator
+
+import numpy as np
+
+CACHE = ".dedupe.parquet"
+VERSION = "1"  # of prepare() and the signatures: another version recomputes them
+SHINGLE = 5  # characters
+BANDS, ROWS = 16, 4  # 64 hash functions; texts sharing ~70% of their shingles meet in a band almost surely
+MIN_CONTAINED = 0.9  # of the shorter text, found in order in the longer
+MIN_COVERED = 0.75  # of the longer text: a copy, not an excerpt or a compilation
+MAX_UNMATCHED = 0.01  # numbers of one text the other lacks, per number (none below 100 numbers)
+MAX_CANDIDATES = 50  # per document, those sharing the most bands: a template shared by thousands stays cheap
+
+# Lines a site writes around a report and another site writes otherwise.
+_INFO = re.compile(r"(发布|公开|成文|更新|印发)(时间|日期)|信息来源|来\s*源\s*[::]|(浏览|阅读|点击|访问)(次数|量|数)?\s*[::]"
+                   r"|作\s*者\s*[::]|编\s*辑\s*[::]|索\s*引\s*号|公开目录|发布机构|字\s*号\s*[::]")
+_INFO_MAX = 150
+_CHROME_MAX = 100  # longer lines are never chrome (pipeline/resources/boilerplate.yaml max_len, with room)
+# A metadata table laid out one cell a line: the label, then its value (索引号 / 741792287-2019-00130).
+_LABEL = re.compile(r"^(索\s*引\s*号|主题分类|体裁分类|发文日期|发布日期|发布时间|成文日期|生成日期|发布机构|所属机构|"
+                    r"文\s*号|来\s*源|信息来源|公开方式|公开时限|公开范围|主\s*题\s*词|有\s*效\s*性)\s*[::]?$")
+_LABEL_VALUE_MAX = 40
+# The time a page was put up (2017/12/22 10:19:16): each site has its own; a letter's date has no clock.
+_STAMP = re.compile(r"^\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?\s+\d{1,2}:\d{2}(:\d{2})?$")
+_NOT_WORD = re.compile(r"[\W_]+")
+_SPACE = re.compile(r"\s+")
+_DIGITS = re.compile(r"\d+")
+
+
+@dataclass
+class Prepared:
+    norm: str  # letters and digits only, Simplified, lower case
+    numbers: list[str]
+
+
+def prepare(text: str) -> Prepared:
+    """The text as compared.
+
+    >>> p = prepare("來源:人民網 發布時間:2022-11-30\\n今年共承辦建議24件,辦結率100%。")
+    >>> p.norm, p.numbers
+    ('今年共承办建议24件办结率100', ['24', '100'])
+    """
+    from .textmap import to_simplified
+
+    lines, value_next = [], False
+    for line in to_simplified(unicodedata.normalize("NFKC", text)).splitlines():
+        s = line.strip()
+        label, value_next = value_next, False
+        if _LABEL.match(s):
+            value_next = True
+        elif not (label and len(s) <= _LABEL_VALUE_MAX) and not (len(s) <= _INFO_MAX and (
+                _INFO.search(s) or _STAMP.match(s) or (len(s) <= _CHROME_MAX and is_chrome(s)))):
+            lines.append(s)
+    kept = "\n".join(lines).lower()
+    # numbers as the text separates them (40%\n404 is two), not as the letters-only text runs them together
+    return Prepared(_NOT_WORD.sub("", kept), _DIGITS.findall(_SPACE.sub("", kept)))
+
+
+@lru_cache(maxsize=1 << 16)
+def is_chrome(line: str) -> bool:
+    """The readers' chrome test, remembered: a site's chrome lines come back on every page of it."""
+    from .readers.chrome import is_chrome
+
+    return is_chrome(line)
+
+
+def unmatched(a: list[str], b: list[str]) -> int:
+    """Numbers of the shorter sequence not found, in order, in the other
+    (numbers only the longer one has do not count: a date line one site
+    adds).
+
+    >>> unmatched(["2021", "24", "44"], ["2021", "31", "44"]), unmatched(["2021", "24"], ["7", "2021", "24", "9"])
+    (1, 0)
+    """
+    from rapidfuzz.distance import LCSseq
+
+    return min(len(a), len(b)) - LCSseq.similarity(a, b)
+
+
+def same_report(a: Prepared, b: Prepared) -> bool:
+    """Whether two prepared texts are one report (module docstring)."""
+    from rapidfuzz.distance import LCSseq
+
+    short, long = sorted((len(a.norm), len(b.norm)))
+    if short == 0 or short < MIN_COVERED * long:
+        return False
+    if unmatched(a.numbers, b.numbers) > int(MAX_UNMATCHED * min(len(a.numbers), len(b.numbers))):
+        return False
+    need = math.ceil(max(MIN_CONTAINED * short, MIN_COVERED * long))
+    return LCSseq.similarity(a.norm, b.norm, score_cutoff=need) >= need
+
+
+def _constants(tag: str) -> np.ndarray:
+    # from SHA-256, not a random generator: the signatures are stored, and
+    # must come out the same on every machine and numpy version
+    return np.array([int.from_bytes(hashlib.sha256(f"{tag}{i}".encode()).digest()[:8], "little")
+                     for i in range(BANDS * ROWS)], dtype=np.uint64)
+
+
+_MUL = _constants("mul") | np.uint64(1)
+_ADD = _constants("add")
+
+
+def signature(norm: str) -> list[int]:
+    """The band keys of a prepared text: MinHash over its character
+    shingles, BANDS bands of ROWS values each, one int64 key per band."""
+    if not norm:
+        return []
+    cps = np.frombuffer(norm.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    n = max(1, len(cps) - SHINGLE + 1)
+    shingles = np.zeros(n, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for j in range(min(SHINGLE, len(cps))):
+            shingles = shingles * np.uint64(1_000_003) + cps[j:j + n]
+        shingles = np.unique(shingles)
+        mins = np.full(BANDS * ROWS, np.iinfo(np.uint64).max, dtype=np.uint64)
+        for k in range(0, len(shingles), 1 << 15):  # bounded memory for long texts
+            part = shingles[k:k + (1 << 15)]
+            mins = np.minimum(mins, ((_MUL[:, None] * part[None, :] + _ADD[:, None]) >> np.uint64(32)).min(axis=1))
+    keys = []
+    for band in range(BANDS):
+        digest = hashlib.blake2b(band.to_bytes(2, "little") + mins[band * ROWS:(band + 1) * ROWS].tobytes(),
+                                 digest_size=8).digest()
+        keys.append(int.from_bytes(digest, "little", signed=True))
+    return keys
+
+
+# --- the signatures kept in OUT ------------------------------------------------
+
+def load_cache(out: str) -> tuple[dict[str, list[int]], bool]:
+    """doc_id → band keys of the documents already checked, and whether the
+    keys are of this VERSION (else they are recomputed; the marks stand)."""
+    import pyarrow.parquet as pq
+
+    path = os.path.join(out, CACHE)
+    if not os.path.exists(path):
+        return {}, True
+    table = pq.read_table(path)
+    meta = table.schema.metadata or {}
+    current = meta.get(b"jyta.dedupe_version") == VERSION.encode()
+    return dict(zip(table.column("doc_id").to_pylist(), table.column("bands").to_pylist())), current
+
+
+def save_cache(out: str, sigs: dict[str, list[int]]) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = pa.schema([("doc_id", pa.string()), ("bands", pa.list_(pa.int64()))],
+                       metadata={"jyta.dedupe_version": VERSION})
+    ids = sorted(sigs)
+    table = pa.table({"doc_id": ids, "bands": [sigs[i] for i in ids]}, schema=schema)
+    tmp = os.path.join(out, CACHE + ".tmp")
+    pq.write_table(table, tmp)
+    os.replace(tmp, os.path.join(out, CACHE))
+
+
+# --- deciding the marks --------------------------------------------------------
+
+@dataclass
+class Doc:
+    doc_id: str
+    source: str
+    duplicate_of: str | None
+    in_dataset: bool  # in OUT before this ingest
+
+
+@dataclass
+class Decisions:
+    marks: dict[str, str | None]  # doc_id → duplicate_of, every document
+    sigs: dict[str, list[int]]  # what OUT/.dedupe.parquet is to hold
+    found: list[tuple[str, str]] = field(default_factory=list)  # (doc_id, duplicate_of) newly marked
+
+
+def decide(docs: list[Doc], cache: dict[str, list[int]], cache_current: bool,
+           texts: Callable[[set[str]], Iterator[tuple[str, str]]]) -> Decisions:
+    """The marks of every document. ``docs``: the dataset as it will be;
+    ``texts(ids)`` yields (doc_id, text) of those documents (read on demand:
+    only new documents and candidates are ever read)."""
+    by_id = {d.doc_id: d for d in docs}
+    marks = {d.doc_id: d.duplicate_of for d in docs}
+    # a mark pointing to a document that left the dataset is decided again
+    open_ = {d.doc_id for d in docs if d.doc_id not in cache or (d.duplicate_of and d.duplicate_of not in by_id)}
+    for i in open_:
+        marks[i] = None
+    sigs = {i: cache[i] for i in by_id if i in cache and cache_current}
+    for doc_id, text in texts(set(by_id) - set(sigs)):
+        sigs[doc_id] = signature(prepare(text).norm)
+
+    def rank(i: str) -> tuple:
+        return (not by_id[i].in_dataset, by_id[i].source, i)
+
+    order = sorted(open_, key=rank)
+    pos = {i: k for k, i in enumerate(order)}
+    candidates = _candidates(order, sigs, lambda y, x: y not in pos or pos[y] < pos[x])
+    needed = {x for x, ys in candidates.items() if ys} | {y for ys in candidates.values() for y in ys}
+    prepared = {doc_id: prepare(text) for doc_id, text in texts(needed)}
+    for x in order:
+        ys = sorted(candidates.get(x, ()), key=lambda y: (rank(marks[y] or y), rank(y)))
+        for y in ys:
+            if same_report(prepared[x], prepared[y]):
+                marks[x] = marks[y] or y
+                break
+    _to_roots(marks)
+    found = [(x, marks[x]) for x in order if marks[x] and marks[x] != by_id[x].duplicate_of]
+    return Decisions(marks, sigs, found)
+
+
+def _candidates(order: list[str], sigs: dict[str, list[int]], eligible) -> dict[str, list[str]]:
+    """For each open document, the documents sharing a band with it that it
+    may be a copy of; at most MAX_CANDIDATES, those sharing most bands."""
+    from collections import Counter
+
+    index: dict[int, list[str]] = {}
+    for doc_id, keys in sigs.items():
+        for k in keys:
+            index.setdefault(k, []).append(doc_id)
+    out = {}
+    for x in order:
+        shared = Counter(y for k in sigs.get(x, ()) for y in index[k] if y != x and eligible(y, x))
+        out[x] = [y for y, _ in sorted(shared.items(), key=lambda t: (-t[1], t[0]))[:MAX_CANDIDATES]]
+    return out
+
+
+def _to_roots(marks: dict[str, str | None]) -> None:
+    """Every mark names a document that is itself no copy (a copy of a copy
+    points to the first)."""
+    for x in list(marks):
+        seen = {x}
+        root = marks[x]
+        while root is not None and marks.get(root) is not None and root not in seen:
+            seen.add(root)
+            root = marks[root]
+        marks[x] = root
+
+
+def texts_from(rows: Iterable[dict]) -> Callable[[set[str]], Iterator[tuple[str, str]]]:
+    """``texts`` for decide() from rows in memory (tests, small datasets)."""
+    rows = list(rows)
+
+    def texts(ids: set[str]):
+        for r in rows:
+            if r["doc_id"] in ids:
+                yield r["doc_id"], r["text"]
+
+    return texts
