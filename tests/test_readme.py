@@ -57,6 +57,12 @@ def fenced_blocks(text: str = README) -> list[list[str]]:
     return blocks
 
 
+def block_starting(words: str) -> list[str]:
+    """The one ```sh block whose first command starts with `words`."""
+    (block,) = [b for b in fenced_blocks() if b and b[0].startswith(words)]
+    return block
+
+
 def inline_commands(text: str = README) -> list[str]:
     """The `jyta …`, `python …` and `from pipeline import …` spans of the prose (a span may wrap a line)."""
     prose = re.sub(r"^```.*?^```", "", text, flags=re.M | re.S)
@@ -182,7 +188,8 @@ def test_the_readme_has_the_examples_this_test_runs():
     assert blocks[0] == ["pip install . && jyta ingest corpus/raw --manifest corpus/manifest.csv -o dataset/ "
                          "&& jyta compare dataset/"]
     assert runnable(blocks[1][0]) == []  # pip install -e '.[test]' && pytest
-    assert [b[0].split()[:2] for b in blocks[2:]] == [["dask", "scheduler"], ["jyta", "serve"]]
+    # (the "For NLP users" export block is run by tests/test_nlp.py::test_readme_nlp_examples_run)
+    assert [b[0].split()[:2] for b in blocks[2:]] == [["dask", "scheduler"], ["jyta", "export"], ["jyta", "serve"]]
     subs = {c.split()[1] for c in inline_commands() if c.startswith("jyta ")}
     assert {"ingest", "query", "export", "evaluate", "compare", "report", "serve"} <= subs
     assert instances("jyta export OUT --format csv|jsonl|xlsx -o DIR") == [
@@ -198,7 +205,7 @@ def test_every_example_is_run():
             assert c.startswith(tuple(NOT_RUN_SCRIPTS)), f"not run: {c}"
         else:
             assert " ".join(c.split()[:2]) in known or c.startswith("from pipeline import"), f"not run: {c}"
-    assert len(fenced_blocks()) == 4, "a new shell block in README.md: run it in tests/test_readme.py"
+    assert len(fenced_blocks()) == 5, "a new shell block in README.md: run it in tests/test_readme.py (or test_nlp.py)"
 
 
 CHECKS = {
@@ -241,7 +248,7 @@ def test_the_library_example(work, env):
 
 
 def test_the_service_example_and_its_synopsis(work, env):
-    serve, *calls = fenced_blocks()[3]
+    serve, *calls = block_starting("jyta serve")
     assert serve.endswith("&")
     port = free_port()
     # the synopsis first: every option it lists, on a free port, then the block's own server and curl calls
@@ -280,7 +287,7 @@ def test_the_dask_example(work, env):
     pytest.importorskip("distributed")
     if not shutil.which("dask", path=env["PATH"]):
         pytest.skip("no `dask` command")
-    scheduler, worker, ingest = fenced_blocks()[2]
+    scheduler, worker, ingest = block_starting("dask scheduler")
     port = free_port()
     shared = work / "shared"
     shutil.copytree(work / "corpus" / "raw", shared / "reports")
