@@ -198,10 +198,12 @@ def format_rule_table(rep: dict) -> str:
     """`jyta evaluate --by-rule`: each rule's precision on the fields it decided
     (metrics: against the gold facts of the same metric and value; `unstated`
     counts fields the gold leaves out)."""
-    rows = sorted((rep.get("proposals") or {}).get("by_rule", {}).items())
-    lines = [f"{'proposals: field=rule':<40}{'decided':>8}{'correct':>8}{'precision':>10}"]
-    for name, t in rows:
-        lines.append(f"{name:<40}{t['decided']:>8}{t['correct']:>8}{t['correct'] / t['decided']:>10.3f}")
+    lines = []
+    for table in ("documents", "proposals"):
+        rows = sorted((rep.get(table) or {}).get("by_rule", {}).items())
+        lines += ([""] if lines else []) + [f"{table + ': field=rule':<40}{'decided':>8}{'correct':>8}{'precision':>10}"]
+        for name, t in rows:
+            lines.append(f"{name:<40}{t['decided']:>8}{t['correct']:>8}{t['correct'] / t['decided']:>10.3f}")
     mrows = sorted((rep.get("metrics") or {}).get("by_rule", {}).items())
     if mrows:
         lines += ["", f"{'metrics: field=rule':<40}{'decided':>8}{'agree':>7}{'differ':>7}{'unstated':>9}{'precision':>10}"]
@@ -338,7 +340,22 @@ def score_documents(gold: dict, docs: dict) -> tuple[dict, list]:
                 misses.append({"doc": key, "field": f, "gold": gv, "pred": pv})
     for f in fields.values():
         f["accuracy"] = f["correct"] / f["total"] if f["total"] else None
-    return {"n_gold": len(gold), "n_matched": sum(k in docs for k in gold), "fields": fields}, misses
+    return {"n_gold": len(gold), "n_matched": sum(k in docs for k in gold), "fields": fields,
+            "by_rule": _year_by_basis(gold, docs)}, misses
+
+
+def _year_by_basis(gold: dict, docs: dict) -> dict[str, dict]:
+    """The handling year by the rule that decided it (`year_basis`; `none`
+    where no rule did): how often it was right, so a misfiring rule shows."""
+    tally: dict[str, dict] = {}
+    for key, g in gold.items():
+        if key not in docs:
+            continue
+        d = docs[key]
+        t = tally.setdefault(f"year={d.get('year_basis') or 'none'}", {"decided": 0, "correct": 0})
+        t["decided"] += 1
+        t["correct"] += field_match("year", (g.get("document") or {}).get("year"), d.get("year"))
+    return tally
 
 
 def score(gold: dict, docs: dict, preds: dict[str, dict]) -> dict:

@@ -116,3 +116,18 @@ def test_metric_rules_are_scored_against_facts_of_the_same_value(tmp_path):
     t = metric_rules(gold, docs, {"d1": rows})
     assert t["kind=own_words"]["agree"] == 1 and t["kind=sentence_context"]["differ"] == 1
     assert t["level=document_level"]["unstated"] == 1 and t["metric=count_unit"]["decided"] == 2
+
+
+def test_the_year_is_scored_by_the_rule_that_decided_it():
+    """`--by-rule` for documents: each year_basis with how often it was right (`none`: no rule decided)."""
+    from pipeline.evaluate import format_rule_table, score_documents
+
+    gold = {"a": {"document": {"year": 2021}}, "b": {"document": {"year": 2020}}, "c": {"document": {"year": None}}}
+    docs = {"a": {"year": 2021, "year_basis": "title_year"}, "b": {"year": 2021, "year_basis": "published"},
+            "c": {"year": None, "year_basis": None}}
+    rep, _ = score_documents(gold, docs)
+    assert rep["by_rule"] == {"year=title_year": {"decided": 1, "correct": 1},
+                              "year=published": {"decided": 1, "correct": 0},
+                              "year=none": {"decided": 1, "correct": 1}}
+    table = format_rule_table({"documents": rep})
+    assert "year=published" in table and "documents: field=rule" in table
