@@ -33,10 +33,12 @@ _DELIVERED = re.compile(r"(?:——|—|－－|--|[(（])\s*((?:19|20)\d{2})\s*�
 # a report on the proposals a session is receiving (提案审查情况, 提案复审, 共收到提案): that session's year
 _SESSION_INTAKE = re.compile(r"提案(?:初步)?(?:初审|复审|审查)|收到提案|共收到|提案组")
 # 截至2022年12月底,445件建议已全部办结: the state of the work at a date of that year
-_DEADLINE = re.compile(r"(?:截至|截止|截止到|截至到)\s*((?:19|20)\d{2})\s*年\s*(?:(\d{1,2})\s*月|(底|末))")
+_DEADLINE = re.compile(r"(?:截至|截止|截止到|截至到)\s*((?:19|20)\d{2})\s*年\s*(?:(\d{1,2})\s*月|年?(底|末))")  # 2005年年底
 _INTAKE = re.compile(r"[^。;]{0,30}?(?:收到|征集|提交|立案)[^。;]{0,6}?(?:提案|建议)")
 # 在2014年3月召开的绩溪县十六届三次会议…上: the session the report is about, dated
-_HELD = re.compile(r"((?:19|20)\d{2})\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?(?:召开|举行|開幕|开幕)的[^。;]{0,30}?会议")
+# (2019年12月31日,在固镇县十二届人大四次会议上: the date of the session it happened at)
+_HELD = re.compile(r"((?:19|20)\d{2})\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?"
+                   r"(?:(?:召开|举行|開幕|开幕)的[^。;]{0,30}?会议|\s*[,,]?\s*在[^。;,,]{0,30}?次会议上)")
 # what became of the items: a report of results
 _RESULTS = re.compile(r"已(?:经)?(?:全部)?(?:解决|落实|办结|办复)|办复率|办结率|满意率|正在解决|列入计划")
 # a report that looks back (…以来的提案工作, 五年来, 一年来): posted early in a year, it is about the year before
