@@ -112,7 +112,7 @@ def extract_title(tm: TextMap) -> Field:
     """The report's own title: a labelled field, else the first title-like line
     of the head (cut where it runs on, joined where it breaks, headed by the
     unit named on the line above when it names no one)."""
-    labelled = _labelled_title(tm)
+    labelled = _labelled_title(tm) or _reply_title(tm)
     if labelled is not None:
         return labelled
     lines = _lines(tm.norm, 25)
@@ -146,6 +146,32 @@ def _labelled_title(tm: TextMap) -> Field | None:
     if sm:
         t = t[: sm.end()]
     return _field(tm, m.end(), m.end() + len(t))
+
+
+_ITEM_NUMBER = re.compile(r"\d+\s*号")
+
+
+def _reply_title(tm: TextMap) -> Field | None:
+    """A reply letter's title line (对市五届人大一次会议第89号建议的答复), however
+    much site chrome stands above it and whatever page fields follow it on its
+    line (…的答复 发布日期:2022-07-01): the first line of the head, before the
+    body begins, that names an item's number and ends as a reply."""
+    body, _ = _body_bounds(tm.norm)
+    fields = re.compile(_alt(_vocab()["field_labels"] + ["信息来源", "来源", "发布时间", "编辑"]))
+    lines = _lines(tm.norm, 80)
+    for i, (s, e, line) in enumerate(lines):
+        if s >= body:
+            break
+        fm = fields.search(line)
+        part = line[:fm.start()].rstrip() if fm else line
+        crumb = re.search(r".*[>＞»›]\s*", part)  # 当前位置:首页 公示公告 > 关于…的函
+        if crumb:
+            s, part = s + crumb.end(), part[crumb.end():]
+        if (8 <= len(part) <= 80 and _ITEM_NUMBER.search(part) and not _is_body_sentence(part)
+                and re.search(_vocab()["reply_title"], part)):
+            # (关于兰亭镇第十六届人民代表大会⏎第一次会议17号代表建议的答复: its first half on the line above)
+            return _broken_title(tm, lines, i, s, part) or _field(tm, s, s + len(part))
+    return None
 
 
 def _runon_title(tm: TextMap, s: int, line: str) -> Field | None:
