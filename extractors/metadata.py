@@ -96,9 +96,15 @@ def _title_like(s: str) -> bool:
         return False
     if re.search(r"\s[>＞»›]\s|>>|»", s) or s.count("/") >= 2 or re.match(r"(?:您当前的位置|当前位置|您的位置)", s):
         return False  # a breadcrumb: 九江市人民政府办公室 > 政务公开 > 建议提案办理; 首页/政务公开/…
-    if _is_body_sentence(s):
+    if _is_body_sentence(s) or _PROSE_OPENING.match(s):
         return False
     return re.search(_alt(_vocab()["title_keywords"]), s) is not None
+
+
+# A line that opens as the body does, not as a title: a speaker (我受…委托, 各位委员:,
+# 我代表), a time or place that sets a scene (1月28日下午, 日前, 在25日开幕的…上,), a meeting's act
+_PROSE_OPENING = re.compile(r"(?:我受|我代表|各位|受[^,,]{2,30}委托|日前|近日|昨天|今天|前不久|"
+                            r"\d{1,2}月\d{1,2}日[上下]?午?[,,]|在[^,,]{2,40}?上[,,]|会议(?:听取|审议|指出|强调))")
 
 
 _ORG_LINE = re.compile(r"[\u4e00-\u9fff]{2,40}(?:局|委员会|委|厅|办公室|人民政府|政府|中心|会议)")
