@@ -381,7 +381,7 @@ def _document_rules(pg: _Page, props: list[Proposal]) -> None:
     _aggregate_statuses(c, props)
     _section_statuses(pg.tm.norm, props)
     _section_roles(c, props)
-    _roles_by_elimination(c, props)
+    _roles_by_elimination(c, props, pg.tm.norm)
     classes = handling.class_statuses(c)
     for p in props:
         # 办理结果为乙类: the letter means what the report defines it to mean,
@@ -712,7 +712,28 @@ _ROLE_SPLIT = re.compile(r"(建议案|议案|建议|提案)[^,,。;;((]{0,6}?\d+
                          r"(主办|会办|协办|分办)(\d+)件[,,、;;](主办|会办|协办|分办)(\d+)件[))]")
 
 
-def _roles_by_elimination(c: str, props: list[Proposal]) -> None:
+# a results page's fields: 办理方式⏎分办; 主办单位: 高青县常家镇人民政府 (协办单位: left empty)
+_MODE_FIELD = re.compile(r"(?:办理方式|承办方式|办理类型)\s*[::]?\s*(主办|协办|会办|分办)")
+# 主办单位:某某区人民政府 版权所有; 主办:某县人民政府 承办:某县人民政府办公室 地址:…: the site's sponsor
+_SITE_FOOTER = re.compile(r"版权|地址|邮编|备案|网站|ICP|技术支持|承办[::]")
+_UNIT_FIELD = re.compile(r"(主办|协办|会办)(?:单位)?\s*[::][ \t\u3000]*([^\s::]*)")
+
+
+def _field_role(norm: str) -> str | None:
+    """A reply letter's page fields say its role: the 办理方式 field, or a 主办单位
+    field that names a unit where no 协办/会办 field does."""
+    ack = re.search(r"收悉|答复如下|答覆如下|函复如下", norm)
+    head = norm[:ack.start() if ack else 1500]  # before the letter speaks
+    m = _MODE_FIELD.search(head)
+    if m:
+        return m.group(1)
+    named = {f.group(1) for f in _UNIT_FIELD.finditer(head)
+             if len(f.group(2)) >= 2 and not re.match(r"答复|日期|时间|联系|电话", f.group(2))
+             and not _SITE_FOOTER.search(head[f.start():].split("\n", 1)[0])}
+    return "主办" if named == {"主办"} else None
+
+
+def _roles_by_elimination(c: str, props: list[Proposal], norm: str) -> None:
     """A list of one kind where the unit states its split (主办12件,协办2件)
     and marks only the items of one role ((协办)): the unmarked ones have the
     other role, when the counts say so. A report with one item states its
@@ -721,6 +742,10 @@ def _roles_by_elimination(c: str, props: list[Proposal]) -> None:
         m = _THIS_ITEM_ROLE.search(c)
         if m:
             props[0].offer("role", m.group(1), "single_item_role")
+        elif genre.is_reply_letter(norm):
+            role = _field_role(norm)
+            if role:
+                props[0].offer("role", role, "letter_field")
     for m in _ROLE_SPLIT.finditer(c):
         kind, split = m.group(1), {m.group(2): int(m.group(3)), m.group(4): int(m.group(5))}
         items = [p for p in props if p.kind == kind]
