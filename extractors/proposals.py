@@ -142,6 +142,10 @@ def _place_words(pre: str) -> str:
                 break
     if not keep and pre and pre[-1] in _LEVEL_CHARS:
         keep = pre[-1]
+    if len(keep) > 1:
+        # 郑州市惠济区: the chain of places as written, the larger before the smaller
+        outer = _place_words(pre[:len(pre) - len(keep)])
+        keep = (outer if len(outer) > 1 else "") + keep
     return keep
 
 
