@@ -55,6 +55,8 @@ _ROLE_SUBJECT = re.compile(r"(主办|会办|协办|分办|领办)的(?:建议提
 _GROWTH = re.compile(r"(同比|比上年|较上年)?(增长|增加|提高|下降|降低|减少|上升)了?$")
 _SHARE = re.compile(r"占|比例")
 _KEY = re.compile(r"重点(建议|提案|议案|办理)")
+# 36件市政协常委、党派团体、政协专委会督办的重点提案: the count's noun phrase ends in a key item
+_KEY_AFTER = re.compile(r"[^,,;;。]{0,30}?的重点(?:建议提案|建议|提案|议案)")
 # 社会保障和社会管理类各9件, B类和C类回复各一件: one number stated for each member
 _EACH = re.compile(r"各(?:有|为|是|回复|答复|办理|占比?|占总数的)?$")
 _EACH_CATEGORIES = re.compile(r"([A-Da-d甲乙丙丁])类?((?:[、和及与][A-Da-d甲乙丙丁]类?)+)")
@@ -333,7 +335,7 @@ def _scope(before: str, after: str, sentence_prefix: str, metric: str, own_statu
         g = None  # (含平字建议提案6件): the subgroup is the channel
     if g:
         sc["group"] = g
-    if _KEY.search(b[-16:] + near_after):
+    if _KEY.search(b[-16:] + near_after) or _KEY_AFTER.match(after):
         sc["is_key"] = True
     return sc
 
@@ -910,4 +912,6 @@ def _rate_scope(sc: dict, before: str, sentence_prefix: str = "") -> dict:
         rm = _ROLE_SUBJECT.search(seg[max(0, m.start() - 12):m.start()])
         if rm and rm.end() == m.start():
             out["role"] = rm.group(1)  # 主办的建议提案沟通率达到100%
+        if _KEY.search(seg[:m.start()]):
+            out["is_key"] = True  # 12件市级领导领衔督办的重点提案办复率…均达到100% (GOLD.md §7.2)
     return out
