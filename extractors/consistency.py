@@ -18,9 +18,13 @@ def _span(m: Metric) -> str:
 def check(metrics: list[Metric]) -> list[str]:
     warnings: list[str] = []
     counts = [m for m in metrics if m.metric == "count"]
+    parts: dict[int, list] = {}
+    for m in counts:
+        if m.parent is not None:
+            parts.setdefault(id(m.parent), []).append(m)
     # 1. a total and the parts its 其中/brackets list
     for t in counts:
-        subs = [m for m in counts if m.parent is t]
+        subs = parts.get(id(t), [])
         if len(subs) < 2:
             continue
         best = None

@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from pipeline.textmap import TextMap, build as build_map
 
@@ -26,6 +27,27 @@ CLAUSE = SEGMENT + ",:"
 _SENTENCE = re.compile(r"[^。!?\n]+[。!?]*")
 
 
+class Stops:
+    """`bounds` for many lookups in one text: the stops' positions found once,
+    each lookup a binary search (a text of thousands of numbers in one run-on
+    sentence stays linear).
+
+    >>> t = "共6件,已办结。其中主办4件;协办2件。"
+    >>> Stops(t, SEGMENT).around(t.index("4件"), t.index("4件") + 2) == bounds(t, t.index("4件"), t.index("4件") + 2, SEGMENT)
+    True
+    """
+
+    def __init__(self, text: str, stops: str = SENTENCE):
+        self.n = len(text)
+        self.pos = [k for k, c in enumerate(text) if c in stops]
+
+    def around(self, i: int, j: int) -> tuple[int, int]:
+        k = bisect.bisect_left(self.pos, i)  # stops before i: pos[:k]
+        a = self.pos[k - 1] + 1 if k else 0
+        m = bisect.bisect_left(self.pos, j)
+        return a, (self.pos[m] if m < len(self.pos) else self.n)
+
+
 def bounds(text: str, i: int, j: int, stops: str = SENTENCE) -> tuple[int, int]:
     """[a, b) of the unit around text[i:j]: a right after the stop before i,
     b at the first stop from j (the stop itself excluded).
@@ -34,9 +56,14 @@ def bounds(text: str, i: int, j: int, stops: str = SENTENCE) -> tuple[int, int]:
     >>> [t[slice(*bounds(t, t.index("4件"), t.index("4件") + 2, u))] for u in (SENTENCE, SEGMENT, CLAUSE)]
     ['其中主办4件;协办2件', '其中主办4件', '其中主办4件']
     """
-    a = max(text.rfind(c, 0, i) for c in stops) + 1
-    ends = [k for k in (text.find(c, j) for c in stops) if k >= 0]
-    return a, (min(ends) if ends else len(text))
+    return _stops(text, stops).around(i, j)
+
+
+@lru_cache(maxsize=16)
+def _stops(text: str, stops: str) -> "Stops":
+    """The stops of a text, found once however many units are looked up in it
+    (a scan per lookup made a text of many numbers quadratic)."""
+    return Stops(text, stops)
 
 # Heading markers by level: 一、 (一) 1. (1)
 _HEADING = [

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from . import handling
-from .context import CLAUSE, SEGMENT, bounds
+from .context import CLAUSE, SEGMENT, Stops, bounds
 from .resolve import check_declared
 
 SCOPE = ("kind", "body", "level", "role", "category", "status", "topic", "channel", "group", "is_key", "ref_year")
@@ -384,6 +384,11 @@ class _Doc:
     classes: dict
     filed: bool
     resp: dict
+    sentences: Stops = None  # the sentence and segment stops of norm, found once
+    segments: Stops = None
+
+    def __post_init__(self):
+        self.sentences, self.segments = Stops(self.norm), Stops(self.norm, SEGMENT)
 
 
 @dataclass
@@ -463,13 +468,21 @@ def _all_closed(doc: _Doc, out: list) -> list:
     closed, each total before those words is also a count with status closed
     (the 其中-parts, counts with their own outcome and the submitted of a
     submitted-and-filed pair are not: 收到提案497件,立案468件,已全部办复)."""
+    import bisect
+
+    # found once for the document, each count a binary search (linear on a run-on sentence)
+    said = [x.start() for x in _ALL_CLOSED.finditer(doc.norm)]
+    breakdowns = [x.start() for x in re.finditer("其中", doc.norm)]
     extra = []
     for m in out:
         if (m.metric != "count" or m.parent is not None or {"status", "category"} & set(m.scope)
                 or m.scope.get("group") == "提交"):
             continue
-        cm = _ALL_CLOSED.search(doc.norm, m.nstart, bounds(doc.norm, m.nstart, m.nstart)[1])
-        if cm and "其中" not in doc.norm[m.nstart:cm.start()]:
+        k = bisect.bisect_left(said, m.nstart)
+        if k == len(said) or said[k] >= doc.sentences.around(m.nstart, m.nstart)[1]:
+            continue
+        j = bisect.bisect_left(breakdowns, m.nstart)
+        if j == len(breakdowns) or breakdowns[j] >= said[k]:  # no 其中 between the count and the words
             extra.append(replace(m, scope={**m.scope, "status": "closed"}, parent=None,
                                  rules={**m.rules, "status": "all_closed"}))
     return extra
@@ -479,7 +492,7 @@ def _window(doc: _Doc, flow: _Flow, i: int, q) -> _Window:
     """The number's sentence and the words between it and its neighbours; a
     new sentence resets the flow (a 其中 sentence breaks down the one before)."""
     norm, qs = doc.norm, doc.qs
-    a, b = bounds(norm, q.nstart, q.nend)
+    a, b = doc.sentences.around(q.nstart, q.nend)
     if a != flow.sent_key and flow.sent_key is not None and flow.total is not None and re.match(r"\s*其中", norm[a:b]):
         # …共承办126件,比2017年的118件增加8件。其中,人大代表建议58件: the breakdown
         # is of the total of the sentence before
@@ -495,9 +508,27 @@ def _window(doc: _Doc, flow: _Flow, i: int, q) -> _Window:
             # 8件人大表建议…(A类)1件。正在解决…(B类)7件: a class breakdown runs on
             # into the next sentence, still about the same kind
             flow.sent_ctx = carried
-    prev_end = max([x.nend for x in qs[:i] if a <= x.nend <= q.nstart] or [a])
-    nxt = min([x.nstart for x in qs[i + 1:] if x.nstart >= q.nend] or [b])
-    return _Window(a, b, norm[prev_end:q.nstart], norm[q.nend:min(nxt, b)], norm[a:q.nstart])
+    # (the sentence before the number, up to _PREFIX characters: a run-on sentence of thousands of
+    # numbers would otherwise cost quadratic time)
+    return _Window(a, b, norm[_prev_end(qs, i, a):q.nstart], norm[q.nend:min(_next_start(qs, i), b)],
+                   norm[max(a, q.nstart - _PREFIX):q.nstart])
+
+
+def _prev_end(qs: list, i: int, a: int) -> int:
+    """Where the number before qs[i] ends, within the sentence from `a` (quantities
+    are sorted and do not nest: the nearest one that ends before it; a look at
+    the neighbours, never the whole list, so a long run of numbers stays linear)."""
+    j = i - 1
+    while j >= 0 and qs[j].nend > qs[i].nstart:
+        j -= 1
+    return qs[j].nend if j >= 0 and qs[j].nend >= a else a
+
+
+def _next_start(qs: list, i: int) -> int:
+    j = i + 1
+    while j < len(qs) and qs[j].nstart < qs[i].nend:
+        j += 1
+    return qs[j].nstart if j < len(qs) else 1 << 62
 
 
 def _names(doc: _Doc, flow: _Flow, q, w: _Window, out: list) -> tuple[list[str], bool]:
@@ -703,19 +734,24 @@ _DISTRIBUTIVE = re.compile(r"均|都|全部|皆|一律|分别")
 _LISTED = re.compile(r"[^;;。]*[、和及与][^;;。]*")  # (…1件提案,以及6件来信: 以及 joins across the comma)
 
 
+_MAX_LIST = 30
+_PREFIX = 400
+
+
 def _list_predicate(doc: _Doc, i: int, q, w: _Window, sc: dict) -> None:
     """提出的6件建议、1件提案…进行集中面复; …建议21件、…提案17件,均为会办件: the
     predicate after a list of counts holds for each of them. The list runs over
     the counts that follow; its predicate ends where another kind of number
     starts (…3件全部办结,办结率100%)."""
     norm, qs = doc.norm, doc.qs
-    seg_end = min([j for j in (norm.find(x, q.nend, w.b) for x in ";;") if j >= 0] or [w.b])
+    seg_end = min(doc.segments.around(q.nend, q.nend)[1], w.b)
     later = []
-    for x in qs[i + 1:]:
+    for x in qs[i + 1:i + 1 + _MAX_LIST]:  # (a list is a few members, not a run of thousands)
         if x.nstart >= seg_end or x.unit != "件":
             break
         later.append(x)
-    stop = next((x.nstart for x in qs[i + 1 + len(later):] if x.nstart < seg_end), seg_end)
+    k = i + 1 + len(later)  # the next number (sorted: the nearest), if it stands before the segment's end
+    stop = qs[k].nstart if k < len(qs) and qs[k].nstart < seg_end else seg_end
     tail = norm[(later[-1].nend if later else q.nend):stop]
     if later and not _DISTRIBUTIVE.search(tail) and not _LISTED.fullmatch(norm[q.nend:later[0].nstart]):
         return  # 提建议428件,426件办理完毕: the predicate is the last count's own, not the list's
@@ -761,11 +797,12 @@ def _respectively(norm: str, qs: list) -> dict[int, dict]:
     the same way (分别占53.0%、32.0%…) take the same members."""
     out: dict[int, dict] = {}
     last: tuple[int, list[dict]] | None = None
+    segments = Stops(norm, SEGMENT)  # (the document's; _respectively runs before _Doc exists)
     i = 0
     while i < len(qs):
         q = qs[i]
-        a = bounds(norm, q.nstart, q.nend, SEGMENT)[0]
-        pre = norm[a:q.nstart]
+        a = segments.around(q.nstart, q.nend)[0]
+        pre = norm[max(a, q.nstart - _PREFIX):q.nstart]
         m = _RESPECTIVELY.search(pre)
         if not m or q.unit not in ("件", "%", "家", "个"):
             i += 1
@@ -855,7 +892,7 @@ def _other_items(before: str, after: str) -> bool:
 
 
 def _in_brackets(norm: str, a: int, i: int) -> bool:
-    seg = norm[a:i]
+    seg = norm[max(a, i - _PREFIX):i]
     return seg.count("(") + seg.count("(") > seg.count(")") + seg.count(")")
 
 

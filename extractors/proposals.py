@@ -34,9 +34,9 @@ _MENTION = re.compile(
 _NOT_BEFORE = re.compile(r"(〕|\]|】|[((]\d{4}[))]|路|街|道|巷|弄|村|组|栋|楼|大道|备|字|发|函|令|ICP|公网安)$")
 _NOT_AFTER = re.compile(r"^(楼|线|院|文件|令|门|地块|库|公告|通知|房|室|台风)")
 _SESSION = re.compile(
-    rf"(?P<pre>(?:中国人民政治协商会议)?[\u4e00-\u9fff]{{0,10}}?)(?P<body1>人大|政协)?第?(?P<term>[{_CN}]+)届"
+    rf"(?P<pre>(?:中国人民政治协商会议)?[\u4e00-\u9fff]{{0,10}}?)(?P<body1>人大|政协)?第?(?P<term>[{_CN}]{{1,4}})届"
     rf"(?P<body2>人大常委会|人大|政协|人民代表大会|委员会)?"
-    rf"第?(?P<no>[{_CN}]+)次(?:会议|全会|全体会议)"
+    rf"第?(?P<no>[{_CN}]{{1,4}})次(?:会议|全会|全体会议)"
 )
 _TITLE = re.compile(rf"[《“\"]?(关于[^,。;《》\n]{{2,80}}?的?{_KIND})[》”\"]?")
 _TITLE_BEFORE = re.compile(rf"[《“](关于[^《》\n]{{2,80}}?的?{_KIND})[》”]\s*$")
@@ -653,7 +653,7 @@ def _as_written(tm: TextMap, idx: list[int], cs: int, ce: int) -> str:
     return re.sub(r"\s+", "", strip_glosses(tm.source[s:e]))
 
 
-_ROLE_HEADING = re.compile(rf"(?:[{_CN}]+、|[(（][{_CN}]+[)）])[^。:]{{0,30}}?[(（]?(主办|会办|协办|分办)件[)）]?")
+_ROLE_HEADING = re.compile(rf"(?:[{_CN}]{{1,4}}、|[(（][{_CN}]{{1,4}}[)）])[^。:]{{0,30}}?[(（]?(主办|会办|协办|分办)件[)）]?")
 
 
 def _section_roles(c: str, props: list[Proposal]) -> None:
@@ -765,7 +765,9 @@ def _roles_by_elimination(c: str, props: list[Proposal], norm: str) -> None:
 
 # in the compact view (no line breaks): a topic line follows 。, : or ;
 _TOPIC_LINE = re.compile(rf"(?:^|(?<=[。:;]))\s*(?:\d+[.、]|[(（][{_CN}\d]+[)）]|[{_CN}]+、)([^。;\n]{{4,60}}?)(?:问题)?[。;]")
-_AGG = re.compile(r"(\d+|[一二三四五六七八九十两]+)件[^。;:]{0,12}?(已落实|已解决|已办结|已采纳|基本解决|正在落实|积极落实中|落实中|正在办理|列入计划)[^。;:]{0,6}[::]")
+# (a match starts only where a number starts, and a count has at most 8 digits: a run of
+# digits before 件 costs linear time, not quadratic)
+_AGG = re.compile(r"(?<![\d一二三四五六七八九十两])(\d{1,8}|[一二三四五六七八九十两]{1,8})件[^。;:]{0,12}?(已落实|已解决|已办结|已采纳|基本解决|正在落实|积极落实中|落实中|正在办理|列入计划)[^。;:]{0,6}[::]")
 _REST = re.compile(r"其余(\d+|[一二三四五六七八九十两]+)件[^。;;]{0,20}?(已落实|已解决|积极落实中|正在落实|落实中|正在办理|列入计划|已办结|抓紧落实|正在抓紧)")
 
 

@@ -357,7 +357,7 @@ _RAISED_TO = re.compile(r"(?:提高|提升|上升|增加|增长|下降|降低|�
 _PREV_YEAR = re.compile(r"(?:比|较|同比|高于|低于|超过|与|从)?(?:上年|去年|上一年)(?:同期)?(?:的|为)\s*$")
 
 
-def _role(norm: str, a: int, b: int, ns: int, ne: int) -> str | None:
+def _role(norm: str, a: int, b: int, ns: int, ne: int, measured: bool) -> str | None:
     """`target` for a planned or goal figure (GOLD.md §5) of the sentence
     norm[a:b], else None: only what is planned is a target, not what was
     achieved against a plan."""
@@ -369,7 +369,7 @@ def _role(norm: str, a: int, b: int, ns: int, ne: int) -> str | None:
         return None
     if _TARGET_CLAUSE.search(clause) or _TARGET_AFTER.search(norm[ne:ne + 20]):
         return "target"
-    if _MEASURED.search(norm, a, b):
+    if measured:
         # 完成投资5亿元,超过计划目标: the plan is the yardstick, not this figure;
         # only a plan in the number's own clause makes it the planned one
         planned = (_planned(norm, cs, ns, ne) or _GOAL.search(clause)) and not _MEASURED.search(clause)
@@ -381,7 +381,7 @@ def _role(norm: str, a: int, b: int, ns: int, ne: int) -> str | None:
 def _planned(norm: str, a: int, ns: int, ne: int) -> bool:
     """A plan word in norm[a:ns] that plans, not one that names the planned
     class of the items counted (列入计划拟解决的208件)."""
-    for m in _PLAN.finditer(norm, a, ns):
+    for m in _PLAN.finditer(norm, max(a, ns - 200), ns):  # (a plan word far back in a run-on sentence plans nothing here)
         stop = min([i for i in (norm.find(c, m.end(), ne) for c in ",;:") if i >= 0] or [ne])
         if not _PLANNED_CLASS.search(norm, m.end(), min(stop, ne)):
             return True
@@ -397,6 +397,7 @@ def extract(text: str, doc_year: int | None = None, tm: TextMap | None = None) -
     sections = [(h.start, h.path, h.proposal_number) for h in context.headings(norm)]
     sec_starts = [x[0] for x in sections]
     quoted = _quoted(norm)
+    measured: dict[tuple[int, int], bool] = {}  # sentence → does it measure an outcome against a plan
     out: list[Quantity] = []
     for q in find(norm):
         ns, ne = q["start"], q["end"]
@@ -404,7 +405,9 @@ def extract(text: str, doc_year: int | None = None, tm: TextMap | None = None) -
         a, b = sentence_bounds(norm, ns, ne)
         sa, sb = tm.to_source(a, b)
         clause = norm[_clause_start(norm, ns):ns]
-        role = _role(norm, a, b, ns, ne)
+        if (a, b) not in measured:  # once per sentence: a run-on sentence of many numbers stays linear
+            measured[(a, b)] = _MEASURED.search(norm, a, b) is not None
+        role = _role(norm, a, b, ns, ne, measured[(a, b)])
         ref_year = None
         if doc_year:
             years = [y for y in _YEAR.finditer(norm, a, ns) if not _inside(quoted, y.start())]

@@ -16,8 +16,8 @@ from .numerals import chinese_to_int
 
 _CN = "一二三四五六七八九十"
 _SESSION = re.compile(
-    rf"(?P<body1>人大|政协)?第?(?P<term>[{_CN}]+)届(?P<nat>全国)?(?P<body2>人大常委会|人大|政协|人民代表大会|委员会)?"
-    rf"第?(?P<no>[{_CN}]+)次(?:会议|全会|全体会议)")
+    rf"(?P<body1>人大|政协)?第?(?P<term>[{_CN}]{{1,4}})届(?P<nat>全国)?(?P<body2>人大常委会|人大|政协|人民代表大会|委员会)?"
+    rf"第?(?P<no>[{_CN}]{{1,4}})次(?:会议|全会|全体会议)")
 # the year written right before the session: 2016年省十二届人大四次会议期间
 _YEAR_BEFORE = re.compile(r"((?:19|20)\d\d)年(?:度)?[^,,。;;!?\d年]{0,8}$")
 
