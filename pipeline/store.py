@@ -21,8 +21,8 @@ XLSX_MAX_ROWS = 1_048_576  # Excel's limit per sheet, header included
 
 
 class DatasetError(Exception):
-    """A mistake in what the caller named (a dataset folder, a table, a
-    destination): the message says it in one line."""
+    """A mistake in what the caller gave (a dataset folder, a table, a
+    destination, an empty query): the message says it in one line."""
 
 
 def _present(out: str) -> list[str]:
@@ -101,6 +101,8 @@ def _execute(con, out: str, sql: str):
     (DuckDB would suggest one of its own catalog tables)."""
     import duckdb
 
+    if not sql.strip():  # DuckDB answers an empty statement with no result at all
+        raise DatasetError("no SQL to run (e.g. \"SELECT region, year FROM documents\")")
     try:
         return con.execute(sql)
     except duckdb.CatalogException as e:

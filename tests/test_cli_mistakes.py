@@ -122,6 +122,8 @@ def test_bad_sql_is_one_line(capsys, ds):
     assert code == 2 and 'syntax error at or near "SELEC"' in one_line(err)
     code, _, err = run(capsys, "query", ds, "SELECT nosuch FROM documents")
     assert code == 2 and '"nosuch" not found' in one_line(err)
+    code, _, err = run(capsys, "query", ds, "  ")
+    assert code == 2 and "no SQL to run" in one_line(err)
 
 
 @pytest.mark.parametrize("args,says", [
