@@ -2,21 +2,30 @@
 from __future__ import annotations
 
 import argparse
+import math
+import os
 import sys
+
+
+class UserError(Exception):
+    """A mistake in what the user typed (a path, a flag): one line, exit 2."""
 
 
 def _ingest(args) -> int:
     from .batch import ingest
     from .manifest import ManifestError
 
+    _folder_for(args.out, "-o")
+    files = _inputs(args.paths)  # before OUT exists: a mistake creates nothing
+    if args.scheduler:
+        _check_scheduler(args.scheduler)
     try:
-        s = ingest(args.paths, args.out, manifest_path=args.manifest,
+        s = ingest(files, args.out, manifest_path=args.manifest,
                    max_bytes=int(args.max_mb * 2**20) if args.max_mb is not None else None,
                    workers=args.workers, scheduler=args.scheduler, progress=not args.quiet,
                    chunk_docs=args.chunk_docs)
     except ManifestError as e:
-        print(f"jyta: {e}", file=sys.stderr)
-        return 2
+        raise UserError(str(e)) from None
     rate = s.inputs / s.seconds if s.seconds else 0.0
     print(f"{s.inputs} input files: {s.added} new documents, {s.skipped} already in the dataset, "
           f"{s.errors} errors ({s.seconds:.1f}s, {rate:.1f} files/s) → {args.out}")
@@ -34,46 +43,76 @@ def _ingest(args) -> int:
     return 0
 
 
+def _inputs(paths: list[str]) -> list[str]:
+    """The files the paths name. A path that names nothing is a typo, not an
+    input (the library records it as an error row; on the command line the
+    user is there to fix it)."""
+    import glob
+
+    from .batch import collect
+
+    for p in paths:
+        if glob.has_magic(p) and not os.path.exists(p):
+            if not glob.glob(p, recursive=True):
+                raise UserError(f"no files match {p}")
+        elif not os.path.exists(p):
+            raise UserError(f"no such file or folder: {p}")
+    files = collect(paths)
+    if not files:
+        raise UserError(f"no readable files found in {', '.join(paths)} "
+                        "(hidden files and sidecars such as .json, .csv, .md are skipped)")
+    return files
+
+
+def _folder_for(path: str, flag: str) -> None:
+    if os.path.exists(path) and not os.path.isdir(path):
+        raise UserError(f"{path} is a file; {flag} needs a folder")
+
+
+def _check_scheduler(address: str) -> None:
+    from distributed.comm import get_address_host_port
+
+    try:
+        get_address_host_port(address)
+    except ValueError as e:
+        raise UserError(f"--scheduler {address}: {e} (e.g. tcp://HOST:8786)") from None
+
+
 def _evaluate(args) -> int:
     import json
-    import os
     import tempfile
 
     from . import evalsets
     from .evaluate import evaluate, format_genre_table, format_report, format_rule_table
 
     if bool(args.gold) == bool(args.set):
-        print("jyta: evaluate needs --gold DIR or --set NAME (one of them)", file=sys.stderr)
-        return 2
+        raise UserError("evaluate needs --gold DIR or --set NAME (one of them)")
     if args.set:
         try:
             es = evalsets.get(args.set)
         except evalsets.UnknownSet as e:
-            print(f"jyta: {e}", file=sys.stderr)
-            return 2
+            raise UserError(str(e)) from None
         except FileNotFoundError:
-            print(f"jyta: no {evalsets.REGISTRY}: the evaluation sets come with a source checkout "
-                  "(pip install -e .); or give --gold DIR", file=sys.stderr)
-            return 2
+            raise UserError(f"no {evalsets.REGISTRY}: the evaluation sets come with a source checkout "
+                            "(pip install -e .); or give --gold DIR") from None
         gold, genres = es.gold, es.genres()
     else:
         gold, genres = args.gold, None
     if not os.path.isdir(gold):
-        print(f"jyta: no gold folder at {gold}", file=sys.stderr)
-        return 2
+        raise UserError(f"no gold folder at {gold}")
+    if args.json:
+        _file_for(args.json, "--json")  # known before the evaluation, not after it
     with tempfile.TemporaryDirectory() as tmp:
         out = args.out
         if out is None:
             if not args.set:
-                print("jyta: evaluate needs OUT (a dataset folder) unless --set names a set to ingest", file=sys.stderr)
-                return 2
+                raise UserError("evaluate needs OUT (a dataset folder) unless --set names a set to ingest")
             from .batch import ingest
 
             out = os.path.join(tmp, "out")
             ingest([es.raw], out, progress=False)
         elif not os.path.exists(os.path.join(out, "documents.parquet")):
-            print(f"jyta: no dataset at {out} (run `jyta ingest … -o {out}` first)", file=sys.stderr)
-            return 2
+            raise UserError(f"no dataset at {out} (run `jyta ingest … -o {out}` first)")
         rep = evaluate(out, gold, genres)
     print(format_report(rep))
     table = format_genre_table(rep)
@@ -90,39 +129,79 @@ def _evaluate(args) -> int:
     return 0
 
 
-def _query(args) -> int:
-    import pandas as pd
+def _file_for(path: str, flag: str) -> None:
+    if os.path.isdir(path):
+        raise UserError(f"{path} is a folder; {flag} needs a file name")
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise UserError(f"no folder {os.path.dirname(path)} for {flag} {path}")
 
-    from .store import query
+
+def _query(args) -> int:
+    import duckdb
+
+    from .store import query_rows
 
     try:
-        df = query(args.out, args.sql)
-    except Exception as e:  # DuckDB's own message says what is wrong with the SQL
-        print(f"jyta: {type(e).__name__}: {e}", file=sys.stderr)
-        return 2
-    with pd.option_context("display.max_rows", args.max_rows, "display.max_columns", None,
-                           "display.width", 200, "display.max_colwidth", 60):
-        print(df.to_string(index=False) if len(df) else "(no rows)")
+        columns, rows = query_rows(args.out, args.sql, limit=args.max_rows + 1)
+    except duckdb.Error as e:
+        raise UserError(_sql_error(e)) from None
+    if not rows:
+        print("(no rows)")
+        return 0
+    print(rows_table(columns, rows[:args.max_rows]))
+    if len(rows) > args.max_rows:
+        print(f"(first {args.max_rows} rows; --max-rows N for more)")
     return 0
+
+
+def _sql_error(e: Exception) -> str:
+    """DuckDB's message on one line, without its LINE/caret picture."""
+    lines = str(e).splitlines()
+    cut = next((i for i, line in enumerate(lines) if line.startswith("LINE ")), len(lines))
+    return " ".join(line.strip() for line in lines[:cut] if line.strip())
+
+
+def _shown(v) -> str:
+    """A value in a console table: missing as empty (never NaN or <NA>),
+    whole numbers as integers (146, not 146.0), one line per row."""
+    import json
+
+    from .store import number_text
+
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, float)) or type(v).__name__ == "Decimal":
+        return number_text(v)
+    if isinstance(v, (list, tuple, dict)):
+        v = json.dumps(v, ensure_ascii=False, default=str)
+    return " ".join(str(v).split())
+
+
+def rows_table(columns: list[str], rows: list[tuple]) -> str:
+    import pandas as pd
+
+    df = pd.DataFrame([[_shown(v) for v in r] for r in rows], columns=columns)
+    # Chinese characters take two columns of a terminal: aligned by their width
+    with pd.option_context("display.unicode.east_asian_width", True):
+        return df.to_string(index=False, max_colwidth=60)
 
 
 def _export(args) -> int:
     from .store import export
 
-    try:
-        paths = export(args.out, args.format, args.dest, args.tables, tokens=args.tokens)
-    except ValueError as e:  # a missing dataset or table, flags that do not go together
-        print(f"jyta: {e}", file=sys.stderr)
-        return 2
-    for path in paths:
+    for path in export(args.out, args.format, args.dest, args.tables, tokens=args.tokens):
         print(path)
     return 0
 
 
 def _compare(args) -> int:
     from . import compare
-    from .store import write_database
+    from .store import require, write_database
 
+    require(args.out)  # compare writes tables: never into a folder that is no dataset
     n = compare.write(args.out, min_score=args.min_score, recurring_score=args.recurring_score,
                       same_kind=args.same_kind, label_score=args.label_score)
     write_database(args.out)
@@ -154,9 +233,11 @@ def _compare(args) -> int:
     return 0
 
 
-def _number(v: float) -> str:
+def _number(v) -> str:
     """5.0 → 5, 98.70 → 98.7: counts read as counts."""
-    return str(int(v)) if float(v).is_integer() else f"{v:.6f}".rstrip("0").rstrip(".")
+    from .store import number_text
+
+    return number_text(v)
 
 
 def series_table(df, wide: bool = False, max_rows: int = 200) -> str:
@@ -182,40 +263,79 @@ def series_table(df, wide: bool = False, max_rows: int = 200) -> str:
 
 def _report(args) -> int:
     from .report import write
+    from .store import require
 
+    require(args.out)  # the report builds missing series into OUT: only into a dataset
+    _folder_for(args.dest, "-o")
     print(write(args.out, args.dest))
     return 0
 
 
 def _serve(args) -> int:
     from .service import serve
+    from .store import require
 
+    # an empty folder is a dataset to be filled by uploads; a missing path is a typo
+    if not (os.path.isdir(args.out) and not os.listdir(args.out)):
+        require(args.out)
     serve(args.out, host=args.host, port=args.port, max_mb=args.max_mb, timeout=args.timeout)
     return 0
+
+
+def _at_least(low, kind=int, high=None):
+    """An argparse type: a number of this kind in [low, high]."""
+    def parse(text: str):
+        try:
+            v = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a {'whole ' if kind is int else ''}number") from None
+        if not math.isfinite(v):
+            raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
+        if v < low or (high is not None and v > high):
+            raise argparse.ArgumentTypeError(
+                f"{text} is out of range ({low} to {high})" if high is not None else f"{text} is below {low}")
+        return v
+    return parse
+
+
+FORMATS = ("csv", "jsonl", "xlsx")  # pipeline.store.FORMATS, without importing pyarrow for --help
+POSITIVE = _at_least(1)
+SCORE = _at_least(0.0, float, 100.0)
+MEGABYTES = _at_least(0.001, float)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        # argparse would print the whole usage first: one line says it, --help has the rest
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
-    p = argparse.ArgumentParser(prog="jyta", description="Reports on handling deputies' suggestions and "
-                                "CPPCC proposals → a normalized dataset.")
+    # --debug before or after the command; SUPPRESS: the subcommand's default must not undo jyta --debug
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="show the traceback of an unexpected error (or set JYTA_DEBUG=1)")
+    p = _Parser(prog="jyta", parents=[common], description="Reports on handling deputies' suggestions and "
+                "CPPCC proposals → a normalized dataset.")
     p.add_argument("--version", action="version", version=f"jyta {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
-    ing = sub.add_parser("ingest", help="read report files into the dataset",
+    ing = sub.add_parser("ingest", parents=[common], help="read report files into the dataset",
                          description="Read files, folders (recursive) and globs into OUT: "
                          "OUT/documents.parquet and OUT/errors.parquet. Re-running adds only new files.")
     ing.add_argument("paths", nargs="+", help="files, folders or glob patterns")
     ing.add_argument("-o", "--out", required=True, help="dataset folder")
     ing.add_argument("--manifest", help="CSV with columns file, source_url, region, year, published")
-    ing.add_argument("--max-mb", type=float, default=None, help="refuse files larger than this (default 100)")
-    ing.add_argument("--workers", type=int, default=None,
+    ing.add_argument("--max-mb", type=MEGABYTES, default=None, help="refuse files larger than this (default 100)")
+    ing.add_argument("--workers", type=POSITIVE, default=None,
                      help="worker processes (default: every core for 32 files or more, else 1)")
     ing.add_argument("--scheduler", help="run on a Dask cluster instead: the scheduler's address (tcp://host:8786)")
     ing.add_argument("-q", "--quiet", action="store_true", help="no progress bar or progress lines")
-    ing.add_argument("--chunk-docs", type=int, default=200,
+    ing.add_argument("--chunk-docs", type=POSITIVE, default=200,
                      help="documents per chunk written as results come (memory and resume granularity)")
     ing.set_defaults(func=_ingest)
-    ev = sub.add_parser("evaluate", help="score a dataset against gold annotations",
+    ev = sub.add_parser("evaluate", parents=[common], help="score a dataset against gold annotations",
                         description="Score OUT against gold files (GOLD.md conventions); prints accuracy "
                         "per field, a table of every score by genre (the sidecars' `genre`) and, with --json, "
                         "writes every miss. With --set NAME and no OUT, ingests that set first.")
@@ -226,54 +346,58 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--by-rule", action="store_true",
                     help="also print each rule's precision on the proposal fields it decided")
     ev.set_defaults(func=_evaluate)
-    q = sub.add_parser("query", help="run SQL over the dataset (DuckDB)",
+    q = sub.add_parser("query", parents=[common], help="run SQL over the dataset (DuckDB)",
                        description="Run SQL over OUT's tables (documents, errors, proposals, metrics, indicators) "
                        "with DuckDB and print the result.")
     q.add_argument("out", help="dataset folder")
     q.add_argument("sql", help='e.g. "SELECT region, year, count(*) FROM documents GROUP BY ALL"')
-    q.add_argument("--max-rows", type=int, default=200)
+    q.add_argument("--max-rows", type=POSITIVE, default=200, help="print at most this many rows (default 200)")
     q.set_defaults(func=_query)
-    cp = sub.add_parser("compare", help="series across years and proposals followed from year to year",
+    cp = sub.add_parser("compare", parents=[common],
+                        help="series across years and proposals followed from year to year",
                         description="Build OUT/series (metrics and indicators of a region by year, year-on-year "
                         "changes, conflicting values flagged) and OUT/proposal_links (the same proposal in a later "
                         "year), then print the metric series.")
     cp.add_argument("out", help="dataset folder")
     cp.add_argument("--region", help="only this region, any spelling (宝坻, 宝坻区, 天津市宝坻区)")
     cp.add_argument("--metric", help="only this metric (satisfaction_rate, count, share…)")
-    cp.add_argument("--min-score", type=float, default=50.0,
+    cp.add_argument("--min-score", type=SCORE, default=50.0,
                     help="keep proposal links whose titles score at least this (0–100, default 50)")
-    cp.add_argument("--label-score", type=float, default=70.0,
+    cp.add_argument("--label-score", type=SCORE, default=70.0,
                     help="an indicator continues a series when its label scores at least this (default 70)")
-    cp.add_argument("--recurring-score", type=float, default=60.0,
+    cp.add_argument("--recurring-score", type=SCORE, default=60.0,
                     help="a proposal link at or above this marks a recurring problem (default 60)")
     cp.add_argument("--same-kind", action="store_true",
                     help="link proposals only to proposals of the same kind (default: a 建议 may come back as a 提案)")
-    cp.add_argument("--max-rows", type=int, default=200)
+    cp.add_argument("--max-rows", type=POSITIVE, default=200)
     cp.add_argument("--wide", action="store_true", help="every year and full scopes (default: the last six years)")
     cp.set_defaults(func=_compare)
-    rp = sub.add_parser("report", help="a static HTML review: charts by region, highlighted documents, errors",
+    rp = sub.add_parser("report", parents=[common],
+                        help="a static HTML review: charts by region, highlighted documents, errors",
                         description="Write DIR/index.html (per region: metric series and status mix by year; "
                         "documents with warnings; errors) and DIR/docs/<doc_id>.html (the text with every record "
                         "highlighted). Opens from disk: no server, no network.")
     rp.add_argument("out", help="dataset folder")
     rp.add_argument("-o", "--dest", required=True, help="folder for the report")
     rp.set_defaults(func=_report)
-    sv = sub.add_parser("serve", help="the extractor and the dataset over HTTP",
+    sv = sub.add_parser("serve", parents=[common], help="the extractor and the dataset over HTTP",
                         description="POST /v1/extract (a report file or JSON text → its records; ?store=true adds it "
                         "to OUT), GET /v1/documents|proposals|metrics|indicators|series (filters, paging), /healthz, "
                         "/openapi.json.")
     sv.add_argument("out", help="dataset folder")
     sv.add_argument("--host", default="127.0.0.1")
-    sv.add_argument("--port", type=int, default=8000)
-    sv.add_argument("--max-mb", type=float, default=20.0, help="upload size limit (default 20)")
-    sv.add_argument("--timeout", type=float, default=30.0, help="extraction time limit per request, seconds")
+    sv.add_argument("--port", type=_at_least(0, int, 65535), default=8000)
+    sv.add_argument("--max-mb", type=MEGABYTES, default=20.0, help="upload size limit (default 20)")
+    sv.add_argument("--timeout", type=_at_least(0.001, float), default=30.0,
+                    help="extraction time limit per request, seconds")
     sv.set_defaults(func=_serve)
-    ex = sub.add_parser("export", help="write the tables as CSV, JSON Lines or XLSX, or the documents for spaCy",
+    ex = sub.add_parser("export", parents=[common], help="write the tables as CSV, JSON Lines or XLSX, or the documents for spaCy",
                         description="CSV is UTF-8 with BOM (Excel on Chinese Windows opens it); XLSX is one workbook "
-                        "with a sheet per table; spacy is DIR/jyta.spacy, a DocBin of every document with its "
-                        "records as spans (pipeline/nlp.py).")
+                        "with a sheet per table, numbers as numbers. Every table but documents carries its documents' "
+                        "region, year and title (doc_region, doc_year, doc_title). spacy is DIR/jyta.spacy, a DocBin "
+                        "of every document with its records as spans (pipeline/nlp.py).")
     ex.add_argument("out", help="dataset folder")
-    ex.add_argument("--format", required=True, choices=["csv", "jsonl", "xlsx", "spacy"])
+    ex.add_argument("--format", required=True, choices=FORMATS)
     ex.add_argument("--tokens", action="store_true",
                     help="with --format jsonl: each sentence of sentences.jsonl with its jieba tokens "
                     "[[token, start, end], …] (offsets in documents.text)")
@@ -284,5 +408,35 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    return args.func(args)
+    """The command; a user's mistake is one line on stderr and exit 2, anything
+    unexpected one line and exit 1 (the traceback with --debug or JYTA_DEBUG=1)."""
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as e:  # --help, --version, or a usage error argparse has said in one line
+        return e.code if isinstance(e.code, int) else 0
+    debug = getattr(args, "debug", False) or os.environ.get("JYTA_DEBUG", "") not in ("", "0")
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        print("jyta: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # `jyta query … | head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except Exception as e:
+        from .store import DatasetError
+
+        if isinstance(e, (UserError, DatasetError)):
+            print(f"jyta: error: {_one_line(e)}", file=sys.stderr)
+            return 2
+        if debug:
+            import traceback
+
+            traceback.print_exc()
+        print(f"jyta: error: {type(e).__name__}: {_one_line(e)}"
+              + ("" if debug else " (--debug or JYTA_DEBUG=1 shows where)"), file=sys.stderr)
+        return 1
+
+
+def _one_line(e: Exception) -> str:
+    return " ".join(str(e).split())

@@ -6,7 +6,7 @@ its bytes), an error by its ``source`` path.
 from __future__ import annotations
 
 import os
-import tempfile
+import uuid
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -310,8 +310,7 @@ def stream_rows(out: str, name: str, batches) -> int:
     os.makedirs(out, exist_ok=True)
     schema = TABLES[name].with_metadata({
         "jyta.schema_version": SCHEMA_VERSION, "jyta.version": __version__, "jyta.table": name})
-    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".parquet.tmp", dir=out)
-    os.close(fd)
+    tmp = _temp_name(out, name, ".parquet.tmp")
     n = 0
     try:
         with pq.ParquetWriter(tmp, schema) as writer:
@@ -328,6 +327,13 @@ def stream_rows(out: str, name: str, batches) -> int:
         if os.path.exists(tmp):
             os.unlink(tmp)
     return n
+
+
+def _temp_name(out: str, name: str, suffix: str) -> str:
+    """A fresh name beside the table, created by its writer: the file gets the
+    mode the umask allows, like any file the user writes (tempfile.mkstemp's
+    would be 0600, readable by its owner only, whatever the umask)."""
+    return os.path.join(out, f".{name}.{uuid.uuid4().hex}{suffix}")
 
 
 def to_table(name: str, rows: list[dict]) -> pa.Table:
@@ -355,7 +361,8 @@ def _write_partitioned(out: str, name: str, batches, schema) -> None:
 
     import pyarrow.dataset as pads
 
-    tmp = tempfile.mkdtemp(prefix=f".{name}.", suffix=".tmp", dir=out)
+    tmp = _temp_name(out, name, ".tmp")
+    os.mkdir(tmp)  # 0777 less the umask, like any folder (mkdtemp's would be 0700)
     try:
         pads.write_dataset(pa.RecordBatchReader.from_batches(schema, batches), tmp, format="parquet",
                            partitioning=["year"], partitioning_flavor="hive",

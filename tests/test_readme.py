@@ -192,8 +192,8 @@ def test_the_readme_has_the_examples_this_test_runs():
     assert [b[0].split()[:2] for b in blocks[2:]] == [["dask", "scheduler"], ["jyta", "export"], ["jyta", "serve"]]
     subs = {c.split()[1] for c in inline_commands() if c.startswith("jyta ")}
     assert {"ingest", "query", "export", "evaluate", "compare", "report", "serve"} <= subs
-    assert instances("jyta export OUT --format csv|jsonl|xlsx -o DIR") == [
-        f"jyta export dataset --format {f} -o exports" for f in ("csv", "jsonl", "xlsx")]
+    assert instances("jyta export OUT --format csv|jsonl|xlsx|spacy -o DIR") == [
+        f"jyta export dataset --format {f} -o exports" for f in ("csv", "jsonl", "xlsx", "spacy")]
 
 
 def test_every_example_is_run():
