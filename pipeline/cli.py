@@ -298,7 +298,7 @@ def _at_least(low, kind=int, high=None):
     return parse
 
 
-FORMATS = ("csv", "jsonl", "xlsx")  # pipeline.store.FORMATS, without importing pyarrow for --help
+FORMATS = ("csv", "jsonl", "xlsx", "spacy")  # pipeline.store.FORMATS, without importing pyarrow for --help
 POSITIVE = _at_least(1)
 SCORE = _at_least(0.0, float, 100.0)
 MEGABYTES = _at_least(0.001, float)

@@ -226,7 +226,8 @@ def test_jsonl_tokens_of_each_sentence(tmp_path):
     with open(os.path.join(dest, "sentences.jsonl"), encoding="utf-8") as fh:
         lines = [json.loads(x) for x in fh]
     assert len(lines) == len(dataset.read_rows(out, "sentences"))
-    assert set(lines[0]) == {"doc_id", "year", "n", "start", "end", "section", "text", "tokens"}
+    assert set(lines[0]) == {"doc_id", "doc_region", "doc_year", "doc_title", "year", "n", "start", "end", "section", "text",
+                             "tokens"}  # (every table but documents carries its document's region, year and title)
     words = set()
     for s in lines:
         assert "".join(t[0] for t in s["tokens"]) == re.sub(r"\s", "", s["text"])
@@ -253,7 +254,7 @@ def test_tokens_with_the_wrong_flags_is_one_line(tmp_path, capsys, argv, says):
 def test_export_without_a_dataset_is_one_line(tmp_path, capsys, argv):
     assert main(["export", str(tmp_path / "nothing"), *argv, "-o", str(tmp_path / "exp")]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("jyta: no ") and err.count("\n") == 1
+    assert err.startswith("jyta: error: no dataset") and err.count("\n") == 1
 
 
 # -- spaCy stays out of ingest ----------------------------------------------------
