@@ -168,6 +168,8 @@ def _reply_title(tm: TextMap) -> Field | None:
     for i, (s, e, line) in enumerate(lines):
         if s >= body:
             break
+        if len(line) > 300:
+            continue  # a title line with its page fields is short
         fm = fields.search(line)
         part = line[:fm.start()].rstrip() if fm else line
         crumb = re.search(r".*[>＞»›]\s*", part)  # 当前位置:首页 公示公告 > 关于…的函

@@ -15,6 +15,8 @@ def _exact(v):
     return v
 
 
+# A report states tens of numbers (the most in the corpora: 65); 20,000 is no report (a hostile file).
+MAX_QUANTITIES = 20000
 _REPORT_WORDS = re.compile(r"建议|提案|议案|建議|議案")
 
 
@@ -31,6 +33,10 @@ def records(doc: Document, manifest_row: dict | None = None) -> dict[str, list[d
     row["genre"] = genre.classify(tm.norm, md.title.value)
     inds = []
     qs = quantities.extract(doc.text, doc_year=row["year"], tm=tm)
+    if len(qs) > MAX_QUANTITIES:
+        # no report states this many numbers; reading them all would take minutes (a hostile file)
+        row["warnings"].append(f"too_many_numbers: {len(qs)} numbers, the first {MAX_QUANTITIES} read")
+        qs = qs[:MAX_QUANTITIES]
     found = metrics.extract(tm.norm, qs)
     row["warnings"].extend(consistency.check(found))
     mets = [
