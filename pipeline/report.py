@@ -210,6 +210,9 @@ def _doc_page(doc: dict, tables: dict, shown: str) -> str:
         for k, r in enumerate(recs))
     warns = "".join(f'<li class="warn">{_e(_warning_zh(w))}</li>' for w in doc.get("warnings") or [])
     meta = " · ".join(_e(x) for x in (doc.get("region"), doc.get("year"), doc.get("published"), shown) if x)
+    if doc.get("duplicate_of"):  # (a document page lives in docs/: the first is its sibling)
+        meta += f' · <span class="dup">重复 (duplicate_of) <a href="{_e(doc["duplicate_of"])}.html">见首篇</a></span>'
+
     title = doc.get("title") or shown
     body = (f'<p><a href="../index.html">← 返回总览</a></p><h1>{_e(title)}</h1>'
             f'<p class="muted">{meta}</p>' + (f"<ul>{warns}</ul>" if warns else "")
@@ -328,10 +331,18 @@ def _region_section(region: str, docs: list[dict], series: list[dict], names: di
     years = sorted({d["year"] for d in docs if d.get("year")})
     figs = "".join(f'<div class="chart">{fig}</div>' for fig in _region_figures(region, series))
     items = "".join(f'<li><a href="docs/{d["doc_id"]}.html">{_e(d.get("title") or names[d["source"]])}</a> '
-                    f'<span class="muted">{_e(d.get("year"))} · {_e(names[d["source"]])}</span></li>'
+                    f'<span class="muted">{_e(d.get("year"))} · {_e(names[d["source"]])}</span>{_copy_mark(d)}</li>'
                     for d in sorted(docs, key=lambda d: (d.get("year") or 0, d["source"])))
     return (f'<section class="region"><h2>{_e(region)} <span class="muted">{", ".join(map(str, years))}</span></h2>'
             f"{figs}<ul>{items}</ul></section>")
+
+
+def _copy_mark(d: dict) -> str:
+    """A copy of a report already in the dataset (documents.duplicate_of): counted once, linked to the first."""
+    first = d.get("duplicate_of")
+    if not first:
+        return ""
+    return f' <span class="dup">重复 (duplicate_of) <a href="docs/{_e(first)}.html">见首篇</a></span>'
 
 
 def _links_table(links: list[dict]) -> str:

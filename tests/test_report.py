@@ -179,3 +179,19 @@ def test_a_conflicting_year_shows_every_value():
             for y, v, c in [(2021, 98.0, False), (2022, 99.1, True), (2022, 97.5, True), (2023, 99.5, False)]]
     html = "".join(_region_figures("九江市", rows))
     assert "报告间数值冲突" in html and "97.5" in html and "99.1" in html
+
+
+def test_a_copy_of_a_report_is_marked_and_linked_to_the_first(tmp_path):
+    """documents.duplicate_of shows on the overview and on the copy's page, linked to the first."""
+    src = make_inputs(tmp_path, names=("001",))
+    text = (src / "001.txt").read_text(encoding="utf-8")
+    (src / "copy-of-001.txt").write_text("来源:某某网 转载\n" + text, encoding="utf-8")
+    out, dest = str(tmp_path / "out"), str(tmp_path / "report")
+    ingest([str(src)], out)
+    docs = dataset.read_rows(out, "documents")
+    copy = next(d for d in docs if d.get("duplicate_of"))
+    report.write(out, dest)
+    with open(os.path.join(dest, "index.html"), encoding="utf-8") as fh:
+        assert f'重复 (duplicate_of) <a href="docs/{copy["duplicate_of"]}.html">' in fh.read()
+    with open(os.path.join(dest, "docs", f"{copy['doc_id']}.html"), encoding="utf-8") as fh:
+        assert f'<a href="{copy["duplicate_of"]}.html">见首篇</a>' in fh.read()
