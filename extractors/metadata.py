@@ -403,7 +403,7 @@ def _speech_date(tm: TextMap) -> Field | None:
 def _closing_date(tm: TextMap) -> Field | None:
     """A closing date line: …人民政府办公室 2020年11月5日; 二○一二年六月十四日; 20 20 年 11 月 2 日."""
     text = tm.norm
-    for s, e, line in reversed(_lines_tail(text)):
+    for s, e, line in _closing_lines(text):
         if len(line) > 40:
             continue
         m = re.search(rf"{_DATE}$", line)
@@ -426,6 +426,15 @@ def _date_value_of(y: str, mo: str, d: str) -> str | None:
         return date(int(y), int(mo), int(d)).isoformat()
     except ValueError:
         return None
+
+
+def _closing_lines(text: str, n: int = 12) -> list:
+    """Where a closing date stands: the lines right after the body's last
+    paragraph (a letter's signature, then site chrome below it), then the
+    page's last lines, bottom up."""
+    _, end = _body_bounds(text)
+    after = _lines(text[end:], n)
+    return [(s + end, e + end, l) for s, e, l in after] + list(reversed(_lines_tail(text)))
 
 
 def _lines_tail(text: str, n: int = 6):

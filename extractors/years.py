@@ -10,7 +10,7 @@ import re
 
 from pipeline.textmap import TextMap
 
-from .metadata import _DATE, _YEAR, Field, _alt, _lines_tail, _norm_span, _vocab
+from .metadata import _DATE, _YEAR, Field, _alt, _closing_date, _norm_span, _vocab
 
 
 _STRONG_YEAR = re.compile(
@@ -155,12 +155,10 @@ def _national_session(tm: TextMap, found: list, in_title: list, d) -> None:
 def _reply_year(tm: TextMap, published: Field, d) -> None:
     """A reply is written in the year it answers; the years its body cites
     (2019年以来,我区累计投入…) are history. Its own closing date, else the page's."""
-    for s, e, line in reversed(_lines_tail(tm.norm)):
-        mm = re.search(rf"{_DATE}$", line)
-        if mm and len(line) <= 40:
-            ys = s + mm.start("y")
-            d.offer("year", int(mm.group("y")), "reply_letter_date", span=tm.to_source(ys, ys + 4))
-            return
+    closing = _closing_date(tm)  # 2019年7月8日; 二〇一九年七月八日 under the signature
+    if closing is not None and closing.value:
+        d.offer("year", int(closing.value[:4]), "reply_letter_date", span=(closing.start, closing.end))
+        return
     dm = _DOC_NUMBER_YEAR.search(tm.norm[:1500])
     if dm:  # 岳文旅广字〔2019〕3号: the letter's own number carries its year (GOLD.md §7.7)
         d.offer("year", int(dm.group(1)), "reply_letter_date", span=tm.to_source(dm.start(1), dm.end(1)))
