@@ -176,6 +176,8 @@ def _opening_year(tm: TextMap, d) -> None:
         g = next(i for i in (1, 2, 3) if m.group(i))
         if _PLAN.match(tm.norm, m.end()) and not _DONE.match(tm.norm, m.end()):
             continue
+        if re.search(r"(?:回望|回顾|盘点)\s*$", tm.norm[max(0, m.start(g) - 4):m.start(g)]):
+            continue  # 回望2025年: a session's news looking back on the year before, not the year it is about
         d.offer("year", int(m.group(g)), "opening_year", span=tm.to_source(m.start(g), m.end(g)))
         return
 
