@@ -63,25 +63,27 @@ def test_workers_die_with_a_killed_ingest(tmp_path, monkeypatch):
         "    import pipeline.workers as w\n"
         "    _orig = w.process\n"
         "    def process(task):\n"
+        "        open(os.path.join(os.environ['JYTA_TEST_BUSY'], str(os.getpid())), 'w').close()\n"
         "        time.sleep(float(os.environ['JYTA_TEST_SLOW']))\n"
         "        return _orig(task)\n"
         "    w.process = process\n", encoding="utf-8")
+    busy = tmp_path / "busy"  # a file per worker that has taken a file
+    busy.mkdir()
     src = _folder(tmp_path / "in", ("006", "015", "019", "021"))
     out = tmp_path / "out"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(hook), ROOT, os.environ.get("PYTHONPATH", "")]),
-           "JYTA_TEST_SLOW": "20"}
+           "JYTA_TEST_SLOW": "20", "JYTA_TEST_BUSY": str(busy)}
     proc = subprocess.Popen([sys.executable, "-m", "pipeline", "ingest", str(src), "-o", str(out), "--workers", "2",
                              "--chunk-docs", "1", "-q"], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     parent = psutil.Process(proc.pid)
     workers, children = [], []
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and len(workers) < 2:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and len(os.listdir(busy)) < 2:
             workers = [p for p in parent.children(recursive=True) if "spawn_main" in " ".join(p.cmdline())]
             time.sleep(0.1)
-        assert len(workers) == 2, "the pool did not start"
-        time.sleep(1.5)  # past their start: taking files
+        assert len(os.listdir(busy)) == 2, "the workers took no files"
         children = parent.children(recursive=True)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
@@ -428,7 +430,7 @@ def test_quotes_and_glob_characters_in_the_out_path(tmp_path, monkeypatch, capsy
 
 def test_temp_files_of_killed_merges_are_deleted_at_start(small, tmp_path):
     hexes = "0123456789abcdef" * 2
-    litter = [f".metrics.{hexes}.parquet.tmp", f".jyta.k2j4_x9.duckdb.tmp", ".jyta.k2j4_x9.duckdb.tmp.wal",
+    litter = [f".metrics.{hexes}.parquet.tmp", ".jyta.k2j4_x9.duckdb.tmp", ".jyta.k2j4_x9.duckdb.tmp.wal",
               "compare.json.tmp", ".dedupe.parquet.tmp", f".documents.{hexes[:16]}-3.parquet"]
     for name in litter:
         with open(os.path.join(small, name), "wb") as fh:
