@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import glob
 import os
+import re
+import time
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -33,11 +35,18 @@ class Summary:
     duplicates: list[tuple[str, str]] = field(default_factory=list)
 
 
-def collect(paths: list[str]) -> list[str]:
+def collect(paths: list[str], unreadable: dict[str, str] | None = None) -> list[str]:
     """Files named, files under folders (recursive), and glob matches; in a
-    stable order, each once."""
+    stable order, each once. A folder that cannot be listed is in the list
+    too (it becomes an error row), its reason in ``unreadable``."""
     out: list[str] = []
     seen: set[str] = set()
+    unreadable = {} if unreadable is None else unreadable
+
+    def cannot_list(e: OSError):
+        folder = e.filename if isinstance(e.filename, str) else str(e.filename)
+        unreadable[os.path.realpath(folder)] = f"cannot list the folder: {e.strerror or e}"
+        add(folder)
 
     def add(p: str):
         key = os.path.normpath(os.path.abspath(p))
@@ -47,7 +56,7 @@ def collect(paths: list[str]) -> list[str]:
 
     for p in paths:
         if os.path.isdir(p):
-            for root, dirs, files in os.walk(p):
+            for root, dirs, files in os.walk(p, onerror=cannot_list):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for f in sorted(files):
                     if f.startswith(".") or os.path.splitext(f)[1].lower() in SKIP_EXTENSIONS:
@@ -60,7 +69,7 @@ def collect(paths: list[str]) -> list[str]:
                 if os.path.isfile(m):
                     add(m)
                 elif os.path.isdir(m):
-                    for f in collect([m]):
+                    for f in collect([m], unreadable):
                         add(f)
         else:
             add(p)  # reported as an error row: a path the user named that is not there
@@ -78,60 +87,68 @@ STAGING = ".staging"
 CHUNK_DOCS = 200
 
 
+_CHUNK = re.compile(r"^chunk-(?:([0-9a-f]+)-)?(\d{6})\.(\w+)\.parquet$")
+
+
 class _Staging:
     """Results written as they come, a chunk of documents at a time:
-    OUT/.staging/chunk-000007.<table>.parquet, the chunk's documents file
-    last. A chunk without its documents file was cut off and is dropped; a
-    complete one counts as done, so a killed run started again goes on where
-    it stopped. finish() merges the chunks into the tables."""
+    OUT/.staging/chunk-<run>-000007.<table>.parquet, the chunk's documents
+    file last. Every name carries its run's id, so that a worker outliving
+    a killed run (a Dask task, a process not yet gone) can only ever write
+    that run's chunks, never one of this run's. A chunk complete when a run
+    starts (a killed run's: the lock says no run is alive) counts as done, so
+    a killed run started again goes on where it stopped; an incomplete one is
+    dropped, and a chunk of another run that appears later is never merged.
+    finish() merges this run's chunks and the ones it took over."""
 
     def __init__(self, out: str):
         self.dir = os.path.join(out, STAGING)
         os.makedirs(self.dir, exist_ok=True)
-        self.chunks = self._complete()
-        self.next = self._max_seen() + 1
+        self.run = f"{time.time_ns():016x}{os.getpid() % 0x10000:04x}"  # sorts after every earlier run
+        self.resumed = self._complete(drop_incomplete=True)
+        self.chunks = list(self.resumed)
+        self.next = 0
 
-    def _max_seen(self) -> int:
-        ids = [int(f[6:12]) for f in os.listdir(self.dir) if f.startswith("chunk-") and f[6:12].isdigit()]
-        return max(ids + self.chunks, default=-1)
+    def _path(self, key: tuple[str, str], name: str) -> str:
+        run, k = key
+        return os.path.join(self.dir, f"chunk-{run}-{k}.{name}.parquet" if run else f"chunk-{k}.{name}.parquet")
 
-    def _path(self, k: int, name: str) -> str:
-        return os.path.join(self.dir, f"chunk-{k:06d}.{name}.parquet")
-
-    def _complete(self) -> list[int]:
-        done, seen = set(), set()
+    def _complete(self, drop_incomplete: bool = False) -> list[tuple[str, str]]:
+        """The chunks with every file there (documents, written last, included),
+        in the order they were written."""
+        found: dict[tuple[str, str], set[str]] = {}
         for f in os.listdir(self.dir):
-            parts = f.split(".")
-            if len(parts) == 3 and parts[0].startswith("chunk-") and parts[2] == "parquet":
-                k = int(parts[0][6:])
-                seen.add(k)
-                if all(os.path.exists(self._path(k, n)) for n in CHUNK_TABLES):
-                    done.add(k)  # every file of the chunk is there (documents, written last, included)
-            elif f.endswith(".tmp"):
+            m = _CHUNK.match(f)
+            if m:
+                found.setdefault((m[1] or "", m[2]), set()).add(m[3])
+            elif drop_incomplete and f.endswith(".tmp"):
                 os.unlink(os.path.join(self.dir, f))
-        for k in seen - done:  # cut off before its documents: as if never written
-            for name in dataset.TABLES:
-                if os.path.exists(self._path(k, name)):
-                    os.unlink(self._path(k, name))
-        return sorted(done)
+        done = sorted(k for k, names in found.items() if set(CHUNK_TABLES) <= names)
+        if drop_incomplete:
+            for key in set(found) - set(done):  # cut off before its documents: as if never written
+                for name in found[key]:
+                    os.unlink(self._path(key, name))
+        return done
 
     def rows(self, name: str, columns: list[str] | None = None) -> Iterable[dict]:
         import pyarrow.parquet as pq
 
-        for k in self.chunks:
-            yield from pq.read_table(self._path(k, name), columns=columns, schema=None).to_pylist()
+        for key in self.chunks:
+            yield from pq.read_table(self._path(key, name), columns=columns, schema=None).to_pylist()
 
     def reserve(self) -> str:
         """The next chunk's path prefix; a worker writes its files."""
         k = self.next
         self.next += 1
-        return os.path.join(self.dir, f"chunk-{k:06d}")
+        return os.path.join(self.dir, f"chunk-{self.run}-{k:06d}")
 
     def refresh(self) -> None:
-        self.chunks = self._complete()
+        """The chunks to merge: those taken over at the start and this run's own."""
+        own = [key for key in self._complete() if key[0] == self.run]
+        self.chunks = self.resumed + own
 
     def paths(self, name: str) -> list[str]:
-        return [self._path(k, name) for k in self.chunks]
+        return [self._path(key, name) for key in self.chunks]
 
     def remove(self) -> None:
         import shutil
@@ -158,33 +175,20 @@ def ingest(paths: list[str], out: str, manifest_path: str | None = None, max_byt
     man = _manifest.load(manifest_path) if manifest_path else None
     out = os.path.abspath(out)  # workers elsewhere (Dask) write their chunks here
     os.makedirs(out, exist_ok=True)
-    with _exclusive(out):
-        return _ingest(collect(paths), out, man, max_bytes, workers, scheduler, progress, chunk_docs)
-
-
-class _exclusive:
-    """One writer at a time on a dataset folder (a CLI ingest, the service's
-    store, another process): an exclusive lock on OUT/.jyta.lock, waited for."""
-
-    def __init__(self, out: str):
-        self.path = os.path.join(out, ".jyta.lock")
-
-    def __enter__(self):
-        self.fh = open(self.path, "a+")
+    with dataset.exclusive(out):
+        dataset.recover(out)  # a commit a killed run left is finished, its temp files go
         try:
-            import fcntl
-
-            fcntl.flock(self.fh, fcntl.LOCK_EX)
-        except ImportError:  # not on POSIX: no lock
-            pass
-        return self
-
-    def __exit__(self, *exc):
-        self.fh.close()  # closing releases the lock
+            dataset.check_readable(out)
+        except dataset.DamagedTable as e:
+            raise dataset.DatasetError(f"not merging into a dataset that cannot be read, nothing was changed: "
+                                       f"{e}") from None
+        unreadable: dict[str, str] = {}
+        files = collect(paths, unreadable)
+        return _ingest(files, out, man, max_bytes, workers, scheduler, progress, chunk_docs, unreadable)
 
 
 def _ingest(files: list[str], out: str, man, max_bytes: int, workers, scheduler, progress: bool,
-            chunk_docs: int) -> Summary:
+            chunk_docs: int, unreadable: dict[str, str]) -> Summary:
     from . import workers as W
     from .document import doc_id_for
     from .readers import load_bytes
@@ -201,6 +205,9 @@ def _ingest(files: list[str], out: str, man, max_bytes: int, workers, scheduler,
                  "published", "published_source"]
     base_meta = {d["doc_id"]: d for d in dataset.columns_of(out, "documents", meta_cols)}
     errors = {os.path.realpath(r["source"]): r for r in dataset.read_rows(out, "errors")}
+    for key, r in list(errors.items()):
+        if r["error"] == "unreadable_folder" and key not in unreadable and os.path.isdir(key):
+            del errors[key]  # listed this time: its files are inputs now
     for r in staging.rows("errors"):
         errors[os.path.realpath(r["source"])] = r
     for d in staged:
@@ -228,6 +235,9 @@ def _ingest(files: list[str], out: str, man, max_bytes: int, workers, scheduler,
         tasks: list[W.Task] = []
         for path in files:
             key = os.path.realpath(path)
+            if key in unreadable:
+                error(path, _error_row(path, IngestError("unreadable_folder", unreadable[key], stage="open")))
+                continue
             try:
                 data = load_bytes(path, max_bytes)
             except IngestError as e:
@@ -286,16 +296,22 @@ def _ingest(files: list[str], out: str, man, max_bytes: int, workers, scheduler,
         raise RuntimeError(f"{len(lost)} extracted documents are missing from {staging.dir} (first: {lost[0]}); "
                            "with --scheduler, OUT must be the same path on every worker")
     derived = [name for name in DERIVED if dataset.exists(out, name)]
-    changed, summary.duplicates = _merge(out, staging, staged, manifest_updates, replaced)
-    changed = _backfill_sentences(out) or changed
-    dataset.write_rows(out, "errors", sorted(errors.values(), key=lambda r: r["source"]))
-    staging.remove()
-    if changed and derived:
-        # built from the tables just changed: rebuilt as `jyta compare` last built them,
-        # so series and proposal links never go stale or vanish
-        from . import compare
+    # one transaction: readers see the dataset as it was or with all of this in, whenever the run is killed
+    try:
+        with dataset.transaction(out):
+            changed, summary.duplicates = _merge(out, staging, staged, manifest_updates, replaced)
+            changed = _backfill_sentences(out) or changed
+            dataset.write_rows(out, "errors", sorted(errors.values(), key=lambda r: r["source"]))
+            if changed and derived:
+                # built from the tables just changed: rebuilt as `jyta compare` last built them,
+                # so series and proposal links never go stale or vanish
+                from . import compare
 
-        compare.refresh(out)
+                compare.refresh(out)
+    except dataset.DamagedTable as e:  # a page the footer check could not see
+        raise dataset.DatasetError(f"the merge stopped on a file it cannot read, nothing was changed "
+                                   f"(the extracted files wait in {staging.dir}): {e}") from None
+    staging.remove()  # after the commit: a run killed before it merges the chunks again
     summary.derived_refreshed = bool(changed and derived)
     from .store import write_database
 
@@ -318,9 +334,7 @@ def _backfill_sentences(out: str) -> bool:
     from .link import sentence_rows
 
     def batches():
-        path = dataset.table_path(out, "documents")
-        for b in dataset.iter_batches(path if os.path.exists(path) else dataset.partition_dir(out, "documents"),
-                                      "documents"):
+        for b in dataset.iter_table(out, "documents"):
             rows = []
             for d in b.select(["doc_id", "year", "text"]).to_pylist():
                 doc = Document(d["doc_id"], "", "text", d["text"])
@@ -359,7 +373,7 @@ def _merge(out: str, staging: _Staging, staged: list[dict], manifest_updates: di
     marks, found, save = _duplicates(out, staging, base, [d for d in staged if d["doc_id"] in keep_staged], drop)
     news = bool(staged or manifest_updates or replaced)
     if not news and marks is None:
-        save()
+        dataset.after_commit(out, save)
         return False, []
 
     def filtered(b, ids: set[str]):
@@ -374,9 +388,7 @@ def _merge(out: str, staging: _Staging, staged: list[dict], manifest_updates: di
 
     def batches(name: str):
         if dataset.exists(out, name):
-            path = dataset.table_path(out, name)
-            path = path if os.path.exists(path) else dataset.partition_dir(out, name)
-            for b in dataset.iter_batches(path, name):
+            for b in dataset.iter_table(out, name):
                 b = filtered(b, drop)
                 if name == "documents" and manifest_updates:
                     rows = b.to_pylist()
@@ -386,13 +398,14 @@ def _merge(out: str, staging: _Staging, staged: list[dict], manifest_updates: di
                     b = pa.RecordBatch.from_pylist(rows, schema=dataset.TABLES[name])
                 yield marked(b) if name == "documents" else b
         for path in staging.paths(name):
-            for b in dataset.iter_batches(path, name):
+            for b in dataset.iter_batches(path, name, out=out):
                 b = filtered(b, superseded)
                 yield marked(b) if name == "documents" else b
 
     for name in (*EXTRACTED, "documents") if news else ("documents",):
         dataset.stream_rows(out, name, batches(name))
-    save()  # after the documents: a merge cut off before them decides again
+    # once the documents are in place: a merge cut off before them decides again
+    dataset.after_commit(out, save)
     return True, found
 
 
@@ -427,15 +440,15 @@ def _texts(out: str, staging: _Staging, in_base: set[str]):
 
     def texts(ids: set[str]):
         import pyarrow.compute as pc
-        import pyarrow.dataset as pads
 
         left = set(ids)
-        paths = ([dataset.table_path(out, "documents")] if left & in_base else []) + staging.paths("documents")
+        base = dataset.location(out, "documents")
+        paths = ([base] if base and left & in_base else []) + staging.paths("documents")
         for path in paths:
             if not left:
                 return
-            data = pads.dataset(path, format="parquet", schema=dataset.TABLES["documents"])
-            for b in data.to_batches(columns=["doc_id", "text"], filter=pc.field("doc_id").isin(sorted(left))):
+            for b in dataset.iter_batches(path, "documents", out=out, columns=["doc_id", "text"],
+                                          filter=pc.field("doc_id").isin(sorted(left))):
                 for doc_id, text in zip(b.column("doc_id").to_pylist(), b.column("text").to_pylist()):
                     if doc_id in left:
                         left.discard(doc_id)

@@ -198,13 +198,16 @@ def _export(args) -> int:
 
 
 def _compare(args) -> int:
-    from . import compare
+    from . import compare, dataset
     from .store import require, write_database
 
     require(args.out)  # compare writes tables: never into a folder that is no dataset
-    n = compare.write(args.out, min_score=args.min_score, recurring_score=args.recurring_score,
-                      same_kind=args.same_kind, label_score=args.label_score)
-    write_database(args.out)
+    # the ingests' lock, and series and proposal_links switched in together
+    with dataset.exclusive(args.out):
+        with dataset.transaction(args.out):
+            n = compare.write(args.out, min_score=args.min_score, recurring_score=args.recurring_score,
+                              same_kind=args.same_kind, label_score=args.label_score)
+        write_database(args.out)
     print(f"{n['series']} series rows, {n['proposal_links']} proposal links → {args.out}")
     where, params = ["series_type = 'metric'", "value_type = 'level'"], []
     if args.region:
@@ -231,6 +234,29 @@ def _compare(args) -> int:
           + ("" if args.wide else "; --wide for every year and full scopes")
           + "; full rows: jyta query OUT \"SELECT * FROM series\"")
     return 0
+
+
+def _doctor(args) -> int:
+    from .store import check, repair
+
+    if args.repair:
+        for line in repair(args.out):
+            print(f"repaired  {line}")
+    found = check(args.out, sample=args.sample)
+    width = max((len(f.file) for f in found), default=0)
+    for f in found:
+        print(f"{f.status.upper():8}  {f.file:<{width}}  {f.message}")
+    damaged = [f for f in found if f.status == "damaged"]
+    if not damaged:
+        print(f"no damage found in {args.out}")
+        return 0
+    fixable = sum(f.repairable for f in damaged)
+    parts = [f"{fixable} --repair can fix" + ("" if args.repair else f" (jyta doctor {args.out} --repair)")] * bool(
+        fixable)
+    if fixable < len(damaged):
+        parts.append(f"{len(damaged) - fixable} need the source files: ingest them again into a new folder")
+    print(f"{len(damaged)} damaged: {'; '.join(parts)}")
+    return 1
 
 
 def _number(v) -> str:
@@ -391,6 +417,17 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument("--timeout", type=_at_least(0.001, float), default=30.0,
                     help="extraction time limit per request, seconds")
     sv.set_defaults(func=_serve)
+    dr = sub.add_parser("doctor", parents=[common], help="check every table of a dataset; --repair rebuilds what "
+                        "can be rebuilt", description="Verify every table of OUT: readable, with the declared "
+                        "columns, rows counted, every row's document in documents, every evidence span "
+                        "text[start:end] == surface, the database file and caches. Exit 1 when something is damaged. "
+                        "--repair finishes or clears a run that was killed, deletes rows whose document is gone, "
+                        "rebuilds series and proposal_links (as `jyta compare` last built them) and OUT/jyta.duckdb.")
+    dr.add_argument("out", help="dataset folder")
+    dr.add_argument("--repair", action="store_true", help="rebuild what can be rebuilt without the source files")
+    dr.add_argument("--sample", type=POSITIVE, default=None,
+                    help="check the evidence spans of this many rows per table (default: every row)")
+    dr.set_defaults(func=_doctor)
     ex = sub.add_parser("export", parents=[common], help="write the tables as CSV, JSON Lines or XLSX, or the documents for spaCy",
                         description="CSV is UTF-8 with BOM (Excel on Chinese Windows opens it); XLSX is one workbook "
                         "with a sheet per table, numbers as numbers. Every table but documents carries its documents' "

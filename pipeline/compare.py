@@ -397,13 +397,15 @@ def write(out: str, **kw) -> dict[str, int]:
     later ingest or stored upload rebuilds them the same way (refresh)."""
     import json
 
-    tables = build(out, **kw)
-    for name, rows in tables.items():
-        dataset.write_rows(out, name, rows)
-    tmp = os.path.join(out, SETTINGS + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(kw, fh)
-    os.replace(tmp, os.path.join(out, SETTINGS))
+    # the lock an ingest holds: built from the tables as one ingest left them, never half-way through another
+    with dataset.exclusive(out):
+        tables = build(out, **kw)
+        for name, rows in tables.items():
+            dataset.write_rows(out, name, rows)
+        tmp = os.path.join(out, SETTINGS + ".tmp")
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump(kw, fh)
+        os.replace(tmp, os.path.join(out, SETTINGS))
     return {name: len(rows) for name, rows in tables.items()}
 
 

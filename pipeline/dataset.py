@@ -5,8 +5,13 @@ its bytes), an error by its ``source`` path.
 """
 from __future__ import annotations
 
+import json
 import os
+import re
+import shutil
+import threading
 import uuid
+from contextlib import contextmanager
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -196,6 +201,20 @@ COLUMNS: dict[str, list[tuple]] = {
 TABLES = {name: pa.schema([pa.field(c[0], c[1], nullable=not c[2]) for c in cols]) for name, cols in COLUMNS.items()}
 
 
+class DatasetError(Exception):
+    """A mistake in what the caller gave (a dataset folder, a table, a
+    destination, an empty query), or a dataset that cannot be read: the
+    message says it in one line."""
+
+
+class DamagedTable(DatasetError):
+    """A file of the dataset that cannot be read, or does not hold its table."""
+
+    def __init__(self, out: str, path: str, reason: str):
+        self.path, self.reason = path, reason
+        super().__init__(f"{path} cannot be read ({reason}); `jyta doctor {out}` checks every table")
+
+
 class SchemaError(ValueError):
     """A row that breaks the declared schema: a bug, never a file shipped."""
 
@@ -244,6 +263,24 @@ def describe() -> str:
 PARTITION_ROWS = 1_000_000
 PARTITIONABLE = ("indicators", "metrics", "proposals", "sentences")
 
+# One writer at a time (OUT/.jyta.lock), and every change to the tables is a
+# transaction: the new version of each table it writes is staged beside the
+# old one (OUT/.<table>.<tx>-<n>.parquet, or .d for a partitioned folder),
+# then the commit record OUT/.jyta-commit.json is put in place with one
+# os.replace — the moment the new dataset exists — and the staged files are
+# renamed over the old ones; the record goes last. Until it goes, readers
+# take a table from its staged file, so they see the old dataset or the new
+# one whatever moment a writer is killed; the next writer finishes the
+# renames of a record it finds and deletes whatever a killed one left.
+LOCK = ".jyta.lock"
+JOURNAL = ".jyta-commit.json"
+_NAMES = "|".join(TABLES)
+_LEFTOVER = re.compile(
+    rf"^\.(?:{_NAMES})\.[0-9a-f]+(?:-\d+)?\.(?:parquet|d|old|tmp|parquet\.tmp)$"  # staged, set aside, older temps
+    rf"|^(?:{_NAMES})\.old$"  # a partitioned folder set aside by an older jyta
+    r"|^\.jyta\..+\.duckdb\.tmp(?:\.wal)?$|^\.jyta-commit\.json\..+\.tmp$|^compare\.json\.tmp$|^\.dedupe\.parquet\.tmp$")
+_local = threading.local()  # per thread: the locks held and the transactions open (a service has many threads)
+
 
 def table_path(out: str, name: str) -> str:
     return os.path.join(out, f"{name}.parquet")
@@ -253,21 +290,60 @@ def partition_dir(out: str, name: str) -> str:
     return os.path.join(out, name)
 
 
+def location(out: str, name: str) -> str | None:
+    """Where the table's current version is — its file, its year-partitioned
+    folder, the version this thread's open transaction staged, or the staged
+    version a commit record names until it is renamed in — or None."""
+    tx = _active(out)
+    if tx is not None and name in tx.staged:
+        return tx.staged[name]
+    pending = _pending(out)
+    if name in pending:
+        if pending[name] is None:
+            return None
+        staged = os.path.join(out, pending[name])
+        if os.path.exists(staged):
+            return staged
+    if os.path.isfile(table_path(out, name)):
+        return table_path(out, name)
+    if os.path.isdir(partition_dir(out, name)):
+        return partition_dir(out, name)
+    return None
+
+
 def exists(out: str, name: str) -> bool:
-    return os.path.exists(table_path(out, name)) or os.path.isdir(partition_dir(out, name))
+    return location(out, name) is not None
+
+
+def _open(path: str, name: str):
+    import pyarrow.dataset as pads
+
+    if os.path.isdir(path):
+        return pads.dataset(path, format="parquet", partitioning="hive", schema=TABLES[name])
+    return pads.dataset(path, format="parquet", schema=TABLES[name])
+
+
+def _reason(e: Exception) -> str:
+    text = " ".join(str(e).split()) or type(e).__name__
+    return text if len(text) <= 200 else text[:199] + "…"
+
+
+def _read(out: str, name: str, fn, retry: bool = True):
+    path = location(out, name)
+    if path is None:
+        return []
+    try:
+        return fn(_open(path, name))
+    except FileNotFoundError:
+        if retry:  # a commit renamed the staged file in meanwhile: the table is where it now is
+            return _read(out, name, fn, retry=False)
+        raise
+    except (pa.ArrowException, OSError) as e:
+        raise DamagedTable(out, path, _reason(e)) from None
 
 
 def read_rows(out: str, name: str) -> list[dict]:
-    path = table_path(out, name)
-    if os.path.exists(path):
-        return pq.read_table(path, schema=TABLES[name]).to_pylist()
-    folder = partition_dir(out, name)
-    if os.path.isdir(folder):
-        import pyarrow.dataset as pads
-
-        data = pads.dataset(folder, format="parquet", partitioning="hive", schema=TABLES[name])
-        return data.to_table().to_pylist()
-    return []
+    return _read(out, name, lambda data: data.to_table().to_pylist())
 
 
 def write_rows(out: str, name: str, rows: list[dict]) -> None:
@@ -280,60 +356,326 @@ def write_rows(out: str, name: str, rows: list[dict]) -> None:
 def columns_of(out: str, name: str, columns: list[str]) -> list[dict]:
     """Only some columns of a table (documents without their text: what a
     batch needs to know of what is already there)."""
-    if not exists(out, name):
-        return []
-    import pyarrow.dataset as pads
-
-    path = table_path(out, name)
-    data = (pads.dataset(path, format="parquet", schema=TABLES[name]) if os.path.exists(path) else
-            pads.dataset(partition_dir(out, name), format="parquet", partitioning="hive", schema=TABLES[name]))
-    return data.to_table(columns=columns).to_pylist()
+    return _read(out, name, lambda data: data.to_table(columns=columns).to_pylist())
 
 
-def iter_batches(path: str, name: str, batch_size: int = 2048):
-    """Record batches of a table file or a year-partitioned folder, one at a time."""
-    import pyarrow.dataset as pads
+def iter_batches(path: str, name: str, batch_size: int = 2048, out: str | None = None, **scan):
+    """Record batches of a table file or a year-partitioned folder, one at a
+    time (``scan``: columns, filter). A file that cannot be read is named."""
+    try:
+        yield from _open(path, name).to_batches(batch_size=batch_size, **scan)
+    except (pa.ArrowException, OSError) as e:
+        raise DamagedTable(out or os.path.dirname(path), path, _reason(e)) from None
 
-    if os.path.isdir(path):
-        data = pads.dataset(path, format="parquet", partitioning="hive", schema=TABLES[name])
+
+def iter_table(out: str, name: str, batch_size: int = 2048, **scan):
+    """Record batches of a table's current version (nothing if it has none)."""
+    path = location(out, name)
+    if path is not None:
+        yield from iter_batches(path, name, batch_size, out, **scan)
+
+
+# --- damage -------------------------------------------------------------------------------------------------------
+
+def _compatible(have: pa.DataType, want: pa.DataType) -> bool:
+    if have == want or pa.types.is_null(have):
+        return True
+    for kind in (pa.types.is_integer, pa.types.is_floating, pa.types.is_decimal, pa.types.is_boolean):
+        if kind(have) and kind(want):
+            return True
+    if (pa.types.is_string(have) or pa.types.is_large_string(have)) and (
+            pa.types.is_string(want) or pa.types.is_large_string(want)):
+        return True
+    if pa.types.is_list(have) and pa.types.is_list(want):
+        return _compatible(have.value_type, want.value_type)
+    return False
+
+
+def schema_problem(schema: pa.Schema, name: str) -> str | None:
+    """Why a file's columns cannot hold the table (a required column missing,
+    a column of another type), or None. Columns a later jyta added may be
+    missing: they read as nulls."""
+    for col, typ, required, *_ in COLUMNS[name]:
+        i = schema.get_field_index(col)
+        if i < 0:
+            if required and not (col == "year" and name in PARTITIONABLE):
+                return f"no column {col}"
+        elif not _compatible(schema.field(i).type, typ):
+            return f"column {col} is {schema.field(i).type}, not {typ}"
+    return None
+
+
+def file_problem(path: str, name: str) -> str | None:
+    """Why one Parquet file is not a readable piece of the table, from its
+    footer and schema (the pages are read by whoever reads them), or None."""
+    try:
+        schema = pq.ParquetFile(path).schema_arrow
+    except (pa.ArrowException, OSError) as e:
+        return _reason(e)
+    return schema_problem(schema, name)
+
+
+def table_files(path: str) -> list[str]:
+    """The Parquet files of a table file or folder."""
+    if not os.path.isdir(path):
+        return [path]
+    return sorted(os.path.join(root, f) for root, _, files in os.walk(path) for f in files if f.endswith(".parquet"))
+
+
+def table_problem(out: str, name: str) -> tuple[str, str] | None:
+    """(the file, why) where the table's current version cannot be read."""
+    path = location(out, name)
+    if path is None:
+        return None
+    files = table_files(path)
+    if not files:
+        return path, "a table folder without Parquet files"
+    for f in files:
+        problem = file_problem(f, name)
+        if problem:
+            return f, problem
+    return None
+
+
+def check_readable(out: str) -> None:
+    """Raise DamagedTable for the first table whose files cannot be read, or a
+    commit record that is no commit record."""
+    if os.path.exists(os.path.join(out, JOURNAL)) and _read_journal(out) is None:
+        raise DamagedTable(out, os.path.join(out, JOURNAL), "not a commit record")
+    for name in TABLES:
+        problem = table_problem(out, name)
+        if problem:
+            raise DamagedTable(out, *problem)
+
+
+# --- one writer, transactions -------------------------------------------------------------------------------------
+
+def _key(out: str) -> str:
+    return os.path.realpath(out)
+
+
+def _state(attr: str) -> dict:
+    if not hasattr(_local, attr):
+        setattr(_local, attr, {})
+    return getattr(_local, attr)
+
+
+@contextmanager
+def exclusive(out: str):
+    """One writer at a time on a dataset folder (a CLI ingest, a compare, the
+    service's store, another process): an exclusive lock on OUT/.jyta.lock,
+    waited for. Reentrant within a thread (an ingest rebuilds the derived
+    tables as `jyta compare` does); another thread waits like another process."""
+    held, key = _state("held"), _key(out)
+    if key in held:
+        yield
+        return
+    os.makedirs(out, exist_ok=True)
+    with open(os.path.join(out, LOCK), "a+") as fh:
+        try:
+            import fcntl
+
+            fcntl.flock(fh, fcntl.LOCK_EX)
+        except ImportError:  # not on POSIX: no lock
+            pass
+        held[key] = True
+        try:
+            yield
+        finally:
+            del held[key]  # closing the file releases the lock
+
+
+class Transaction:
+    def __init__(self, out: str):
+        self.out = out
+        self.id = uuid.uuid4().hex[:16]
+        self.staged: dict[str, str | None] = {}  # table → its new version's path, None: removed
+        self.after: list = []  # what is done once the new dataset is in place
+        self.committed = False
+        self._n = 0
+
+    def new_path(self, name: str, folder: bool = False) -> str:
+        self._n += 1
+        return os.path.join(self.out, f".{name}.{self.id}-{self._n}.{'d' if folder else 'parquet'}")
+
+    def stage(self, name: str, path: str | None) -> None:
+        old = self.staged.get(name)
+        self.staged[name] = path
+        if old and old != path:
+            _remove_path(old)
+
+
+def _active(out: str) -> Transaction | None:
+    txs = getattr(_local, "txs", None)
+    return txs.get(_key(out)) if txs else None
+
+
+@contextmanager
+def transaction(out: str):
+    """Every table written or removed inside is switched in at the end, all at
+    once; an exception (or a kill) before that leaves the dataset as it was.
+    Inside, this thread reads the new versions it wrote. Nested: one
+    transaction. Holds the lock; a commit a killed writer left is finished first."""
+    txs, key = _state("txs"), _key(out)
+    if key in txs:
+        yield txs[key]
+        return
+    with exclusive(out):
+        recover(out)
+        tx = txs[key] = Transaction(out)
+        try:
+            yield tx
+            _commit(tx)
+        except BaseException:
+            if not tx.committed:
+                for path in tx.staged.values():
+                    if path:
+                        _remove_path(path)
+            raise
+        finally:
+            del txs[key]
+        for fn in tx.after:
+            fn()
+
+
+def after_commit(out: str, fn) -> None:
+    """Run ``fn`` once the open transaction's tables are in place (now if none is open)."""
+    tx = _active(out)
+    if tx is None:
+        fn()
     else:
-        data = pads.dataset(path, format="parquet", schema=TABLES[name])
-    yield from data.to_batches(batch_size=batch_size)
+        tx.after.append(fn)
+
+
+def _commit(tx: Transaction) -> None:
+    if not tx.staged:
+        return
+    tables = {name: os.path.basename(p) if p else None for name, p in tx.staged.items()}
+    tmp = os.path.join(tx.out, f"{JOURNAL}.{tx.id}.tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump({"tx": tx.id, "tables": tables}, fh)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, os.path.join(tx.out, JOURNAL))  # the commit
+    tx.committed = True
+    _apply(tx.out, tables)
+    os.unlink(os.path.join(tx.out, JOURNAL))
+
+
+def _read_journal(out: str) -> dict | None:
+    try:
+        with open(os.path.join(out, JOURNAL), encoding="utf-8") as fh:
+            record = json.load(fh)
+        tables = record["tables"]
+        if isinstance(tables, dict) and all(t in TABLES and (p is None or isinstance(p, str) and "/" not in p)
+                                            for t, p in tables.items()):
+            return tables
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return None
+
+
+def _pending(out: str) -> dict:
+    if not os.path.exists(os.path.join(out, JOURNAL)):
+        return {}
+    return _read_journal(out) or {}
+
+
+def _apply(out: str, tables: dict[str, str | None]) -> None:
+    """Rename each staged version over its table; done again after a kill, it
+    does what is left."""
+    for name, staged in tables.items():
+        file, folder = table_path(out, name), partition_dir(out, name)
+        src = os.path.join(out, staged) if staged else None
+        if src and os.path.exists(src):
+            if staged.endswith(".d"):
+                _unlink(file)  # readers take the staged folder until it is renamed in
+                _set_aside(out, name, folder)
+                os.replace(src, folder)
+            else:
+                os.replace(src, file)
+        if staged is None or staged.endswith(".parquet"):
+            _set_aside(out, name, folder)  # the table's other form goes
+        if staged is None:
+            _unlink(file)
+
+
+def recover(out: str) -> bool:
+    """Finish a commit a killed writer left, then delete what killed writers
+    left behind: staged versions never committed, temp files of merges,
+    of the database and of the settings. Call with the lock held. Returns
+    whether a commit was finished."""
+    if not os.path.isdir(out):
+        return False
+    finished = False
+    if os.path.exists(os.path.join(out, JOURNAL)):
+        tables = _read_journal(out)
+        if tables is None:
+            raise DamagedTable(out, os.path.join(out, JOURNAL), "not a commit record; "
+                               "`jyta doctor --repair` removes it")
+        _apply(out, tables)
+        os.unlink(os.path.join(out, JOURNAL))
+        finished = True
+    for entry in leftovers(out):
+        _remove_path(os.path.join(out, entry))
+    return finished
+
+
+def leftovers(out: str) -> list[str]:
+    """Names in OUT that killed writers left (and a live transaction's staged files)."""
+    return sorted(e for e in os.listdir(out) if _LEFTOVER.match(e))
+
+
+def _unlink(path: str) -> None:
+    if os.path.isfile(path) or os.path.islink(path):
+        os.unlink(path)
+
+
+def _set_aside(out: str, name: str, folder: str) -> None:
+    """A folder leaves its name at once (a rename), then is deleted."""
+    if os.path.isdir(folder):
+        aside = os.path.join(out, f".{name}.{uuid.uuid4().hex}.old")
+        os.replace(folder, aside)
+        shutil.rmtree(aside, ignore_errors=True)
+
+
+def _remove_path(path: str) -> None:
+    if os.path.isdir(path) and not os.path.islink(path):
+        shutil.rmtree(path, ignore_errors=True)
+    elif os.path.lexists(path):
+        os.unlink(path)
 
 
 def stream_rows(out: str, name: str, batches) -> int:
     """Write a table from record batches as they come (never the whole table
-    in memory), atomically; a table past PARTITION_ROWS becomes a
+    in memory) as a new version, switched in when the transaction commits
+    (its own if none is open); a table past PARTITION_ROWS becomes a
     year-partitioned folder. Returns the number of rows."""
     from . import __version__
 
-    os.makedirs(out, exist_ok=True)
     schema = TABLES[name].with_metadata({
         "jyta.schema_version": SCHEMA_VERSION, "jyta.version": __version__, "jyta.table": name})
-    tmp = _temp_name(out, name, ".parquet.tmp")
-    n = 0
-    try:
-        with pq.ParquetWriter(tmp, schema) as writer:
-            for b in batches:
-                if b.num_rows:
-                    writer.write_table(pa.Table.from_batches([b]).cast(schema))
-                    n += b.num_rows
-        if name in PARTITIONABLE and n > PARTITION_ROWS:
-            _write_partitioned(out, name, pq.ParquetFile(tmp).iter_batches(), schema)
-        else:
-            os.replace(tmp, table_path(out, name))
-            _remove_tree(partition_dir(out, name))
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    with transaction(out) as tx:
+        path = tx.new_path(name)
+        n = 0
+        try:
+            with pq.ParquetWriter(path, schema) as writer:
+                for b in batches:
+                    if b.num_rows:
+                        writer.write_table(pa.Table.from_batches([b]).cast(schema))
+                        n += b.num_rows
+            if name in PARTITIONABLE and n > PARTITION_ROWS:
+                folder = tx.new_path(name, folder=True)
+                try:
+                    _write_partitioned(folder, pq.ParquetFile(path).iter_batches(), schema)
+                finally:
+                    os.unlink(path)
+                path = folder
+        except BaseException:
+            _remove_path(path)
+            raise
+        tx.stage(name, path)
     return n
-
-
-def _temp_name(out: str, name: str, suffix: str) -> str:
-    """A fresh name beside the table, created by its writer: the file gets the
-    mode the umask allows, like any file the user writes (tempfile.mkstemp's
-    would be 0600, readable by its owner only, whatever the umask)."""
-    return os.path.join(out, f".{name}.{uuid.uuid4().hex}{suffix}")
 
 
 def to_table(name: str, rows: list[dict]) -> pa.Table:
@@ -349,41 +691,23 @@ def write_file(path: str, name: str, rows: list[dict]) -> None:
 
 
 def remove(out: str, name: str) -> None:
-    if os.path.exists(table_path(out, name)):
-        os.unlink(table_path(out, name))
-    _remove_tree(partition_dir(out, name))
+    with transaction(out) as tx:
+        tx.stage(name, None)
 
 
-def _write_partitioned(out: str, name: str, batches, schema) -> None:
-    """Write into a fresh folder, then swap it in: the old folder stays whole
-    until the new one is complete."""
-    import shutil
-
+def _write_partitioned(folder: str, batches, schema) -> None:
+    """The table as a year-partitioned folder (0777 less the umask, like any
+    folder: mkdtemp's would be 0700)."""
     import pyarrow.dataset as pads
 
-    tmp = _temp_name(out, name, ".tmp")
-    os.mkdir(tmp)  # 0777 less the umask, like any folder (mkdtemp's would be 0700)
+    os.mkdir(folder)
     try:
-        pads.write_dataset(pa.RecordBatchReader.from_batches(schema, batches), tmp, format="parquet",
+        pads.write_dataset(pa.RecordBatchReader.from_batches(schema, batches), folder, format="parquet",
                            partitioning=["year"], partitioning_flavor="hive",
                            existing_data_behavior="overwrite_or_ignore")
-        final = partition_dir(out, name)
-        old = final + ".old"
-        if os.path.isdir(final):
-            os.replace(final, old)
-        os.replace(tmp, final)
-        shutil.rmtree(old, ignore_errors=True)
-        if os.path.exists(table_path(out, name)):
-            os.unlink(table_path(out, name))
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _remove_tree(path: str) -> None:
-    import shutil
-
-    if os.path.isdir(path):
-        shutil.rmtree(path, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
 
 
 if __name__ == "__main__":

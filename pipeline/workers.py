@@ -116,6 +116,43 @@ def _warm() -> None:
     labels.tokenizer()
 
 
+def _start_worker(parent: int) -> None:
+    """A pool worker's first steps: die with the process that started it,
+    then warm up. A worker outliving a killed ingest would hold its memory
+    and could still write a chunk into OUT/.staging."""
+    die_with(parent)
+    _warm()
+
+
+def die_with(parent: int, every: float = 0.5) -> None:
+    """End this process when ``parent`` ends: on Linux the kernel sends
+    SIGKILL (prctl PR_SET_PDEATHSIG); everywhere, a thread that sees this
+    process handed to another parent ends it within ``every`` seconds (and
+    covers a parent that died before the prctl)."""
+    import sys
+    import threading
+    import time
+
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+            import signal
+
+            PR_SET_PDEATHSIG = 1
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):  # no libc to call: the watchdog alone
+            pass
+    if os.getppid() != parent:
+        os._exit(1)
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(every)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="jyta-parent-watchdog", daemon=True).start()
+
+
 def run_local(batches: Iterable[Batch], workers: int) -> Iterator[list[Outcome]]:
     """Outcomes batch by batch, in input order. With more than one worker, a
     pool of spawned processes (nothing inherited from this one) with a few
@@ -158,7 +195,8 @@ def _pool(workers: int):
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
 
-    return ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"), initializer=_warm)
+    return ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"), initializer=_start_worker,
+                               initargs=(os.getpid(),))
 
 
 def _isolate(batch: Batch) -> list[Outcome]:
