@@ -3,32 +3,31 @@ web page with site chrome, a multi-page PDF with running headers and page
 numbers, and a DOCX with numbered paragraphs and a table."""
 from __future__ import annotations
 
-import glob
 import html as _html
 import io
 import os
 import re
 
-# WenQuanYi Zen Hei covers CJK, Latin and digits in one font (Debian's
-# fonts-wqy-zenhei, installed by .ci/run); Droid Sans Fallback lacks digits.
-CJK_FONT_CANDIDATES = [
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-]
 
-
-def cjk_font() -> str | None:
-    """A TrueType font with CJK and Latin glyphs: Debian's WenQuanYi, else
-    the SimHei that the `mplfonts` test extra ships (so the README's test
-    command works on a machine without Debian fonts)."""
-    for p in CJK_FONT_CANDIDATES:
-        if os.path.exists(p):
-            return p
+def extras_font(name: str = "SimHei.ttf") -> str:
+    """A CJK font that the `mplfonts` test extra ships (SimHei.ttf,
+    NotoSansCJKsc-Regular.otf, …): fixtures take their fonts from the test
+    extras, never from the OS, so the README's test command gives the same
+    PDFs on every machine."""
     try:
         import mplfonts
-    except ImportError:
-        return None
-    p = os.path.join(os.path.dirname(mplfonts.__file__), "fonts", "SimHei.ttf")
-    return p if os.path.exists(p) else None
+    except ImportError as e:
+        raise RuntimeError("the PDF fixtures need the test extras: pip install -e '.[test]'") from e
+    p = os.path.join(os.path.dirname(mplfonts.__file__), "fonts", name)
+    if not os.path.exists(p):
+        raise RuntimeError(f"mplfonts ships no {name}: the PDF fixtures need mplfonts>=0.0.8")
+    return p
+
+
+def cjk_font() -> str:
+    """The fixtures' font: SimHei covers CJK, Latin and digits in one
+    TrueType file."""
+    return extras_font("SimHei.ttf")
 
 
 def paragraphs(text: str) -> list[str]:
@@ -87,8 +86,6 @@ def pdf_bytes(paras: list[str], header: str = "建议提案办理情况报告", 
     from fpdf import FPDF
 
     font = font or cjk_font()
-    if font is None:
-        raise RuntimeError("no CJK font installed (Debian: fonts-droid-fallback)")
 
     class _PDF(FPDF):
         def header(self):

@@ -2,6 +2,9 @@
 and which it keeps (made by the author), from the geometry pdfium gives:
 each line's ends against the text block's edges, the indent and the space
 above the next line."""
+import os
+
+import fixtures as fx
 from pipeline.readers.pdf import _join, _Line
 
 WIDTH, LEFT, RIGHT, CH, PITCH = 595.0, 72.0, 523.0, 12.0, 20.0
@@ -89,3 +92,13 @@ def test_table_rows_keep_their_breaks():
             for i, t in enumerate(["类别 | 件数", "代表建议 | 2", "委员提案 | 4"])]
     assert paragraphs(line("2022年建议提案办理情况统计如下：", -1, indent=2, slack=15), *rows) == [
         "2022年建议提案办理情况统计如下：", "类别 | 件数", "代表建议 | 2", "委员提案 | 4"]
+
+
+# -- the fixtures' fonts ---------------------------------------------------------
+
+def test_fixtures_take_their_font_from_the_test_extras_not_the_os():
+    import mplfonts
+
+    font = fx.cjk_font()
+    assert font.startswith(os.path.dirname(mplfonts.__file__)) and os.path.exists(font)
+    assert b"SimHei" in fx.pdf_bytes(["2022年建议提案办理情况。"])
