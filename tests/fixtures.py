@@ -9,6 +9,7 @@ import os
 import re
 
 
+
 def extras_font(name: str = "SimHei.ttf") -> str:
     """A CJK font that the `mplfonts` test extra ships (SimHei.ttf,
     NotoSansCJKsc-Regular.otf, …): fixtures take their fonts from the test
@@ -78,11 +79,41 @@ def gbk_page(title: str, info: str, paras: list[str], charset: str = "gb2312") -
     return page.encode("gb18030" if charset.lower() in ("gb2312", "gbk", "gb18030") else charset)
 
 
-def pdf_bytes(paras: list[str], header: str = "建议提案办理情况报告", font: str | None = None) -> bytes:
-    """A multi-page A4 PDF with an embedded CJK font, a running header on
-    every page and a centred page number `— N —` in the footer; paragraphs
-    are indented two characters and wrapped hard at the line end, so words and
-    numbers break across lines the way Word/WPS exports do."""
+# A browser's or word processor's line breaking, simplified: a break may
+# fall between any two Chinese characters or at a space, never inside a
+# number or a Latin word, never before closing punctuation (，。）” …) nor
+# after opening punctuation (（“《 …).
+_PIECE = re.compile(r"\s+|[(（「『“‘《〈【〔]*(?:[0-9A-Za-z]+(?:[.,:/\-][0-9A-Za-z]+)*[%‰]?|\S)"
+                    r"[，。、；：？！,.;:?!%）)」』”’》〉】〕…]*")
+
+
+def _break_lines(pdf, text: str, width: float) -> list[str]:
+    """Fill lines greedily, piece by piece; lines stay ragged on the right."""
+    lines, line = [], ""
+    for piece in _PIECE.findall(text):
+        if line and pdf.get_string_width(line + piece.rstrip()) > width:
+            lines.append(line.rstrip())
+            line = "" if piece.isspace() else piece
+        else:
+            line += piece
+    return lines + [line.rstrip()] if line.strip() else lines
+
+
+def pdf_bytes(paras: list[str], header: str = "建议提案办理情况报告", font: str | None = None,
+              width: float = 210, wrap: str = "word") -> bytes:
+    """A multi-page PDF (``width`` mm wide, A4 high) with an embedded CJK
+    font, a running header on every page and a centred page number `— N —`
+    in the footer. Each paragraph starts with two ideographic spaces.
+
+    ``wrap="word"``: fpdf2's justified ``multi_cell``, which breaks lines
+    only at spaces, and inside a word (a run of Chinese with no space) only
+    when it is longer than a line: words and numbers break across full lines;
+    a space before a long word leaves a short line (`满意率 100%…`); a
+    paragraph that opens with such a word keeps no indent but a blank line
+    above it. ``wrap="cjk"``: lines broken the way browsers and word
+    processors break Chinese (see ``_PIECE``), ragged right, each paragraph
+    indented, no space between paragraphs: a number never splits, so a line
+    before one ends short (`满意率⏎100%`)."""
     from fpdf import FPDF
 
     font = font or cjk_font()
@@ -98,13 +129,17 @@ def pdf_bytes(paras: list[str], header: str = "建议提案办理情况报告", 
             self.set_font("cjk", size=10)
             self.cell(0, 10, f"— {self.page_no()} —", align="C")
 
-    pdf = _PDF(format="A4")
+    pdf = _PDF(format=(width, 297))
     pdf.add_font("cjk", fname=font, collection_font_number=0) if font.endswith(".ttc") else pdf.add_font("cjk", fname=font)
     pdf.set_auto_page_break(True, margin=20)
     pdf.add_page()
     pdf.set_font("cjk", size=12)
     for p in paras:
-        pdf.multi_cell(0, 7, "\u3000\u3000" + p, new_x="LMARGIN", new_y="NEXT")
+        if wrap == "word":
+            pdf.multi_cell(0, 7, "\u3000\u3000" + p, new_x="LMARGIN", new_y="NEXT")
+            continue
+        for line in _break_lines(pdf, "\u3000\u3000" + p, pdf.epw):
+            pdf.cell(0, 7, line, new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
 
 

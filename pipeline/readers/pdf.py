@@ -21,6 +21,13 @@ _PAGE_NO = re.compile(
 # 一、 (一) 1. 1、 （1） 第一条 — but not a wrapped decimal such as `1.5%`
 _ENUM = re.compile(r"^\s*([一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]+[)）]|\d+[.．、](?!\d)|第[一二三四五六七八九十]+[条章节])")
 _END_PUNCT = tuple("。：:；;！!？?」』”")
+# What Chinese typesetting never puts at the start of a line (禁则): a line
+# that starts with one continues the line before it.
+_CLOSING = "，。、；：？！,.;:?!%％‰）)」』”’》〉】〕…"
+# The first piece of a line that a line break cannot split: a number or a
+# Latin word with what sticks to it (`100%，`, `1.5亿`), else one character.
+_UNIT = re.compile(r"[(（「『“‘《〈【〔]*(?:[0-9A-Za-z０-９]+(?:[.．,:/\-][0-9A-Za-z０-９]+)*|\S)"
+                   rf"[%％‰]?[{_CLOSING}]*")
 
 
 @dataclass
@@ -33,6 +40,7 @@ class _Line:
     table_row: bool = False  # rows of a table keep their line breaks
     y: float | None = None  # the baseline's distance from the page top
     word: float = 0.0  # width of the line's first word, up to its first space
+    unit: float = 0.0  # width of its first piece that no line break splits (see _UNIT)
 
 
 def read_pdf(data: bytes) -> tuple[str, list[int], list, list[str]]:
@@ -105,7 +113,8 @@ def _page_lines(tp, height: float) -> list[_Line]:
         text = txt.strip()
         space = re.search(r"\s", text)
         word = tp.get_charbox(a + space.start() - 1, loose=True)[2] - l0 if space else r1 - l0
-        lines.append(_Line(text, l0, r1, height - t0, size, y=height - _baseline(tp, a), word=word))
+        unit = tp.get_charbox(a + _UNIT.match(text).end() - 1, loose=True)[2] - l0
+        lines.append(_Line(text, l0, r1, height - t0, size, y=height - _baseline(tp, a), word=word, unit=unit))
     return lines
 
 
@@ -186,9 +195,9 @@ def _page_geometry(lines: list[_Line], width: float) -> tuple[float, float, floa
 
 class _Layout:
     """What the geometry of a document says about its line breaks: each
-    page's text block (left and right edge, type size), the usual step
-    from one line to the next, and whether the layout marks where
-    paragraphs start (an indent or extra space before them)."""
+    page's text block (left and right edge, type size), the body type size,
+    the usual step from one line to the next, and whether the layout marks
+    where paragraphs start (an indent or extra space before them)."""
 
     def __init__(self, pages: list[list[_Line]], widths: list[float]):
         whole = _page_geometry([ln for p in pages for ln in p], statistics.median(widths) if widths else 0)
@@ -205,6 +214,8 @@ class _Layout:
         self.top = firsts[(len(firsts) - 1) // 2] if len(firsts) >= 2 else None
         lasts = sorted(lines[-1].y for lines in pages[:-1] if lines and _placed(lines[-1]))
         self.bottom = lasts[len(lasts) // 2] if lasts else None
+        sizes = [ln.charw for p in pages for ln in p if ln.charw]
+        self.body = statistics.median(sizes) if sizes else None
         self.marked = self._marks_paragraphs(pages)
 
     def _marks_paragraphs(self, pages: list[list[_Line]]) -> bool | None:
@@ -309,6 +320,8 @@ def _wraps(prev: _Line | None, pi: int, nxt: _Line, ni: int, layout: _Layout, ma
         return len(prev.text) >= 0.9 * max_len and not prev.text.endswith(_END_PUNCT)
     if layout.indented(nxt, ngeo) or layout.gap(prev, nxt, pi == ni):
         return False
+    if nxt.text[0] in _CLOSING or _open_bracket(prev.text, nxt.text):
+        return True
     _, right, charw = pgeo
     full = right - prev.x1 <= 1.5 * charw
     if pi != ni and layout.stops_early(prev) and (not full or prev.text.endswith(_END_PUNCT)):
@@ -320,7 +333,38 @@ def _wraps(prev: _Line | None, pi: int, nxt: _Line, ni: int, layout: _Layout, ma
         # layout does not mark paragraph starts (so their absence here says
         # nothing).
         return layout.marked is not False or not prev.text.endswith(_END_PUNCT)
-    return False
+    return _wrapped_short(prev, nxt, pgeo, layout)
+
+
+_PAIRS = {"(": ")", "（": "）", "“": "”", "《": "》", "【": "】", "〔": "〕", "「": "」", "『": "』"}
+
+
+def _open_bracket(prev: str, nxt: str) -> bool:
+    """Does ``prev`` end inside brackets or quotes that ``nxt`` closes
+    (`（记者 ⏎程懿）`)? Then the break is inside a phrase."""
+    opened = [(prev.rfind(o), c) for o, c in _PAIRS.items() if prev.rfind(o) > prev.rfind(c)]
+    if not opened:
+        return False
+    close = max(opened)[1]
+    end = nxt.find(close)
+    return end >= 0 and not any(o in nxt[:end] for o in _PAIRS)
+
+
+def _wrapped_short(prev: _Line, nxt: _Line, geo, layout: _Layout) -> bool:
+    """A line that stops short of the right edge, then one at the margin:
+    still a wrap when what starts the next line did not fit in the room
+    left. Unless the layout shows paragraphs starting unmarked, or the
+    short line is a numbered heading, that is the next line's first word
+    (some layouts wrap only at spaces: `满意率 100%` leaves a short line
+    when the word after the space is long); else only what no break may
+    split (`满意率⏎100%`)."""
+    left, right, charw = geo
+    if prev.text.endswith(_END_PUNCT) or prev.x0 > left + 3.5 * charw:
+        return False  # a sentence's end; a centred or right-aligned line (title, signature, date)
+    if layout.body and prev.charw and prev.charw > 1.1 * layout.body:
+        return False  # a heading's type
+    first = nxt.word if layout.marked is not False and not _ENUM.match(prev.text) else nxt.unit
+    return first + 0.25 * charw > right - prev.x1
 
 
 def _merge_tables(data, ruled, pages, heights, tables, warnings) -> None:
