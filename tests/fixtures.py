@@ -3,32 +3,32 @@ web page with site chrome, a multi-page PDF with running headers and page
 numbers, and a DOCX with numbered paragraphs and a table."""
 from __future__ import annotations
 
-import glob
 import html as _html
 import io
 import os
 import re
 
-# WenQuanYi Zen Hei covers CJK, Latin and digits in one font (Debian's
-# fonts-wqy-zenhei, installed by .ci/run); Droid Sans Fallback lacks digits.
-CJK_FONT_CANDIDATES = [
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-]
 
 
-def cjk_font() -> str | None:
-    """A TrueType font with CJK and Latin glyphs: Debian's WenQuanYi, else
-    the SimHei that the `mplfonts` test extra ships (so the README's test
-    command works on a machine without Debian fonts)."""
-    for p in CJK_FONT_CANDIDATES:
-        if os.path.exists(p):
-            return p
+def extras_font(name: str = "SimHei.ttf") -> str:
+    """A CJK font that the `mplfonts` test extra ships (SimHei.ttf,
+    NotoSansCJKsc-Regular.otf, …): fixtures take their fonts from the test
+    extras, never from the OS, so the README's test command gives the same
+    PDFs on every machine."""
     try:
         import mplfonts
-    except ImportError:
-        return None
-    p = os.path.join(os.path.dirname(mplfonts.__file__), "fonts", "SimHei.ttf")
-    return p if os.path.exists(p) else None
+    except ImportError as e:
+        raise RuntimeError("the PDF fixtures need the test extras: pip install -e '.[test]'") from e
+    p = os.path.join(os.path.dirname(mplfonts.__file__), "fonts", name)
+    if not os.path.exists(p):
+        raise RuntimeError(f"mplfonts ships no {name}: the PDF fixtures need mplfonts>=0.0.8")
+    return p
+
+
+def cjk_font() -> str:
+    """The fixtures' font: SimHei covers CJK, Latin and digits in one
+    TrueType file."""
+    return extras_font("SimHei.ttf")
 
 
 def paragraphs(text: str) -> list[str]:
@@ -79,16 +79,44 @@ def gbk_page(title: str, info: str, paras: list[str], charset: str = "gb2312") -
     return page.encode("gb18030" if charset.lower() in ("gb2312", "gbk", "gb18030") else charset)
 
 
-def pdf_bytes(paras: list[str], header: str = "建议提案办理情况报告", font: str | None = None) -> bytes:
-    """A multi-page A4 PDF with an embedded CJK font, a running header on
-    every page and a centred page number `— N —` in the footer; paragraphs
-    are indented two characters and wrapped hard at the line end, so words and
-    numbers break across lines the way Word/WPS exports do."""
+# A browser's or word processor's line breaking, simplified: a break may
+# fall between any two Chinese characters or at a space, never inside a
+# number or a Latin word, never before closing punctuation (，。）” …) nor
+# after opening punctuation (（“《 …).
+_PIECE = re.compile(r"\s+|[(（「『“‘《〈【〔]*(?:[0-9A-Za-z]+(?:[.,:/\-][0-9A-Za-z]+)*[%‰]?|\S)"
+                    r"[，。、；：？！,.;:?!%）)」』”’》〉】〕…]*")
+
+
+def _break_lines(pdf, text: str, width: float) -> list[str]:
+    """Fill lines greedily, piece by piece; lines stay ragged on the right."""
+    lines, line = [], ""
+    for piece in _PIECE.findall(text):
+        if line and pdf.get_string_width(line + piece.rstrip()) > width:
+            lines.append(line.rstrip())
+            line = "" if piece.isspace() else piece
+        else:
+            line += piece
+    return lines + [line.rstrip()] if line.strip() else lines
+
+
+def pdf_bytes(paras: list[str], header: str = "建议提案办理情况报告", font: str | None = None,
+              width: float = 210, wrap: str = "word") -> bytes:
+    """A multi-page PDF (``width`` mm wide, A4 high) with an embedded CJK
+    font, a running header on every page and a centred page number `— N —`
+    in the footer. Each paragraph starts with two ideographic spaces.
+
+    ``wrap="word"``: fpdf2's justified ``multi_cell``, which breaks lines
+    only at spaces, and inside a word (a run of Chinese with no space) only
+    when it is longer than a line: words and numbers break across full lines;
+    a space before a long word leaves a short line (`满意率 100%…`); a
+    paragraph that opens with such a word keeps no indent but a blank line
+    above it. ``wrap="cjk"``: lines broken the way browsers and word
+    processors break Chinese (see ``_PIECE``), ragged right, each paragraph
+    indented, no space between paragraphs: a number never splits, so a line
+    before one ends short (`满意率⏎100%`)."""
     from fpdf import FPDF
 
     font = font or cjk_font()
-    if font is None:
-        raise RuntimeError("no CJK font installed (Debian: fonts-droid-fallback)")
 
     class _PDF(FPDF):
         def header(self):
@@ -101,13 +129,17 @@ def pdf_bytes(paras: list[str], header: str = "建议提案办理情况报告", 
             self.set_font("cjk", size=10)
             self.cell(0, 10, f"— {self.page_no()} —", align="C")
 
-    pdf = _PDF(format="A4")
+    pdf = _PDF(format=(width, 297))
     pdf.add_font("cjk", fname=font, collection_font_number=0) if font.endswith(".ttc") else pdf.add_font("cjk", fname=font)
     pdf.set_auto_page_break(True, margin=20)
     pdf.add_page()
     pdf.set_font("cjk", size=12)
     for p in paras:
-        pdf.multi_cell(0, 7, "\u3000\u3000" + p, new_x="LMARGIN", new_y="NEXT")
+        if wrap == "word":
+            pdf.multi_cell(0, 7, "\u3000\u3000" + p, new_x="LMARGIN", new_y="NEXT")
+            continue
+        for line in _break_lines(pdf, "\u3000\u3000" + p, pdf.epw):
+            pdf.cell(0, 7, line, new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
 
 

@@ -18,9 +18,16 @@ _PAGE_NO = re.compile(
     re.I,
 )
 # Line starts that open a new paragraph even after a full line:
-# 一、 (一) 1. 1、 （1） 第一条
-_ENUM = re.compile(r"^\s*([一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]+[)）]|\d+[.．、]|第[一二三四五六七八九十]+[条章节])")
+# 一、 (一) 1. 1、 （1） 第一条 — but not a wrapped decimal such as `1.5%`
+_ENUM = re.compile(r"^\s*([一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]+[)）]|\d+[.．、](?!\d)|第[一二三四五六七八九十]+[条章节])")
 _END_PUNCT = tuple("。：:；;！!？?」』”")
+# What Chinese typesetting never puts at the start of a line (禁则): a line
+# that starts with one continues the line before it.
+_CLOSING = "，。、；：？！,.;:?!%％‰）)」』”’》〉】〕…"
+# The first piece of a line that a line break cannot split: a number or a
+# Latin word with what sticks to it (`100%，`, `1.5亿`), else one character.
+_UNIT = re.compile(r"[(（「『“‘《〈【〔]*(?:[0-9A-Za-z０-９]+(?:[.．,:/\-][0-9A-Za-z０-９]+)*|\S)"
+                   rf"[%％‰]?[{_CLOSING}]*")
 
 
 @dataclass
@@ -28,9 +35,12 @@ class _Line:
     text: str
     x0: float | None = None
     x1: float | None = None
-    top: float | None = None  # distance from the page top
+    top: float | None = None  # distance from the page top (the first glyph's own box)
     charw: float | None = None
     table_row: bool = False  # rows of a table keep their line breaks
+    y: float | None = None  # the baseline's distance from the page top
+    word: float = 0.0  # width of the line's first word, up to its first space
+    unit: float = 0.0  # width of its first piece that no line break splits (see _UNIT)
 
 
 def read_pdf(data: bytes) -> tuple[str, list[int], list, list[str]]:
@@ -100,8 +110,24 @@ def _page_lines(tp, height: float) -> list[_Line]:
         # left half of its cell, so its tight box ends short of the margin.
         _, _, r1, _ = tp.get_charbox(b, loose=True)
         size = pdfium_c.FPDFText_GetFontSize(tp.raw, a) or max(r0 - l0, t0 - b0)
-        lines.append(_Line(txt.strip(), l0, r1, height - t0, size))
+        text = txt.strip()
+        space = re.search(r"\s", text)
+        word = tp.get_charbox(a + space.start() - 1, loose=True)[2] - l0 if space else r1 - l0
+        unit = tp.get_charbox(a + _UNIT.match(text).end() - 1, loose=True)[2] - l0
+        lines.append(_Line(text, l0, r1, height - t0, size, y=height - _baseline(tp, a), word=word, unit=unit))
     return lines
+
+
+def _baseline(tp, i: int) -> float:
+    """The baseline under character ``i``: one for the whole line whatever
+    its fonts, so the step between lines measures the space between them."""
+    import ctypes
+
+    import pypdfium2.raw as pdfium_c
+
+    x, y = ctypes.c_double(), ctypes.c_double()
+    pdfium_c.FPDFText_GetCharOrigin(tp.raw, i, ctypes.byref(x), ctypes.byref(y))
+    return y.value
 
 
 def _check_text_layer(pages: list[list[_Line]], images: int, n_pages: int) -> None:
@@ -167,18 +193,106 @@ def _page_geometry(lines: list[_Line], width: float) -> tuple[float, float, floa
     return left, right, charw
 
 
+class _Layout:
+    """What the geometry of a document says about its line breaks: each
+    page's text block (left and right edge, type size), the body type size,
+    the usual step from one line to the next, and whether the layout marks
+    where paragraphs start (an indent or extra space before them)."""
+
+    def __init__(self, pages: list[list[_Line]], widths: list[float]):
+        whole = _page_geometry([ln for p in pages for ln in p], statistics.median(widths) if widths else 0)
+        self.geo = [self._block(lines, w, whole) for lines, w in zip(pages, widths)]
+        steps = sorted(b.y - a.y for lines in pages for a, b in zip(lines, lines[1:])
+                       if _placed(a) and _placed(b) and b.y - a.y > 0.3 * (a.charw or 10))
+        # The tightest usual step is the line pitch inside a paragraph, even
+        # on pages of one-line paragraphs spaced apart.
+        self.pitch = steps[len(steps) // 4] if steps else None
+        # Where text usually starts on a page (a first line set lower has
+        # space above it) and how low it goes (a page that stops higher left
+        # space below its last line).
+        firsts = sorted(lines[0].y for lines in pages if lines and _placed(lines[0]))
+        self.top = firsts[(len(firsts) - 1) // 2] if len(firsts) >= 2 else None
+        lasts = sorted(lines[-1].y for lines in pages[:-1] if lines and _placed(lines[-1]))
+        self.bottom = lasts[len(lasts) // 2] if lasts else None
+        sizes = [ln.charw for p in pages for ln in p if ln.charw]
+        self.body = statistics.median(sizes) if sizes else None
+        self.marked = self._marks_paragraphs(pages)
+
+    def _marks_paragraphs(self, pages: list[list[_Line]]) -> bool | None:
+        """Does the layout mark where paragraphs start? Marks: a line set
+        in by a first-line indent (not centred) above one at the margin; a
+        short line of text followed by an indented or lower-set line. Against:
+        a short line followed by one at the margin whose first word would
+        have fitted on it (no layout wrapped it there: a paragraph start
+        without a mark). None when the document shows neither."""
+        marks = bare = 0
+        for lines, geo in zip(pages, self.geo):
+            if not geo:
+                continue
+            left, right, charw = geo
+            for prev, nxt in zip(lines, lines[1:]):
+                if not (_placed(prev) and _placed(nxt)) or prev.x0 > left + 4.5 * charw:
+                    continue
+                slack = right - prev.x1
+                if prev.x0 > left + 0.8 * charw and abs(slack - (prev.x0 - left)) > charw and not self.indented(nxt, geo):
+                    marks += 1  # a first-line indent
+                elif slack <= 1.5 * charw:
+                    continue
+                elif self.gap(prev, nxt) or left + 0.8 * charw < nxt.x0 <= left + 4.5 * charw:
+                    marks += 1
+                elif not self.indented(nxt, geo) and nxt.word + 0.25 * charw <= slack:
+                    bare += 1
+        return marks >= 3 * bare if marks + bare else None
+
+    @staticmethod
+    def _block(lines: list[_Line], width: float, whole):
+        """A page's text block: its own (odd and even pages may be shifted),
+        unless it shows neither margin: no full line (a report's last page,
+        a page of short lines), or a right edge short of the document's (a
+        page of indented lines would look set flush). Then the document's."""
+        geo = _page_geometry(lines, width)
+        if geo is None or whole is None:
+            return geo or whole
+        _, right, charw = geo
+        full = any(ln.x1 >= right - 1.5 * charw for ln in lines if ln.x1 is not None)
+        return geo if full and right >= whole[1] - 0.8 * charw else whole
+
+    @staticmethod
+    def indented(ln: _Line, geo) -> bool:
+        return ln.x0 > geo[0] + 0.8 * geo[2]
+
+    def gap(self, prev: _Line, nxt: _Line, same_page: bool = True) -> bool:
+        """More space above ``nxt`` than between the lines of a paragraph;
+        on a new page, more than above the text of other pages."""
+        if self.pitch is None or not (_placed(prev) and _placed(nxt)):
+            return False
+        extra = 0.25 * max(prev.charw or 0, nxt.charw or 0)
+        if same_page:
+            return nxt.y - prev.y > self.pitch + extra
+        return self.top is not None and nxt.y - self.top > extra
+
+    def stops_early(self, ln: _Line) -> bool:
+        """Is ``ln`` the last line of a page that leaves a line's room below
+        it? (Word moves a paragraph's lone first line to the next page.)"""
+        return None not in (self.bottom, self.pitch, ln.y) and ln.y < self.bottom - 0.5 * self.pitch
+
+
+def _placed(ln: _Line) -> bool:
+    return ln.y is not None and not ln.table_row
+
+
 def _join(pages: list[list[_Line]], widths: list[float]) -> tuple[str, list[int]]:
     out: list[str] = []
     pos = 0
     starts: list[int] = []
     prev: _Line | None = None
-    prev_geo = None
+    prev_page = -1
+    layout = _Layout(pages, widths)
     max_len = max((len(ln.text) for p in pages for ln in p), default=0)
-    for lines, width in zip(pages, widths):
-        geo = _page_geometry(lines, width)
+    for i, lines in enumerate(pages):
         page_started = False
         for ln in lines:
-            sep = "" if not out else ("\n" if not _wraps(prev, prev_geo, ln, geo, max_len) else "")
+            sep = "" if not out else ("\n" if not _wraps(prev, prev_page, ln, i, layout, max_len) else "")
             if sep == "" and out and prev.text[-1:].isascii() and prev.text[-1:].isalnum() and ln.text[:1].isascii() and ln.text[:1].isalpha():
                 sep = " "
             out.append(sep)
@@ -188,27 +302,69 @@ def _join(pages: list[list[_Line]], widths: list[float]) -> tuple[str, list[int]
                 page_started = True
             out.append(ln.text)
             pos += len(ln.text)
-            prev, prev_geo = ln, geo
+            prev, prev_page = ln, i
         if not page_started:
             starts.append(pos)
     return "".join(out), starts
 
 
-def _wraps(prev: _Line | None, pgeo, nxt: _Line, ngeo, max_len: int) -> bool:
-    """Was the line break between ``prev`` and ``nxt`` made by the page width
-    (join them) rather than by the author (keep the break)?"""
+def _wraps(prev: _Line | None, pi: int, nxt: _Line, ni: int, layout: _Layout, max_len: int) -> bool:
+    """Was the line break between ``prev`` (on page ``pi``) and ``nxt`` (on
+    page ``ni``) made by the page width (join them) rather than by the
+    author (keep the break)?"""
     if prev is None or prev.table_row or nxt.table_row:
         return False
-    if _ENUM.match(nxt.text) and prev.text.endswith(_END_PUNCT):
+    pgeo, ngeo = layout.geo[pi], layout.geo[ni]
+    if not (pgeo and ngeo and prev.x1 is not None and nxt.x0 is not None):
+        # No geometry: a line nearly as long as the longest is a wrapped one.
+        return len(prev.text) >= 0.9 * max_len and not prev.text.endswith(_END_PUNCT)
+    if layout.indented(nxt, ngeo) or layout.gap(prev, nxt, pi == ni):
         return False
-    if pgeo and ngeo and prev.x1 is not None and nxt.x0 is not None:
-        left, right, charw = pgeo
-        full = prev.x1 >= right - 1.5 * charw
-        nleft, _, ncharw = ngeo
-        indented = nxt.x0 > nleft + 0.8 * ncharw
-        return full and not indented
-    # No geometry: a line nearly as long as the longest is a wrapped one.
-    return len(prev.text) >= 0.9 * max_len and not prev.text.endswith(_END_PUNCT)
+    if nxt.text[0] in _CLOSING or _open_bracket(prev.text, nxt.text):
+        return True
+    _, right, charw = pgeo
+    full = right - prev.x1 <= 1.5 * charw
+    if pi != ni and layout.stops_early(prev) and (not full or prev.text.endswith(_END_PUNCT)):
+        return False  # the paragraph ended with space left on the page
+    if _ENUM.match(nxt.text) and (not full or prev.text.endswith(_END_PUNCT)):
+        return False
+    if full:
+        # A full line that closes a sentence ends its paragraph when the
+        # layout does not mark paragraph starts (so their absence here says
+        # nothing).
+        return layout.marked is not False or not prev.text.endswith(_END_PUNCT)
+    return _wrapped_short(prev, nxt, pgeo, layout)
+
+
+_PAIRS = {"(": ")", "（": "）", "“": "”", "《": "》", "【": "】", "〔": "〕", "「": "」", "『": "』"}
+
+
+def _open_bracket(prev: str, nxt: str) -> bool:
+    """Does ``prev`` end inside brackets or quotes that ``nxt`` closes
+    (`（记者 ⏎程懿）`)? Then the break is inside a phrase."""
+    opened = [(prev.rfind(o), c) for o, c in _PAIRS.items() if prev.rfind(o) > prev.rfind(c)]
+    if not opened:
+        return False
+    close = max(opened)[1]
+    end = nxt.find(close)
+    return end >= 0 and not any(o in nxt[:end] for o in _PAIRS)
+
+
+def _wrapped_short(prev: _Line, nxt: _Line, geo, layout: _Layout) -> bool:
+    """A line that stops short of the right edge, then one at the margin:
+    still a wrap when what starts the next line did not fit in the room
+    left. Unless the layout shows paragraphs starting unmarked, or the
+    short line is a numbered heading, that is the next line's first word
+    (some layouts wrap only at spaces: `满意率 100%` leaves a short line
+    when the word after the space is long); else only what no break may
+    split (`满意率⏎100%`)."""
+    left, right, charw = geo
+    if prev.text.endswith(_END_PUNCT) or prev.x0 > left + 3.5 * charw:
+        return False  # a sentence's end; a centred or right-aligned line (title, signature, date)
+    if layout.body and prev.charw and prev.charw > 1.1 * layout.body:
+        return False  # a heading's type
+    first = nxt.word if layout.marked is not False and not _ENUM.match(prev.text) else nxt.unit
+    return first + 0.25 * charw > right - prev.x1
 
 
 def _merge_tables(data, ruled, pages, heights, tables, warnings) -> None:
