@@ -11,7 +11,10 @@ and the results.
 from __future__ import annotations
 
 import os
+import signal
+import threading
 from collections import deque
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
@@ -37,6 +40,36 @@ class Outcome:
     error: dict | None = None  # an errors-table row, where the file could not be extracted
 
 
+# A report is read and extracted in a second or two; a file that takes a minute
+# is hostile or broken, and gets an error row so the batch goes on.
+FILE_SECONDS = 60.0
+
+
+class _FileTimeout(Exception):
+    pass
+
+
+@contextmanager
+def _time_limit(seconds: float):
+    """Raise _FileTimeout in this process after `seconds` (SIGALRM, so only in
+    a process's main thread: worker processes, and a one-process ingest;
+    elsewhere no limit)."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def expired(signum, frame):
+        raise _FileTimeout()
+
+    old = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
 def process(task: Task) -> tuple[dict | None, dict | None]:
     """(records, None) or (None, error row) for one file; never raises:
     whatever goes wrong with one file is that file's error row."""
@@ -46,13 +79,17 @@ def process(task: Task) -> tuple[dict | None, dict | None]:
     from . import dataset
 
     try:
-        doc = read_bytes(task.data, source=task.path)
-        recs = records(doc, manifest_row=task.manifest_row)
+        with _time_limit(FILE_SECONDS):
+            doc = read_bytes(task.data, source=task.path)
+            recs = records(doc, manifest_row=task.manifest_row)
         for name, rows in recs.items():
             dataset.validate(name, rows)  # a schema bug costs this file, not the batch
         return recs, None
     except IngestError as e:
         err = e
+    except _FileTimeout:
+        err = IngestError("timeout", f"reading and extracting the file took longer than {FILE_SECONDS:g} s; "
+                          "no report takes that long (a hostile or broken file?)", stage="timeout")
     except Exception as e:  # an extractor bug must cost one file, not the batch
         err = IngestError("internal", f"{type(e).__name__}: {e}", stage="extract")
     return None, {"source": task.path, "doc_id": task.doc_id, "stage": err.stage, "error": err.error,

@@ -42,3 +42,30 @@ def test_a_text_of_too_many_numbers_reads_the_first_and_says_so(monkeypatch):
     rec = link.records(Document("x", "x", "text", "今年共承办建议6件" + ",1件" * 200))
     assert len(rec["indicators"]) == 50
     assert any(w.startswith("too_many_numbers: 201 numbers") for w in rec["documents"][0]["warnings"])
+
+
+def test_a_file_past_the_per_file_time_limit_gets_an_error_row_and_the_batch_goes_on(tmp_path, monkeypatch):
+    """Issue 16: a file that takes longer than the per-file limit is an error row
+    (stage timeout) and the other files of the batch are read."""
+    from pipeline import dataset, workers
+    from pipeline.batch import ingest
+
+    def slow_records(doc, manifest_row=None):
+        if "慢" in doc.text:
+            time.sleep(5)
+        return real(doc, manifest_row=manifest_row)
+
+    real = link.records
+    real(Document("warm", "warm", "text", "今年共承办建议6件。"))  # dictionaries loaded before the clock runs
+    monkeypatch.setattr(link, "records", slow_records)
+    monkeypatch.setattr(workers, "FILE_SECONDS", 0.5)
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text("今年共承办建议6件,满意率100%。", encoding="utf-8")
+    (src / "slow.txt").write_text("慢:今年共承办提案3件。", encoding="utf-8")
+    out = str(tmp_path / "out")
+    ingest([str(src)], out, workers=1)
+    errors = dataset.read_rows(out, "errors")
+    assert [(e["stage"], e["error"]) for e in errors] == [("timeout", "timeout")]
+    assert errors[0]["source"].endswith("slow.txt")
+    assert [d["source"][-5:] for d in dataset.read_rows(out, "documents")] == ["a.txt"]
