@@ -39,7 +39,7 @@ class Stops:
 
     def __init__(self, text: str, stops: str = SENTENCE):
         self.n = len(text)
-        self.pos = [k for k, c in enumerate(text) if c in stops]
+        self.pos = [m.start() for m in re.finditer(f"[{re.escape(stops)}]", text)]
 
     def around(self, i: int, j: int) -> tuple[int, int]:
         k = bisect.bisect_left(self.pos, i)  # stops before i: pos[:k]
