@@ -82,3 +82,38 @@ def test_a_hostile_page_is_read_in_linear_time(name):
 def test_a_charset_that_is_no_text_encoding_falls_back_to_detection(charset):
     doc = read_bytes(hostile.declared_charset(charset), "page.html")
     assert doc.encoding == "gb18030" and hostile.REPORT in doc.text
+
+
+# -- DOCX: every part python-docx parses is capped, and all of them together ----
+
+@pytest.mark.parametrize("part,size,rename,what", [
+    ("word/styles.xml", 40 * 2**20, None, "word/styles.xml"),
+    ("word/numbering.xml", 40 * 2**20, None, "word/numbering.xml"),
+    # the content types decide what is parsed, not the name
+    ("word/styles.xml", 40 * 2**20, "word/media/image9.png", "word/media/image9.png"),
+    ("word/styles.xml", 480 * 2**20, None, "expands to"),  # the issue's: 7.5 GB before
+])
+def test_a_docx_with_an_inflating_part_is_refused_in_little_memory(tmp_path, part, size, rename, what):
+    path = hostile.docx_with_big_part(str(tmp_path / "bomb.docx"), part, size, rename=rename)
+    assert os.path.getsize(path) < 2 * 2**20
+    got, rss = read_in_subprocess(path, limit=60)
+    assert not got["ok"] and got["error"] == "too_large" and what in got["message"], got
+    assert rss < 400, f"peak RSS {rss:.0f} MiB"
+
+
+def test_a_docx_whose_xml_parts_add_up_is_refused(tmp_path):
+    path = hostile.docx_with_parts(str(tmp_path / "many.docx"), {f"word/header{i}.xml": 9 * 2**20 for i in range(6)})
+    got, _ = read_in_subprocess(path, limit=60)
+    assert not got["ok"] and got["error"] == "too_large" and "XML parts" in got["message"], got
+
+
+def test_a_docx_listing_too_many_parts_is_refused(tmp_path):
+    path = hostile.docx_with_many_members(str(tmp_path / "members.docx"), 12000)
+    with pytest.raises(IngestError) as e:
+        read_bytes(open(path, "rb").read(), "members.docx")
+    assert e.value.error == "too_large" and "parts" in e.value.message
+
+
+def test_an_ordinary_docx_is_still_read():
+    doc = read_bytes(hostile._base_docx(), "r.docx")
+    assert doc.text == hostile.REPORT
