@@ -10,11 +10,22 @@ import zipfile
 from ..document import IngestError
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-# A DOCX is a ZIP: refuse archives that would expand into a decompression bomb.
-_MAX_UNZIPPED = 512 * 1024 * 1024
-# word/document.xml of a long report is a few MB; 30 MB of XML is ~3M characters
-# of text (jyta's limit for one report) — more is a bomb, not a report.
+_CT = "{http://schemas.openxmlformats.org/package/2006/content-types}"
+# A DOCX is a ZIP: refuse archives that would expand into a decompression
+# bomb. python-docx holds every part it loads in memory, so the whole archive
+# is capped (a report's photos are already compressed: they unzip to about
+# their size in the file) ...
+_MAX_UNZIPPED = 256 * 1024 * 1024
+_MAX_MEMBERS = 10_000
+# ... and it parses every XML part into a tree of ~14× its size (a 480 MB
+# styles.xml in a 1.4 MB file took 7.5 GB): each XML part is capped, and all
+# of them together. word/document.xml of a long report is a few MB; 30 MB of
+# XML is ~3M characters of text (jyta's limit for one report) — more is a
+# bomb, not a report. Styles, numbering, headers, notes of a real report are
+# each well under 1 MB.
 _MAX_DOCUMENT_XML = 30 * 1024 * 1024
+_MAX_PART_XML = 10 * 1024 * 1024
+_MAX_XML_TOTAL = 48 * 1024 * 1024
 _MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 _DIGITS = "零一二三四五六七八九"
 _TRAD_CAP = "零壹贰叁肆伍陆柒捌玖"
@@ -207,13 +218,7 @@ def read_docx(data: bytes) -> tuple[str, list, list[str]]:
     """Return ``(text, tables, warnings)``."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
-            total = sum(i.file_size for i in z.infolist())
-            if total > _MAX_UNZIPPED:
-                raise IngestError("too_large", f"DOCX expands to {total} bytes (limit {_MAX_UNZIPPED})", stage="read")
-            body = next((i.file_size for i in z.infolist() if i.filename == "word/document.xml"), 0)
-            if body > _MAX_DOCUMENT_XML:
-                raise IngestError("too_large", f"word/document.xml expands to {body} bytes "
-                                  f"(limit {_MAX_DOCUMENT_XML}): not one report", stage="read")
+            _check_sizes(z, len(data))
     except zipfile.BadZipFile as e:
         raise IngestError("corrupt", f"damaged DOCX: {e}", stage="read") from e
     import docx
@@ -245,6 +250,69 @@ def read_docx(data: bytes) -> tuple[str, list, list[str]]:
                 tables.append(rows)
                 lines.extend(" | ".join(r) for r in rows)
     return "\n".join(lines), tables, []
+
+
+def _check_sizes(z: zipfile.ZipFile, size: int) -> None:
+    """Refuse, from the archive's directory alone, a DOCX whose parts would
+    expand past the limits above. The sizes it declares bound what is read:
+    zipfile stops a member at its declared size."""
+    infos = z.infolist()
+    if len(infos) > _MAX_MEMBERS:
+        raise IngestError("too_large", f"DOCX archive lists {len(infos)} parts (limit {_MAX_MEMBERS}): "
+                          "not one report", stage="read")
+    total = sum(i.file_size for i in infos)
+    limit = max(_MAX_UNZIPPED, 2 * size)
+    if total > limit:
+        raise IngestError("too_large", f"DOCX expands to {_mib(total)} (limit {_mib(limit)})", stage="read")
+    types = _content_types(z)
+    xml = [i for i in infos if _is_xml(i.filename, types)]
+    for i in xml:
+        cap = _MAX_DOCUMENT_XML if i.filename == "word/document.xml" else _MAX_PART_XML
+        if i.file_size > cap:
+            raise IngestError("too_large", f"{i.filename} in the DOCX expands to {_mib(i.file_size)} of XML "
+                              f"(limit {_mib(cap)}): not one report", stage="read")
+    xml_total = sum(i.file_size for i in xml)
+    if xml_total > _MAX_XML_TOTAL:
+        raise IngestError("too_large", f"the DOCX's XML parts expand to {_mib(xml_total)} "
+                          f"(limit {_mib(_MAX_XML_TOTAL)}): not one report", stage="read")
+
+
+def _mib(n: int) -> str:
+    return f"{n / 2**20:.1f} MiB"
+
+
+def _content_types(z: zipfile.ZipFile) -> tuple[dict, dict]:
+    """(extension → type, part name → type) from [Content_Types].xml, which
+    decides what python-docx parses as XML (a part named .png can be typed
+    as styles)."""
+    from lxml import etree
+
+    try:
+        info = z.getinfo("[Content_Types].xml")
+    except KeyError:
+        return {}, {}
+    if info.file_size > _MAX_PART_XML:
+        raise IngestError("too_large", f"[Content_Types].xml in the DOCX expands to {_mib(info.file_size)} "
+                          f"(limit {_mib(_MAX_PART_XML)})", stage="read")
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    try:
+        root = etree.fromstring(z.read(info), parser)
+    except etree.XMLSyntaxError as e:
+        raise IngestError("corrupt", f"damaged DOCX: [Content_Types].xml: {e}", stage="read") from e
+    defaults = {(d.get("Extension") or "").lower(): d.get("ContentType") or "" for d in root.iter(f"{_CT}Default")}
+    overrides = {(o.get("PartName") or "").lstrip("/").lower(): o.get("ContentType") or ""
+                 for o in root.iter(f"{_CT}Override")}
+    return defaults, overrides
+
+
+def _is_xml(name: str, types: tuple[dict, dict]) -> bool:
+    """Whether python-docx would parse this member as XML."""
+    lower = name.lower()
+    if lower.endswith((".xml", ".rels")):
+        return True
+    defaults, overrides = types
+    ctype = overrides.get(lower) or defaults.get(lower.rsplit(".", 1)[-1] if "." in lower else "", "")
+    return ctype.endswith("xml")
 
 
 def _blocks(parent):

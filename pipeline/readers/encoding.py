@@ -32,9 +32,11 @@ def canonical(name: str | None) -> str | None:
     n = name.strip().strip("\"'").lower()
     n = _ALIASES.get(n, n)
     try:
-        return codecs.lookup(n).name
-    except LookupError:
+        name = codecs.lookup(n).name
+        b"a".decode(name, "ignore")  # a codec, but not bytes → text (base64, rot13, zlib): no charset
+    except (LookupError, UnicodeError):
         return None
+    return name
 
 
 @lru_cache(maxsize=65536)
@@ -64,6 +66,8 @@ def _strict(data: bytes, enc: str) -> str | None:
     except UnicodeDecodeError as e:
         if e.start >= len(data) - 3:
             return data[: e.start].decode(enc, errors="strict") if e.start else ""
+        return None
+    except UnicodeError:  # a codec that decodes nothing ('undefined')
         return None
 
 
