@@ -59,6 +59,11 @@ def newline_run(n: int = 200000) -> bytes:
     return (HEAD + "<p>中" + "\n" * n + "x</p>").encode()
 
 
+def element_run(n: int = 6_500_000) -> bytes:
+    """20 MB of empty paragraphs: millions of elements."""
+    return (HEAD + "<p>" * n).encode()
+
+
 def declared_charset(charset: str) -> bytes:
     """A GBK page whose meta charset names a codec that is not a text
     encoding (base64, rot13, zlib) or no codec at all."""
@@ -199,7 +204,7 @@ def long_text(chars: int = 2_900_000) -> str:
 PAGES = {
     "unclosed_scripts.html": unclosed_scripts, "lt_run.html": lt_run, "font_run.html": font_run,
     "comment_run.html": comment_run, "entity_run.html": entity_run, "huge_attribute.html": huge_attribute,
-    "whitespace_run.html": whitespace_run, "newline_run.html": newline_run,
+    "whitespace_run.html": whitespace_run, "newline_run.html": newline_run, "element_run.html": element_run,
     "charset_base64.html": lambda: declared_charset("base64"),
     "charset_rot13.html": lambda: declared_charset("rot13"),
     "charset_zlib.html": lambda: declared_charset("zlib"),

@@ -85,6 +85,12 @@ def test_a_hostile_page_is_read_in_linear_time(name):
     assert got["seconds"] < 20, got  # linear: well under a second; quadratic: minutes
 
 
+def test_a_page_of_millions_of_elements_is_refused_in_bounded_memory():
+    got, rss = read_in_subprocess("element_run()", limit=60)  # before: 42 s and 3 GB
+    assert not got["ok"] and got["error"] == "too_large" and "elements" in got["message"], got
+    assert got["seconds"] < 20 and rss < 1500, (got["seconds"], rss)
+
+
 @pytest.mark.parametrize("charset", ["base64", "rot13", "zlib", "undefined", "no-such-charset"])
 def test_a_charset_that_is_no_text_encoding_falls_back_to_detection(charset):
     doc = read_bytes(hostile.declared_charset(charset), "page.html")
