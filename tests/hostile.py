@@ -59,6 +59,11 @@ def newline_run(n: int = 200000) -> bytes:
     return (HEAD + "<p>中" + "\n" * n + "x</p>").encode()
 
 
+def element_run(n: int = 6_500_000) -> bytes:
+    """20 MB of empty paragraphs: millions of elements."""
+    return (HEAD + "<p>" * n).encode()
+
+
 def declared_charset(charset: str) -> bytes:
     """A GBK page whose meta charset names a codec that is not a text
     encoding (base64, rot13, zlib) or no codec at all."""
@@ -117,6 +122,61 @@ def docx_with_parts(path: str, sizes: dict[str, int], renames: dict[str, str] | 
     return path
 
 
+def docx_with_style_chain(path: str, styles: int = 50000, paragraphs: int = 20000) -> str:
+    """A DOCX whose paragraphs all use a style based on another, and so on
+    `styles` deep: a reader that walks the chain per paragraph does
+    styles × paragraphs steps."""
+    base = zipfile.ZipFile(io.BytesIO(_base_docx()))
+    chain = "".join(f'<w:style w:type="paragraph" w:styleId="s{i}"><w:basedOn w:val="s{i + 1}"/></w:style>'
+                    for i in range(styles))
+    para = f'<w:p><w:pPr><w:pStyle w:val="s0"/></w:pPr><w:r><w:t>{REPORT}</w:t></w:r></w:p>'
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        for item in base.infolist():
+            body = base.read(item.filename)
+            if item.filename == "word/styles.xml":
+                body = body.replace(b"</w:styles>", chain.encode() + b"</w:styles>")
+            elif item.filename == "word/document.xml":
+                body = body.replace(b"<w:body>", b"<w:body>" + para.encode() * paragraphs, 1)
+            z.writestr(item.filename, body)
+    return path
+
+
+def docx_with_numbering(path: str, start: str = "1000000000", fmt: str = "lowerLetter", text: str = "%1.",
+                        paragraphs: int = 200) -> str:
+    """A DOCX of numbered paragraphs whose list starts at `start`, in format
+    `fmt`, each label drawn from `text` (a billion as letters is 38 million
+    characters, before each paragraph)."""
+    from fixtures import docx_bytes
+
+    data = docx_bytes([], chinese_numbered=[REPORT] * paragraphs)
+    base = zipfile.ZipFile(io.BytesIO(data))
+    level = '<w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="%1、"/>'.encode()
+    hostile = f'<w:start w:val="{start}"/><w:numFmt w:val="{fmt}"/><w:lvlText w:val="{text}"/>'.encode()
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        for item in base.infolist():
+            body = base.read(item.filename)
+            if item.filename == "word/numbering.xml":
+                assert level in body
+                body = body.replace(level, hostile)
+            z.writestr(item.filename, body)
+    return path
+
+
+def docx_with_deep_runs(path: str, depth: int = 200, size: int = 29 * 2**20) -> str:
+    """A DOCX whose runs sit `depth` elements deep in their paragraphs,
+    paragraphs enough for `size` bytes of word/document.xml."""
+    base = zipfile.ZipFile(io.BytesIO(_base_docx()))
+    para = (b"<w:p>" + b"<w:x>" * depth + f"<w:r><w:t>{REPORT}</w:t></w:r>".encode() + b"</w:x>" * depth
+            + b"</w:p>")
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        for item in base.infolist():
+            body = base.read(item.filename)
+            if item.filename == "word/document.xml":
+                body = body.replace(b"<w:body>", b"<w:body>" + para * (size // len(para)), 1)
+            z.writestr(item.filename, body)
+    return path
+
+
 def docx_with_many_members(path: str, n: int = 200000) -> str:
     """A DOCX whose archive lists n empty extra members."""
     base = zipfile.ZipFile(io.BytesIO(_base_docx()))
@@ -144,7 +204,7 @@ def long_text(chars: int = 2_900_000) -> str:
 PAGES = {
     "unclosed_scripts.html": unclosed_scripts, "lt_run.html": lt_run, "font_run.html": font_run,
     "comment_run.html": comment_run, "entity_run.html": entity_run, "huge_attribute.html": huge_attribute,
-    "whitespace_run.html": whitespace_run, "newline_run.html": newline_run,
+    "whitespace_run.html": whitespace_run, "newline_run.html": newline_run, "element_run.html": element_run,
     "charset_base64.html": lambda: declared_charset("base64"),
     "charset_rot13.html": lambda: declared_charset("rot13"),
     "charset_zlib.html": lambda: declared_charset("zlib"),
@@ -163,6 +223,11 @@ def write_all(folder: str) -> list[str]:
     paths.append(docx_with_big_part(os.path.join(folder, "styles_bomb.docx")))
     paths.append(docx_with_big_part(os.path.join(folder, "numbering_bomb.docx"), "word/numbering.xml"))
     paths.append(docx_with_many_members(os.path.join(folder, "many_members.docx")))
+    paths.append(docx_with_style_chain(os.path.join(folder, "style_chain.docx")))
+    paths.append(docx_with_numbering(os.path.join(folder, "numbering_letters.docx")))
+    paths.append(docx_with_numbering(os.path.join(folder, "numbering_text.docx"), "30000", "upperRoman",
+                                     "%1" * 2_000_000))
+    paths.append(docx_with_deep_runs(os.path.join(folder, "deep_runs.docx")))
     p = os.path.join(folder, "long_text.txt")
     with open(p, "w", encoding="utf-8") as fh:
         fh.write(long_text())

@@ -21,7 +21,9 @@ HERE = os.path.dirname(__file__)
 ROOT = os.path.dirname(HERE)
 
 _READ = """
-import json, sys, time
+import json, resource, sys, time
+# a regression must fail the test, not take the machine's memory
+resource.setrlimit(resource.RLIMIT_AS, ({max_bytes}, {max_bytes}))
 sys.path.insert(0, {here!r})
 import hostile
 from pipeline.document import IngestError
@@ -31,7 +33,7 @@ data = open(arg, "rb").read() if arg.startswith("/") else eval("hostile." + arg)
 t = time.perf_counter()
 try:
     d = read_bytes(data, "hostile")
-    out = {{"ok": True, "encoding": d.encoding, "chars": len(d.text), "text": d.text[:200]}}
+    out = {{"ok": True, "encoding": d.encoding, "chars": len(d.text), "report": hostile.REPORT in d.text}}
 except IngestError as e:
     out = {{"ok": False, "error": e.error, "message": e.message}}
 out["seconds"] = time.perf_counter() - t
@@ -44,12 +46,13 @@ print(json.dumps(out))
 """
 
 
-def read_in_subprocess(arg: str, limit: float) -> tuple[dict, float]:
+def read_in_subprocess(arg: str, limit: float, max_mb: int = 3072) -> tuple[dict, float]:
     """(what reading `arg` gave, the reading process's peak RSS in MiB) from a
-    fresh process killed at `limit` seconds: `arg` is a file path or a call
-    of hostile.py."""
+    fresh process killed at `limit` seconds, its address space capped at
+    `max_mb`: `arg` is a file path or a call of hostile.py."""
     env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    proc = subprocess.Popen([sys.executable, "-c", _READ.format(here=HERE), arg], stdout=subprocess.PIPE,
+    code = _READ.format(here=HERE, max_bytes=max_mb * 2**20)
+    proc = subprocess.Popen([sys.executable, "-c", code, arg], stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, env=env, text=True)
     timer = threading.Timer(limit, proc.kill)
     timer.start()
@@ -78,8 +81,14 @@ PAGES = {
 @pytest.mark.parametrize("name", PAGES)
 def test_a_hostile_page_is_read_in_linear_time(name):
     got, _ = read_in_subprocess(PAGES[name], limit=60)
-    assert got["ok"] and hostile.REPORT in got["text"]
+    assert got["ok"] and got["report"], got
     assert got["seconds"] < 20, got  # linear: well under a second; quadratic: minutes
+
+
+def test_a_page_of_millions_of_elements_is_refused_in_bounded_memory():
+    got, rss = read_in_subprocess("element_run()", limit=60)  # before: 42 s and 3 GB
+    assert not got["ok"] and got["error"] == "too_large" and "elements" in got["message"], got
+    assert got["seconds"] < 20 and rss < 1500, (got["seconds"], rss)
 
 
 @pytest.mark.parametrize("charset", ["base64", "rot13", "zlib", "undefined", "no-such-charset"])
@@ -116,6 +125,23 @@ def test_a_docx_listing_too_many_parts_is_refused(tmp_path):
     with pytest.raises(IngestError) as e:
         read_bytes(open(path, "rb").read(), "members.docx")
     assert e.value.error == "too_large" and "parts" in e.value.message
+
+
+@pytest.mark.parametrize("make", [
+    # before: 120+ s (every paragraph walked the chain)
+    "docx_with_style_chain({path!r}, styles=20000, paragraphs=5000)",
+    # before: 23 GB and 78 s for 37 KB (a billion as letters before each paragraph)
+    "docx_with_numbering({path!r})",
+    # before: over 2.7 GB and 120+ s (a label of 2 million counters)
+    "docx_with_numbering({path!r}, '30000', 'upperRoman', '%1' * 2_000_000)",
+    # before: ~60 s (each element's ancestors looked at)
+    "docx_with_deep_runs({path!r}, depth=250, size=12 * 2**20)",
+])
+def test_a_docx_of_hostile_structure_is_read_in_linear_time_and_little_memory(tmp_path, make):
+    path = eval("hostile." + make.format(path=str(tmp_path / "hostile.docx")))
+    got, rss = read_in_subprocess(path, limit=60)
+    assert got["ok"] and got["report"], got
+    assert got["seconds"] < 20 and rss < 600, (got["seconds"], rss)
 
 
 def test_an_ordinary_docx_is_still_read():
