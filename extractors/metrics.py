@@ -7,12 +7,13 @@ by 其中 or in brackets inherits the scope of its total in the same sentence.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from . import handling
-from .context import CLAUSE, SEGMENT, Stops, bounds
+from .context import CLAUSE, SEGMENT, bounds
 from .resolve import check_declared
 
 SCOPE = ("kind", "body", "level", "role", "category", "status", "topic", "channel", "group", "is_key", "ref_year")
@@ -84,12 +85,16 @@ class Metric:
     nstart: int = 0
     parent: "Metric | None" = None  # the total this sub-count or share belongs to
     # 建议1件,提案3件,其中,独办件4件: a 其中 after several totals breaks down their sum
-    totals_sum: object = None
     totals: list = field(default_factory=list)  # those totals themselves (its parent is only the last)
     unit_total: bool = False  # the reporting unit's own total: 我局共承办人大代表建议7件
     each: list = field(default_factory=list)  # 社会保障和社会管理类各9件: the members it is stated for
     # which rule decided the metric's name (`metric`) and each scope field: the dataset's `rule` column
     rules: dict = field(default_factory=dict)
+
+    @property
+    def totals_sum(self):
+        """The sum of the several totals a 其中 breaks down, None where there is one."""
+        return sum(x.value for x in self.totals) if self.totals else None
 
     @property
     def rule(self) -> str:
@@ -384,11 +389,6 @@ class _Doc:
     classes: dict
     filed: bool
     resp: dict
-    sentences: Stops = None  # the sentence and segment stops of norm, found once
-    segments: Stops = None
-
-    def __post_init__(self):
-        self.sentences, self.segments = Stops(self.norm), Stops(self.norm, SEGMENT)
 
 
 @dataclass
@@ -468,8 +468,6 @@ def _all_closed(doc: _Doc, out: list) -> list:
     closed, each total before those words is also a count with status closed
     (the 其中-parts, counts with their own outcome and the submitted of a
     submitted-and-filed pair are not: 收到提案497件,立案468件,已全部办复)."""
-    import bisect
-
     # found once for the document, each count a binary search (linear on a run-on sentence)
     said = [x.start() for x in _ALL_CLOSED.finditer(doc.norm)]
     breakdowns = [x.start() for x in re.finditer("其中", doc.norm)]
@@ -479,7 +477,7 @@ def _all_closed(doc: _Doc, out: list) -> list:
                 or m.scope.get("group") == "提交"):
             continue
         k = bisect.bisect_left(said, m.nstart)
-        if k == len(said) or said[k] >= doc.sentences.around(m.nstart, m.nstart)[1]:
+        if k == len(said) or said[k] >= bounds(doc.norm, m.nstart, m.nstart)[1]:
             continue
         j = bisect.bisect_left(breakdowns, m.nstart)
         if j == len(breakdowns) or breakdowns[j] >= said[k]:  # no 其中 between the count and the words
@@ -492,7 +490,7 @@ def _window(doc: _Doc, flow: _Flow, i: int, q) -> _Window:
     """The number's sentence and the words between it and its neighbours; a
     new sentence resets the flow (a 其中 sentence breaks down the one before)."""
     norm, qs = doc.norm, doc.qs
-    a, b = doc.sentences.around(q.nstart, q.nend)
+    a, b = bounds(norm, q.nstart, q.nend)
     if a != flow.sent_key and flow.sent_key is not None and flow.total is not None and re.match(r"\s*其中", norm[a:b]):
         # …共承办126件,比2017年的118件增加8件。其中,人大代表建议58件: the breakdown
         # is of the total of the sentence before
@@ -725,7 +723,6 @@ def _link(doc: _Doc, flow: _Flow, w: _Window, m: Metric, names: list[str], sc: d
     elif names[0] == "count" and (bracketed or flow.in_sub):
         m.parent = flow.last_count if bracketed else flow.total
         if not bracketed and len(flow.totals) > 1:
-            m.totals_sum = sum(x.value for x in flow.totals)
             m.totals = list(flow.totals)
 
 
@@ -744,7 +741,7 @@ def _list_predicate(doc: _Doc, i: int, q, w: _Window, sc: dict) -> None:
     the counts that follow; its predicate ends where another kind of number
     starts (…3件全部办结,办结率100%)."""
     norm, qs = doc.norm, doc.qs
-    seg_end = min(doc.segments.around(q.nend, q.nend)[1], w.b)
+    seg_end = min(bounds(norm, q.nend, q.nend, SEGMENT)[1], w.b)
     later = []
     for x in qs[i + 1:i + 1 + _MAX_LIST]:  # (a list is a few members, not a run of thousands)
         if x.nstart >= seg_end or x.unit != "件":
@@ -797,11 +794,10 @@ def _respectively(norm: str, qs: list) -> dict[int, dict]:
     the same way (分别占53.0%、32.0%…) take the same members."""
     out: dict[int, dict] = {}
     last: tuple[int, list[dict]] | None = None
-    segments = Stops(norm, SEGMENT)  # (the document's; _respectively runs before _Doc exists)
     i = 0
     while i < len(qs):
         q = qs[i]
-        a = segments.around(q.nstart, q.nend)[0]
+        a = bounds(norm, q.nstart, q.nend, SEGMENT)[0]
         pre = norm[max(a, q.nstart - _PREFIX):q.nstart]
         m = _RESPECTIVELY.search(pre)
         if not m or q.unit not in ("件", "%", "家", "个"):
