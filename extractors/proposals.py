@@ -172,6 +172,7 @@ class _Page:
     idx: list[int]
     sessions: list[tuple]  # (compact start, end, as written, normalized name)
     mentions: list[re.Match]
+    reply: bool  # a reply letter (genre.is_reply_letter), decided once
 
 
 @dataclass
@@ -205,7 +206,7 @@ def _page(tm: TextMap) -> _Page:
                          _as_written(tm, idx, m.end() - len(name), m.end()), name))
     nav = _navigation_spans(tm.norm, idx)
     mentions = [m for m in _MENTION.finditer(c) if not any(a <= m.start() < b for a, b in nav)]
-    return _Page(tm, c, idx, sessions, mentions)
+    return _Page(tm, c, idx, sessions, mentions, genre.is_reply_letter(tm.norm))
 
 
 def extract(tm: TextMap) -> list[Proposal]:
@@ -385,7 +386,7 @@ def _document_rules(pg: _Page, props: list[Proposal]) -> None:
     _aggregate_statuses(c, props)
     _section_statuses(pg.tm.norm, props)
     _section_roles(c, props)
-    _roles_by_elimination(c, props, pg.tm.norm)
+    _roles_by_elimination(c, props, pg)
     classes = handling.class_statuses(c)
     for p in props:
         # 办理结果为乙类: the letter means what the report defines it to mean,
@@ -394,7 +395,7 @@ def _document_rules(pg: _Page, props: list[Proposal]) -> None:
             p.offer("status", classes[p.category], "class_defined", p.category + "类")
     if len(props) == 1:
         _letter_class(c, props[0], classes)
-        if props[0].status is None and genre.is_reply_letter(pg.tm.norm):
+        if props[0].status is None and pg.reply:
             _letter_outcome(c, props[0])  # (a news story about one proposal tells its story, not its outcome)
     m = _ALL_CLOSED.search(c)
     if m:
@@ -737,7 +738,7 @@ def _field_role(norm: str) -> str | None:
     return "主办" if named == {"主办"} else None
 
 
-def _roles_by_elimination(c: str, props: list[Proposal], norm: str) -> None:
+def _roles_by_elimination(c: str, props: list[Proposal], pg: _Page) -> None:
     """A list of one kind where the unit states its split (主办12件,协办2件)
     and marks only the items of one role ((协办)): the unmarked ones have the
     other role, when the counts say so. A report with one item states its
@@ -746,8 +747,8 @@ def _roles_by_elimination(c: str, props: list[Proposal], norm: str) -> None:
         m = _THIS_ITEM_ROLE.search(c)
         if m:
             props[0].offer("role", m.group(1), "single_item_role")
-        elif genre.is_reply_letter(norm):
-            role = _field_role(norm)
+        elif pg.reply:
+            role = _field_role(pg.tm.norm)
             if role:
                 props[0].offer("role", role, "letter_field")
     for m in _ROLE_SPLIT.finditer(c):

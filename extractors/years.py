@@ -10,7 +10,7 @@ import re
 
 from pipeline.textmap import TextMap
 
-from .metadata import _DATE, _YEAR, Field, _alt, _closing_date, _norm_span, _vocab
+from .metadata import _YEAR, Field, _alt, _closing_date, _norm_span, _vocab
 
 
 _STRONG_YEAR = re.compile(
@@ -75,7 +75,7 @@ def _title_year(tm: TextMap, title: Field, published: Field, d) -> None:
         d.offer("year", y, "title_year", span=tm.to_source(m.start(1), m.end(1)))
 
 
-def _session_years(tm: TextMap, title: Field, found: list, d) -> None:
+def _session_years(tm: TextMap, found: list, in_title: list, d) -> None:
     """A session the text itself ties to a year dates the sessions of its term:
     the title's session first (关于市五届人大四次会议…的报告, …以来), else the one
     the report names most."""
@@ -84,7 +84,6 @@ def _session_years(tm: TextMap, title: Field, found: list, d) -> None:
     ties = {(s.level, s.body, s.term, s.no): s.year for s in found if s.year}
     if not ties:
         return
-    in_title = _in_title(tm, title, found)
     for rule, s in (("title_session", in_title[0] if in_title else None),
                     ("main_session", sessions.main_session(found))):
         y = sessions.year_of(s, ties) if s else None
@@ -194,16 +193,17 @@ def extract_year(tm: TextMap, title: Field, published: Field) -> tuple[Field, bo
 
     d = Decisions("document")
     found = sessions.find(tm.norm)  # read once: the title's, the main and the national session
+    in_title = _in_title(tm, title, found)
     reply = genre.is_reply_letter(tm.norm, title.value)
     _results_year(tm, d)
     _title_year(tm, title, published, d)
-    _session_years(tm, title, found, d)
+    _session_years(tm, found, in_title, d)
     _delivery_year(tm, d)
     if reply:
         _reply_year(tm, published, d)
     _opening_year(tm, d)
     _dated_events(tm, d)
-    _national_session(tm, found, _in_title(tm, title, found), d)
+    _national_session(tm, found, in_title, d)
     if published.value:
         y, month = int(published.value[:4]), int(published.value[5:7])
         head = tm.norm[:3000]
