@@ -324,6 +324,12 @@ def _open(path: str, name: str):
     return pads.dataset(path, format="parquet", schema=TABLES[name])
 
 
+def arrow_dataset(out: str, name: str):
+    """The table's current version (as `location` finds it) as a pyarrow dataset,
+    for a query engine to scan."""
+    return _open(location(out, name) or partition_dir(out, name), name)
+
+
 def _reason(e: Exception) -> str:
     text = " ".join(str(e).split()) or type(e).__name__
     return text if len(text) <= 200 else text[:199] + "…"

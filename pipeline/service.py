@@ -447,15 +447,10 @@ def _connect(out: str, names: list[str]):
     """DuckDB over just the tables a listing reads: a damaged table elsewhere
     in the dataset does not stop it."""
     import duckdb
-    import pyarrow.dataset as pads
 
     con = duckdb.connect()
     for name in names:
-        path = dataset.table_path(out, name)
-        data = (pads.dataset(path, format="parquet", schema=dataset.TABLES[name]) if os.path.exists(path) else
-                pads.dataset(dataset.partition_dir(out, name), format="parquet", partitioning="hive",
-                             schema=dataset.TABLES[name]))
-        con.register(name, data)
+        con.register(name, dataset.arrow_dataset(out, name))
     return con
 
 
