@@ -24,20 +24,25 @@ _CATEGORY = re.compile(r"([A-Da-d甲乙丙丁])(?:类?、([A-Da-d甲乙丙丁]))
 # 财政经济方面25件; 属道路交通类21件; 涉及发展规划、项目建设和综合经济类工作占比最大,有206件
 _TOPIC = re.compile(r"(?:是|为|其中|涉及|包括)?([\u4e00-\u9fff、和及与]{2,30}?)(方面|类|领域)(?:的|工作)?"
                     # 经济建设方面提案212件: the kind may stand between the topic and its count
-                    r"(?:建议提案|建议|提案|议案)?(?:占比最[大高多]|最多)?[,,]?(?:有|共|计|占比?)?$")
+                    # 经济建设方面立案158件: or what became of the topic's items
+                    r"(?:建议提案|建议|提案|议案)?(?:占比最[大高多]|最多)?[,,]?(?:有|共|计|占比?|立案)?$")
 # 其中涉及财经工交48件,农林水利27件,城建城管16件: a run of topics after 涉及, each before its count
 # (涉及民生领域的247件 is _TOPIC_INVOLVES's: an item with 的 is not a bare topic)
 _TOPIC_RUN = re.compile(r"涉及(?:[\u4e00-\u9fff、]{2,16}?\d+件[,,、])*((?:(?!的)[\u4e00-\u9fff、]){2,16})$")
 # …;城乡建设与基础设施的提案13件;民生保障与公共服务的提案19件: a list item that names its topic
 _TOPIC_ITEM_OF = re.compile(r"(?:^|[;;])\s*([\u4e00-\u9fff、与和及]{2,16}?)(?:方面|类|领域)?的(?:建议提案|提案|建议|议案)$")
-_NOT_TOPIC = re.compile(r"提出|收到|提交|立案|办理|审查|承办|交办|共|其中|全部|委员|代表|重点|集体|联名|个人")
+_NOT_TOPIC = re.compile(r"提出|收到|提交|立案|办理|审查|承办|交办|(?<!公)共|其中|全部|委员|代表|重点|集体|联名|个人")
 _TOPIC_INVOLVES = re.compile(r"涉及([^,,;;。的]{2,20})的(?:最多|较多|最少)?[,,]?(?:共|有)?$")
 # an enumerated line that names its topic: 1、通组公路16件
 _TOPIC_ITEM = re.compile(r"(?:^|\n)\s*(?:\d+|[一二三四五六七八九十]+)[、.．]\s*([\u4e00-\u9fff]{2,12}?)(?:方面|类)?$")
 # 关于增进民生福祉的提案最多,共155件; 涉及“三农”提案486件; 围绕促进经济持续健康发展等方面提出提案2301件:
 # a topic the report marks as one (关于/涉及/围绕 before it), then the kind, then the count
-_TOPIC_MARKED = re.compile(r"(?:关于|涉及|围绕)([^,,。;;:\d]{2,24}?)等?(?:方面|领域|类)?的?(?:提出|收到|提交)?"
-                           r"(?:建议提案|提案|建议|议案)(?:最多|较多)?[,,]?(?:共|有|计)?$")
+_TOPIC_MARKED = re.compile(r"(?:关于|涉及|围绕|有关)([^,,。;;:\d]{2,24}?)等?(?:方面|领域|类)?的?(?:提出|收到|提交)?"
+                           r"(?:建议提案|提案|建议|议案)(?:最多|较多)?[,,]?(?:共|有|计)?$"
+                           # 围绕经济方面,为推进实体经济发展出谋划策提出提案92件: the topic heads the clause
+                           r"|围绕([^,,。;;:\d]{1,12}?)方面[,,][^,,。;;:\d]{0,30}?提出(?:建议提案|提案|建议|议案)$")
+# 有关部门反映的建议268件: 有关 naming who, not what
+_NOT_ABOUT = re.compile(r"部门|单位|反映")
 # 经济建设方面,提出提案161件: a topic heading its own clause, then what was proposed about it
 _TOPIC_CLAUSE = re.compile(r"(?:^|[。;;\n,,])\s*([\u4e00-\u9fff“”、和及与]{2,20}?)(?:方面|领域)[,,]\s*"
                            r"(?:提出|收到|提交|共有?)?(?:建议提案|提案|建议|议案)$")
@@ -189,9 +194,12 @@ def filing_group(seg: str, filed: bool) -> str | None:
     ('提交', '立案')
     >>> filing_group("未立案的", True), filing_group("共提出建议", False)
     ('不予立案', None)
+
+    Only the count's own clause speaks (…等提出提案;政治类提案281件: no group).
+    >>> filing_group("提出提案;政治类提案", True)
     """
     rx, table = _filing_rx()
-    hits = list(rx.finditer(seg))
+    hits = list(rx.finditer(re.split(r"[;;。]", seg)[-1]))
     if not hits:
         return None
     g = table[hits[-1].group()]
@@ -244,12 +252,16 @@ def _topic(before: str, prefix: str = "") -> str | None:
     if im:  # (涉及民生领域的247件: the topic as the report names it, 领域 and all)
         return re.sub(r"(?:方面|类)$", "", _clean_topic(im.group(1)) if im.re is _TOPIC_ITEM else im.group(1))
         # 涉及洱海保护治理的37件; 涉及民生领域的247件; 1、通组公路16件
-    if re.search(r"(?:^|[;;,,。])\s*其他\s*$", b):
-        return "其他"  # …社会保障类14件;其他12件: the rest of a topic breakdown
+    other = re.search(r"(?:^|[;;,,。])\s*(其[他它])(?:建议提案|建议|提案|议案)?\s*$", b)
+    if other:
+        return other.group(1)  # …社会保障类14件;其他12件 / 其它提案9件: the rest of a topic breakdown
     tm = _TOPIC.search(b)
     if not tm or _CATEGORY.search(tm.group(0)) or handling.kind_rx()[0].search(tm.group(1)):
         mk = _TOPIC_MARKED.search(b) or _TOPIC_CLAUSE.search(b)
-        return _clean_topic(mk.group(1)) if mk and not _NOT_TOPIC.search(mk.group(1)) else None
+        if not mk:
+            return None
+        topic = mk.group(1) or mk.group(2)
+        return _clean_topic(topic) if not _NOT_TOPIC.search(topic) and not _NOT_ABOUT.search(topic) else None
     topic = _clean_topic(re.split(r"[,,:;;]", tm.group(1))[-1])
     return topic if len(topic) >= 2 else None
 
@@ -494,7 +506,7 @@ def _window(doc: _Doc, flow: _Flow, i: int, q) -> _Window:
     if a != flow.sent_key and flow.sent_key is not None and flow.total is not None and re.match(r"\s*其中", norm[a:b]):
         # …共承办126件,比2017年的118件增加8件。其中,人大代表建议58件: the breakdown
         # is of the total of the sentence before
-        flow.sent_key, flow.in_sub, flow.across = a, True, True
+        flow.sent_key, flow.in_sub, flow.across, flow.sent_ctx = a, True, True, {}
     if a != flow.sent_key:
         # only a class breakdown already under way carries on
         carried = ({k: flow.sent_ctx[k] for k in ("kind", "body") if k in flow.sent_ctx}
@@ -593,6 +605,19 @@ def _restated(doc: _Doc, q, w: _Window, names: list[str], out: list) -> bool:
     return True
 
 
+# ,平时提案 / 、委员联名提案: the next member of a list of counts, with no verb of its own
+_LIST_NEXT = re.compile(r"^件?\s*[,,、]\s*[^,,、。;;:\d]{0,10}$")
+_LIST_VERBS = re.compile(r"办|交|转|审|答|复|解决|落实|采纳|满意|占|其中|分别")
+
+
+def _sibling_of(last, before: str):
+    """The count a list member shares its filing group with, if any."""
+    if (last is None or last.rules.get("group") != "filing_group" or not _LIST_NEXT.match(before)
+            or _filing_rx()[0].search(before) or _LIST_VERBS.search(before)):
+        return None
+    return last
+
+
 def _count_or_share(doc: _Doc, flow: _Flow, i: int, q, w: _Window, names: list[str], out: list) -> None:
     norm, before = doc.norm, w.before
     sc = _scope(before, w.after, w.prefix, names[0],
@@ -602,8 +627,13 @@ def _count_or_share(doc: _Doc, flow: _Flow, i: int, q, w: _Window, names: list[s
         del sc["group"]  # 代表建议27件,委员提案31件: members' proposals as a kind, not against groups'
     if names[0] == "count" and "group" not in sc:
         g = filing_group(before[-12:], doc.filed)
+        if g == "提交" and "topic" in sc and "提出" in before[-12:]:
+            g = None  # 经济建设方面,提出提案161件: a topic's count, not the submitted total
         if g:
             sc["group"], rules["group"] = g, "filing_group"
+        elif _sibling_of(flow.last_count, before) is not None:
+            # 共提交大会提案950件,平时提案24件: the next count of the list was submitted too
+            sc["group"], rules["group"] = flow.last_count.scope["group"], "filing_group"
     if q.ref_year:
         sc["ref_year"], rules["ref_year"] = q.ref_year, "quantity_year"
     if re.search(r"[;;]", before) and ("kind" in sc or re.search(r"共|合计|总计", before)):
