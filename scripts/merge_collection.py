@@ -1,6 +1,6 @@
 """Build the real dev and blind sets from collectors' folders.
 
-    python scripts/merge_collection.py COLLECT_DIR [--dev corpus/sets/dev --blind corpus/sets/blind]
+    python scripts/merge_collection.py COLLECT_DIR [--dev corpus/sets/dev --blind corpus/sets/blind] [--append KLM]
 
 COLLECT_DIR holds one folder per collector-annotator (`A/`, `B/`…), each with
 `raw/XNN.txt|json` and `gold/XNN.json` (and the reviewer's `REVIEW.md`). Texts
@@ -106,6 +106,23 @@ def write(part: list[dict], root: pathlib.Path, first: int) -> None:
         (root / "gold" / f"{key}.json").write_text(json.dumps(gold, ensure_ascii=False, indent=1) + "\n", "utf-8")
 
 
+def append(part: list[dict], root: pathlib.Path) -> int:
+    """Add items to a part after its last number, renumbering nothing already
+    there (items whose `collected_as` the part holds are skipped); returns how
+    many were added."""
+    have = {json.loads(p.read_text("utf-8")).get("collected_as") for p in (root / "raw").glob("*.json")}
+    new = sorted((it for it in part if it["key"] not in have), key=lambda it: (str(it["side"].get("genre")), it["key"]))
+    first = max((int(p.stem) for p in (root / "raw").glob("*.txt")), default=0) + 1
+    for n, it in enumerate(new, first):
+        key = f"{n:03d}"
+        (root / "raw" / f"{key}.txt").write_bytes(it["txt"].read_bytes())
+        side = {**it["side"], "collected_as": it["key"], "gold_reviewed": it["reviewed"]}
+        (root / "raw" / f"{key}.json").write_text(json.dumps(side, ensure_ascii=False, indent=1) + "\n", "utf-8")
+        gold = {**it["gold"], "doc": key}
+        (root / "gold" / f"{key}.json").write_text(json.dumps(gold, ensure_ascii=False, indent=1) + "\n", "utf-8")
+    return len(new)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("collect")
@@ -115,8 +132,12 @@ def main() -> int:
     ap.add_argument("--blind-only", default="", help="collectors' letters (e.g. I) whose texts all go to the blind part")
     ap.add_argument("--seen", default="corpus/annotation/seen_during_tuning.txt",
                     help="collectors' ids (A03…) someone working on the code has looked at: never blind")
+    ap.add_argument("--append", default="", help="collectors' letters (e.g. KLM) whose texts are added after the "
+                    "parts' last numbers, split the same way; nothing already in the parts moves")
     args = ap.parse_args()
     its = items(pathlib.Path(args.collect))
+    if args.append:
+        its = [it for it in its if it["key"][0] in args.append]
     flagged = heldout_flagged([it["txt"] for it in its], pathlib.Path(args.heldout_check))
     kept = [it for it in its if str(it["txt"]) not in flagged]
     for f in sorted(flagged):
@@ -126,9 +147,17 @@ def main() -> int:
     if os.path.exists(args.seen):
         with open(args.seen, encoding="utf-8") as fh:
             seen = {w for line in fh for w in line.split("#")[0].split()}
+    if args.append:
+        # the later of two texts sharing most passages: against the parts' texts too
+        known = [{"key": p.stem, "txt": p} for part in (args.dev, args.blind) for p in sorted(pathlib.Path(part, "raw").glob("*.txt"))]
+        kept = [it for it in drop_duplicates(known + kept, _fold()) if "side" in it]
     fresh = [it for it in kept if it["key"][0] in args.blind_only]
     dev, blind = split([it for it in kept if it not in fresh], seen)
     blind += fresh  # collected after the code was tuned, for the blind part alone
+    if args.append:
+        nd, nb = append(dev, pathlib.Path(args.dev)), append(blind, pathlib.Path(args.blind))
+        print(f"{len(its)} collected, {len(kept)} kept: added dev {nd}, blind {nb}")
+        return 0
     write(dev, pathlib.Path(args.dev), 401)
     write(blind, pathlib.Path(args.blind), 701)
     print(f"{len(its)} collected, {len(kept)} kept: dev {len(dev)}, blind {len(blind)}")
