@@ -32,7 +32,14 @@ def status_rx() -> tuple[re.Pattern, dict[str, str]]:
 @lru_cache(maxsize=1)
 def letter_outcome_rx() -> dict[str, re.Pattern]:
     """status → one pattern of the outcome cues a reply letter's body uses."""
-    return {st: re.compile("|".join(f"(?:{p})" for p in pats)) for st, pats in vocab()["letter_outcomes"].items()}
+    return {st: re.compile("|".join(f"(?:{p})" for p in pats)) for st, pats in vocab()["letter_outcomes"].items()
+            if isinstance(pats, list)}
+
+
+@lru_cache(maxsize=1)
+def preparatory_rx() -> re.Pattern:
+    """The steps on the way to a result (设计, 可行性研究, 招标…): letter_outcomes.preparatory_steps."""
+    return re.compile(vocab()["letter_outcomes"]["preparatory_steps"])
 
 
 @lru_cache(maxsize=1)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from pipeline.textmap import TextMap
 from . import genre, handling, regions
-from .context import SEGMENT, bounds
+from .context import CLAUSE, SEGMENT, bounds
 from .resolve import Decisions
 
 _CN = "一二三四五六七八九十"
@@ -560,27 +560,25 @@ def _letter_class(c: str, p: Proposal, classes: dict[str, str]) -> None:
 def _letter_outcome(c: str, p: Proposal) -> None:
     """A reply letter about one item says in its body what became of it: the
     handling vocabulary and the outcome cues of handling.yaml `letter_outcomes`
-    after the acknowledgement (现答复如下). The outcome named most wins; between
-    equals, the one named last (a reply ends on its result); a plan with work
-    under way is in progress; refusals alone are a no."""
+    after the acknowledgement (现答复如下), each read in its clause. The outcome
+    named most wins; between equals, the one named last (a reply ends on its
+    result); a plan with work under way is in progress; refusals alone are a no."""
     ack = max(c.find("答复如下"), c.find("答覆如下"), c.find("函复如下"), c.find("收悉"))
-    start = max(ack, p.cend)
-    hits: list[tuple[int, str, str]] = []  # (position, status, wording)
-    rx, table = handling.status_rx()  # 列入计划, 条件限制, 已经解决
-    hits += [(m.start(), table[m.group()], m.group()) for m in rx.finditer(c, start) if table[m.group()] != "closed"]
-    for status, orx in handling.letter_outcome_rx().items():
-        hits += [(m.start(), status, m.group()) for m in orx.finditer(c, start)
-                 if not any(h[0] <= m.start() < h[0] + len(h[2]) for h in hits)]
+    hits = _outcome_hits(c, max(ack, p.cend))
     if not hits:
         return
     if all(st == "reference_weak" for _, st, _ in hits):
         if p.category is None:  # answered no, and no class letter says otherwise (暂无…先例; 不属于…管辖)
             p.offer("status", "reference", "refusal_only", hits[-1][2])
         return
-    hits = [(pos, "reference" if st == "reference_weak" else st, w) for pos, st, w in hits]
+    result = max(pos for pos, st, _ in hits if st != "reference_weak")
+    # 难以扩建…已列入规划: a difficulty the letter explains on its way to what will be done is no
+    # answer (but a refusal under an earlier point, 1、…不能列入…;2、…, answers that point)
+    hits = [(pos, "reference" if st == "reference_weak" else st, w) for pos, st, w in hits
+            if st != "reference_weak" or pos > result or _POINT.search(c, pos, result)]
     count: dict[str, int] = {}
     last: dict[str, tuple[int, str]] = {}
-    for pos, status, wording in sorted(hits):
+    for pos, status, wording in hits:
         count[status] = count.get(status, 0) + 1
         last[status] = (pos, wording)
     if "reference" in count and len(count) > 1 and count["reference"] * 2 >= sum(count.values()):
@@ -589,6 +587,42 @@ def _letter_outcome(c: str, p: Proposal) -> None:
     if best == "planned" and "in_progress" in count:
         best = "in_progress"  # GOLD.md §4: work under way on a plan is in progress (已上报…待项目批准后)
     p.offer("status", best, "reply_letter_body", last[best][1])
+
+
+# 。2、今年…; ;二是…; (三)…: the next point of a letter that answers point by point
+_POINT = re.compile(r"[。;;:]\s*(?:[一二三四五六七八九十]是|[0-9一二三四五六七八九十]{1,2}[、.．]|[((][0-9一二三四五六七八九十]{1,2}[))])")
+# “加大分类指导,有序推进”方面的建议: the suggestion's own words, quoted, are no outcome
+_QUOTED = re.compile(r"“[^”“]{0,60}”")
+# 农业农村局将在2023年开始实施的…项目中: work that will start is a plan
+_FUTURE = re.compile(r"将|拟|计划|准备")
+
+
+def _outcome_hits(c: str, start: int) -> list[tuple[int, str, str]]:
+    """(position, status, wording) of the outcome cues after `start`, in text
+    order: the longest of overlapping cues (纳入…正在实施的…计划 is a plan),
+    none inside quotation marks, each read in its clause."""
+    rx, table = handling.status_rx()  # 列入计划, 条件限制, 已经解决
+    found = [(m.start(), m.end(), table[m.group()], m.group()) for m in rx.finditer(c, start)
+             if table[m.group()] != "closed"]
+    for status, orx in handling.letter_outcome_rx().items():
+        found += [(m.start(), m.end(), status, m.group()) for m in orx.finditer(c, start)]
+    quoted = [m.span() for m in _QUOTED.finditer(c, start)]
+    kept: list[tuple[int, int, str, str]] = []
+    for a, b, st, w in sorted(found, key=lambda h: h[0] - h[1]):  # longest first
+        if not any(a < y and x < b for x, y, _, _ in kept) and not any(x < a < y for x, y in quoted):
+            kept.append((a, b, st, w))
+    return [(a, _in_clause(c, a, st, w), w) for a, b, st, w in sorted(kept)]
+
+
+def _in_clause(c: str, pos: int, status: str, wording: str) -> str:
+    """A cue's status as its clause reads it: a preparatory step done (初步设计已经完成)
+    is work under way; work that will start (将在2023年开始实施) is a plan."""
+    a, b = bounds(c, pos, pos + len(wording), CLAUSE)
+    if status == "resolved" and handling.preparatory_rx().search(c, a, b):
+        return "in_progress"
+    if status == "in_progress" and not wording.startswith(("将继续", "继续")) and _FUTURE.search(c, max(a, pos - 12), pos):
+        return "planned"
+    return status
 
 
 def _letter_subject(tm: TextMap, c: str, idx: list[int], p: Proposal) -> None:
