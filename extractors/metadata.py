@@ -345,8 +345,9 @@ def _standalone(tm: TextMap, i: int) -> bool:
 
 
 def _source_date(tm: TextMap) -> Field | None:
-    """A newspaper's date beside the source field: 来源:厦门商报 2012-01-05, 来源:岳阳晚报2011-01-13."""
-    labels = _alt(_vocab()["publisher_labels"])
+    """A newspaper's date beside the source field: 来源:厦门商报 2012-01-05, 来源:岳阳晚报2011-01-13;
+    or beside a byline: 作者:代表联络室 2017-09-20."""
+    labels = _alt(_vocab()["publisher_labels"] + _vocab()["byline_labels"])
     return _date_field(tm, re.search(rf"(?:{labels})\s*[::]\s*[^\s\d::|]{{2,20}}?\s*{_DATE}", tm.norm[:1500]))
 
 
@@ -359,7 +360,8 @@ def _weekday_lines(tm: TextMap) -> list[tuple[int, bool]]:
     for i, (s, _, line) in enumerate(lines):
         m = _WEEKDAY.search(line)
         if m:
-            near = " ".join(l for _, _, l in lines[max(0, i - 1):i + 2])
+            # (第A4版:要闻 / 标题导航 / 2015年02月05日 星期四: the page's name a few lines above)
+            near = " ".join(l for _, _, l in lines[max(0, i - 3):i + 2])
             out.append((s + m.start(), bool(_PAPER.search(near))))
     return out
 
@@ -413,12 +415,31 @@ def _closing_date(tm: TextMap) -> Field | None:
         v = _cn_date_value(cm) if cm else None
         if v:
             return _field(tm, s + cm.start(1), s + cm.end(), value=v)
+        v = _run_date_value(line)
+        if v:  # 2023717: a date whose separators were lost, where only one reading is a date
+            return _field(tm, s, e, value=v)
         sm = _SPLIT_YEAR_DATE.search(line)
         if sm and line.endswith(sm.group()):
             v = _date_value_of(sm.group("y").replace(" ", ""), sm.group("m2"), sm.group("d2"))
             if v:
                 return _field(tm, s + sm.start(), s + sm.end(), value=v)
     return None
+
+
+def _run_date_value(line: str) -> str | None:
+    """A line that is a date with its separators lost, read where only one
+    split is a date: 2023717 → 2023-07-17 (2023-71-7 is none); 2023111 → None.
+
+    >>> _run_date_value("2023717"), _run_date_value("2023111"), _run_date_value("20231205")
+    ('2023-07-17', None, '2023-12-05')
+    """
+    m = re.fullmatch(r"((?:19|20)\d{2})(\d{2,4})", line)
+    if not m:
+        return None
+    y, rest = m.groups()
+    splits = {_date_value_of(y, rest[:i], rest[i:]) for i in (1, 2) if 0 < i < len(rest) and len(rest) - i <= 2}
+    splits.discard(None)
+    return splits.pop() if len(splits) == 1 else None
 
 
 def _date_value_of(y: str, mo: str, d: str) -> str | None:
@@ -432,9 +453,10 @@ def _closing_lines(text: str, n: int = 12) -> list:
     """Where a closing date stands: the lines right after the body's last
     paragraph (a letter's signature, then site chrome below it), then the
     page's last lines, bottom up."""
-    _, end = _body_bounds(text)
+    start, end = _body_bounds(text)
     after = _lines(text[end:], n)
-    return [(s + end, e + end, l) for s, e, l in after] + list(reversed(_lines_tail(text)))
+    # (not the head's fields: 发布日期: 2019年10月09日 above the body of a short page)
+    return [(s + end, e + end, l) for s, e, l in after] + [x for x in reversed(_lines_tail(text)) if x[0] >= start or start == len(text)]
 
 
 def _lines_tail(text: str, n: int = 6):

@@ -39,8 +39,10 @@ def find(norm: str) -> list[Session]:
         term, no = chinese_to_int(m.group("term")), chinese_to_int(m.group("no"))
         if not term or not no or "常委会" in (m.group("body2") or "") or norm.startswith("常委会", m.start("no") - 4):
             continue  # standing-committee meetings (人大常委会第三十七次会议) are not annual
+        # (中国人民政治协商会议第十四届全国委员会第一次会议: the CPPCC written out)
         words = (m.group("body1") or "") + (m.group("body2") or "") + norm[max(0, m.start() - 4):m.start()]
-        body = "政协" if "政协" in words else "人大" if ("人大" in words or "人民代表" in words) else None
+        cppcc = "政协" in words or norm.endswith("政治协商会议", 0, m.start())
+        body = "政协" if cppcc else "人大" if ("人大" in words or "人民代表" in words) else None
         ym = _YEAR_BEFORE.search(norm[max(0, m.start() - 14):m.start()])
         lm = re.search(r"(全国|[省市州区县旗])(?:人大|政协)?$", norm[max(0, m.start() - 4):m.start()])
         level = "全国" if m.group("nat") else lm.group(1) if lm else None  # 十四届全国人大二次会议

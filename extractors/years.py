@@ -21,7 +21,9 @@ _STRONG_YEAR = re.compile(
     # 共办理2023年建议提案
     # (not a goal: 力争2025年重点提案A类比例不低于70%)
     r"|(?<!力争)(?<!争取)(?<!计划)(?<!预计)(?<!目标)(?<![到至])((?:19|20)\d{2})\s*年(?:度)?"
-    r"(?=(?:的)?(?:重点)?[省市区县]?(?:人大|建议|提案|议案|两会|“两会”|代表建议|政协))"
+    r"(?=(?:的)?(?:重点)?[省市区县]?(?:人大|建议|提案|议案|两会|“两会”|代表建议|政协)"
+    # 对2008年上半年区政府办理代表建议情况进行了视察: the half-year of handling looked at
+    r"|(?:上半年|下半年)[^,,。;;\d]{0,10}?办理(?:代表|委员)?(?:建议|提案|议案))"
 )
 
 
@@ -58,7 +60,7 @@ def _results_year(tm: TextMap, d) -> None:
     if not m:
         return
     y = int(m.group(1)) - 1
-    r = re.search(rf"{y}\s*年[^。]{{0,40}}?(?:办理情况|共承办|承办了|办结|办复|满意率|已经?解决|解决或)", head)
+    r = re.search(rf"{y}\s*年[^。]{{0,40}}?(?:办理(?:工作)?情况|共承办|承办了|办结|办复|满意率|已经?解决|解决或)", head)
     if r:
         d.offer("year", y, "results_year", span=tm.to_source(r.start(), r.start() + 4))
 
@@ -143,12 +145,21 @@ def _national_session(tm: TextMap, found: list, in_title: list, d) -> None:
         return
     terms = {(s.body, s.term) for s in national}
     titled = [s for s in in_title if s.level in (None, "全国") and (s.body, s.term) in terms]
-    s = titled[0] if titled else sessions.main_session(national)
+    # 向大会报告政协十三届三次会议以来的提案工作: the session the work ran since (GOLD.md §4)
+    since = [s for s in found if re.match(r"[^,,。;;]{0,3}以来", tm.norm[s.end:s.end + 6]) and (s.body, s.term) in terms]
+    s = titled[0] if titled else since[0] if since else sessions.main_session(national)
     start = sessions.national_term_start(s.body, s.term)
     if start:
-        # a term's first session hears the outgoing committee's report on the years before (GOLD.md §7.9)
-        back = s.no == 1 and re.search(r"工作情况的报告|工作报告|五年来", tm.norm[:2000]) is not None
+        # the session that hears a work report (全国政协十三届五次会议开幕…作提案工作情况的报告) is told of
+        # the year before; a term's first session, of the outgoing term's last (GOLD.md §4, §7.9)
+        head = tm.norm[:2000]
+        report = re.search(r"工作情况的报告|工作报告|五年来", head) is not None
+        back = s not in since and s not in titled and report and (s.no == 1 or _HEARS_REPORT.search(head) is not None)
         d.offer("year", start + s.no - 1 - back, "national_session", span=tm.to_source(s.start, s.end))
+
+
+# 会议…开幕, 向大会报告, 作…的报告: a session hearing the report (not one the report is about)
+_HEARS_REPORT = re.compile(r"开幕|開幕|向大会报告|向大會報告|作[^。]{0,30}?(?:工作情况|工作)的?报告")
 
 
 def _reply_year(tm: TextMap, published: Field, d) -> None:
@@ -158,13 +169,24 @@ def _reply_year(tm: TextMap, published: Field, d) -> None:
     if closing is not None and closing.value:
         d.offer("year", int(closing.value[:4]), "reply_letter_date", span=(closing.start, closing.end))
         return
-    dm = _DOC_NUMBER_YEAR.search(tm.norm[:1500])
+    greeting = _GREETING.search(tm.norm, 0, 1500)
+    # (隽政办发[2013]77号 cited in the body is another document's number)
+    dm = _DOC_NUMBER_YEAR.search(tm.norm, 0, greeting.start() if greeting else 1500)
+    fm = _FIELD_YEAR.search(tm.norm, 0, 1500)
     if dm:  # 岳文旅广字〔2019〕3号: the letter's own number carries its year (GOLD.md §7.7)
         d.offer("year", int(dm.group(1)), "reply_letter_date", span=tm.to_source(dm.start(1), dm.end(1)))
+    elif fm:  # 信息分类: 2018建议提案; 交办时间:2021年3月29日: the page's fields say which year's items
+        g = fm.lastindex
+        d.offer("year", int(fm.group(g)), "reply_letter_date", span=tm.to_source(fm.start(g), fm.end(g)))
     elif published.value:
         d.offer("year", int(published.value[:4]), "reply_letter_date", span=(published.start, published.end))
 
 
+# 吴邦文委员: / 尊敬的…代表 / …收悉: where a letter's body begins
+_GREETING = re.compile(r"(?:委员|代表|同志)\s*[::,,]|收悉|答复如下")
+# 信息分类: 2018建议提案; 组配分类: 2020年人大建议; 交办时间:2021年3月29日: a page field naming the items' year
+_FIELD_YEAR = re.compile(r"(?:信息分类|组配分类|主题分类|分类|栏目)\s*[::]\s*(?:\|\s*)?((?:19|20)\d{2})\s*年?度?\s*(?:人大|政协)?(?:代表)?(?:建议|提案)"
+                         r"|交办(?:时间|日期)\s*[::]\s*(?:\|\s*)?((?:19|20)\d{2})\s*[年\-./]")
 # 2019年,市政协提案工作将紧紧围绕…; 2020年,提案工作要…: the plan for a year is not its handling
 _PLAN = re.compile(r"[^。\n]{0,24}?(?:将|要|拟|计划|安排|打算)")  # (match() anchors at pos; ^ would not)
 _DONE = re.compile(r"[^。\n]{0,24}?(?:共|已|了|完成|办结|办复|收到|承办)")
