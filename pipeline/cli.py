@@ -14,8 +14,13 @@ class UserError(Exception):
 def _ingest(args) -> int:
     from .batch import ingest
     from .manifest import ManifestError
+    from .workers import file_limits
 
     _folder_for(args.out, "-o")
+    try:
+        file_limits()
+    except ValueError as e:
+        raise UserError(str(e)) from None
     files = _inputs(args.paths)  # before OUT exists: a mistake creates nothing
     if args.scheduler:
         _check_scheduler(args.scheduler)
@@ -349,7 +354,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     ing = sub.add_parser("ingest", parents=[common], help="read report files into the dataset",
                          description="Read files, folders (recursive) and globs into OUT: "
-                         "OUT/documents.parquet and OUT/errors.parquet. Re-running adds only new files.")
+                         "OUT/documents.parquet and OUT/errors.parquet. Re-running adds only new files. A file that takes "
+                         "more than 60 s or 2048 MiB to read and extract is an error row (stage timeout or memory); "
+                         "JYTA_FILE_SECONDS and JYTA_FILE_MEMORY_MB in the environment change the limits.")
     ing.add_argument("paths", nargs="+", help="files, folders or glob patterns")
     ing.add_argument("-o", "--out", required=True, help="dataset folder")
     ing.add_argument("--manifest", help="CSV with columns file, source_url, region, year, published")
