@@ -86,3 +86,16 @@ def test_a_bad_limit_in_the_environment_is_one_line(tmp_path, monkeypatch, capsy
     err = capsys.readouterr().err.strip()
     assert err == f"jyta: error: {var}={value!r} is not a positive number", err
     assert not os.path.exists(tmp_path / "OUT")
+
+
+def test_an_allocation_the_watch_cannot_interrupt_is_refused_by_the_backstop():
+    """One C call that allocates 2 GiB without letting the polling thread run:
+    RLIMIT_DATA (3 × a 50 MiB limit + 512 MiB) refuses it at once; the limit
+    the process had is back afterwards."""
+    import resource
+
+    before = resource.getrlimit(resource.RLIMIT_DATA)
+    with pytest.raises(MemoryError):
+        with workers._limits(60, 50):
+            bytes(2 * 2**30)
+    assert resource.getrlimit(resource.RLIMIT_DATA) == before
