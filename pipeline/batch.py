@@ -168,10 +168,15 @@ def ingest(paths: list[str], out: str, manifest_path: str | None = None, max_byt
     else this process); ``scheduler``: a Dask scheduler address instead.
     Results are written in chunks as they come; a run that is killed and
     started again finishes the job with nothing lost and nothing twice.
+    A file that takes longer than 60 s or more than 2048 MiB to be read and
+    extracted (workers.file_limits: JYTA_FILE_SECONDS, JYTA_FILE_MEMORY_MB)
+    is an error row, stage `timeout` or `memory`, and the batch goes on.
     """
     from .readers import MAX_BYTES
+    from .workers import file_limits
 
     max_bytes = MAX_BYTES if max_bytes is None else max_bytes
+    limits = file_limits()  # decided here, carried by the tasks: the same wherever they run
     man = _manifest.load(manifest_path) if manifest_path else None
     out = os.path.abspath(out)  # workers elsewhere (Dask) write their chunks here
     os.makedirs(out, exist_ok=True)
@@ -184,11 +189,11 @@ def ingest(paths: list[str], out: str, manifest_path: str | None = None, max_byt
                                        f"{e}") from None
         unreadable: dict[str, str] = {}
         files = collect(paths, unreadable)
-        return _ingest(files, out, man, max_bytes, workers, scheduler, progress, chunk_docs, unreadable)
+        return _ingest(files, out, man, max_bytes, workers, scheduler, progress, chunk_docs, unreadable, limits)
 
 
 def _ingest(files: list[str], out: str, man, max_bytes: int, workers, scheduler, progress: bool,
-            chunk_docs: int, unreadable: dict[str, str]) -> Summary:
+            chunk_docs: int, unreadable: dict[str, str], limits: tuple[float, float]) -> Summary:
     from . import workers as W
     from .document import doc_id_for
     from .readers import load_bytes
@@ -267,7 +272,7 @@ def _ingest(files: list[str], out: str, man, max_bytes: int, workers, scheduler,
             if old is not None:
                 by_id.pop(old, None)  # the file changed: its old document goes at the merge
             by_id[did], by_source[key] = path, did
-            tasks.append(W.Task(path, data, did, _manifest.known(man, path)))
+            tasks.append(W.Task(path, data, did, _manifest.known(man, path), limits))
             if len(tasks) >= size:
                 yield W.Batch(tasks, staging.reserve())
                 tasks = []

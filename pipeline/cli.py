@@ -14,8 +14,13 @@ class UserError(Exception):
 def _ingest(args) -> int:
     from .batch import ingest
     from .manifest import ManifestError
+    from .workers import file_limits
 
     _folder_for(args.out, "-o")
+    try:
+        file_limits()
+    except ValueError as e:
+        raise UserError(str(e)) from None
     files = _inputs(args.paths)  # before OUT exists: a mistake creates nothing
     if args.scheduler:
         _check_scheduler(args.scheduler)
@@ -304,7 +309,8 @@ def _serve(args) -> int:
     # an empty folder is a dataset to be filled by uploads; a missing path is a typo
     if not (os.path.isdir(args.out) and not os.listdir(args.out)):
         require(args.out)
-    serve(args.out, host=args.host, port=args.port, max_mb=args.max_mb, timeout=args.timeout)
+    serve(args.out, host=args.host, port=args.port, max_mb=args.max_mb, timeout=args.timeout, workers=args.workers,
+          queue_wait=args.queue_wait, max_queue=args.max_queue, max_rss_mb=args.memory_mb)
     return 0
 
 
@@ -349,7 +355,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     ing = sub.add_parser("ingest", parents=[common], help="read report files into the dataset",
                          description="Read files, folders (recursive) and globs into OUT: "
-                         "OUT/documents.parquet and OUT/errors.parquet. Re-running adds only new files.")
+                         "OUT/documents.parquet and OUT/errors.parquet. Re-running adds only new files. A file that takes "
+                         "more than 60 s or 2048 MiB to read and extract is an error row (stage timeout or memory); "
+                         "JYTA_FILE_SECONDS and JYTA_FILE_MEMORY_MB in the environment change the limits.")
     ing.add_argument("paths", nargs="+", help="files, folders or glob patterns")
     ing.add_argument("-o", "--out", required=True, help="dataset folder")
     ing.add_argument("--manifest", help="CSV with columns file, source_url, region, year, published")
@@ -415,7 +423,17 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument("--port", type=_at_least(0, int, 65535), default=8000)
     sv.add_argument("--max-mb", type=MEGABYTES, default=20.0, help="upload size limit (default 20)")
     sv.add_argument("--timeout", type=_at_least(0.001, float), default=30.0,
-                    help="extraction time limit per request, seconds")
+                    help="extraction time limit per request, seconds (default 30; past it: 504)")
+    sv.add_argument("--workers", type=POSITIVE, default=None,
+                    help="extraction worker processes (default: one per core, 2 to 8)")
+    sv.add_argument("--queue-wait", type=_at_least(0.0, float), default=30.0,
+                    help="seconds a request waits for a free worker (default 30; past it: 503 with Retry-After)")
+    sv.add_argument("--max-queue", type=_at_least(0), default=None,
+                    help="requests that may wait for a worker (default 4 per worker; more: 503 with Retry-After)")
+    # a warm worker holds ~250 MiB before it reads anything: below that every request would be killed
+    sv.add_argument("--memory-mb", type=_at_least(256.0, float), default=2048.0,
+                    help="a worker holding more than this many MiB is killed and its request gets 422 memory "
+                    "(default 2048)")
     sv.set_defaults(func=_serve)
     dr = sub.add_parser("doctor", parents=[common], help="check every table of a dataset; --repair rebuilds what "
                         "can be rebuilt", description="Verify every table of OUT: readable, with the declared "

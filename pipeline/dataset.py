@@ -67,8 +67,10 @@ COLUMNS: dict[str, list[tuple]] = {
     "errors": [
         ("source", STR, True, None, "the input path as given", "in/scan.pdf"),
         ("doc_id", STR, False, None, "id of the bytes, where they could be read", "84fd36a40ca7b60f"),
-        ("stage", STR, True, ("open", "sniff", "decode", "read", "parse", "dedupe", "extract", "timeout"),
-         "where it failed (timeout: reading and extracting the file took longer than the per-file limit)", "read"),
+        ("stage", STR, True, ("open", "sniff", "decode", "read", "parse", "dedupe", "extract", "timeout",
+                              "memory"),
+         "where it failed (timeout, memory: reading and extracting the file took longer, or more memory, than the "
+         "per-file limit)", "read"),
         ("error", STR, True, None, "stable error code", "no_text_layer"),
         ("message", STR, True, None, "what happened and what to do", "scanned PDF: … (OCR it first)"),
     ],

@@ -679,8 +679,10 @@ def create_app(out: str | None, max_mb: float = DEFAULT_MAX_MB, timeout: float =
 
 
 def serve(out: str, host: str = "127.0.0.1", port: int = 8000, max_mb: float = DEFAULT_MAX_MB,
-          timeout: float = DEFAULT_TIMEOUT, workers: int | None = None) -> None:
+          timeout: float = DEFAULT_TIMEOUT, workers: int | None = None, queue_wait: float = DEFAULT_QUEUE_WAIT,
+          max_queue: int | None = None, max_rss_mb: float = DEFAULT_MAX_RSS_MB) -> None:
     import uvicorn
 
-    uvicorn.run(create_app(out, max_mb=max_mb, timeout=timeout, workers=workers), host=host, port=port,
-                log_level="info")
+    app = create_app(out, max_mb=max_mb, timeout=timeout, workers=workers, queue_wait=queue_wait,
+                     max_queue=max_queue, max_rss_mb=max_rss_mb)
+    uvicorn.run(app, host=host, port=port, log_level="info")

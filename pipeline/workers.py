@@ -10,9 +10,11 @@ and the results.
 """
 from __future__ import annotations
 
+import math
 import os
 import signal
 import threading
+import time
 from collections import deque
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,6 +27,7 @@ class Task:
     data: bytes  # read once, by the process that decided the file needs extracting
     doc_id: str
     manifest_row: dict
+    limits: tuple[float, float] | None = None  # (seconds, MiB) for this file; None: file_limits()
 
 
 @dataclass
@@ -40,34 +43,206 @@ class Outcome:
     error: dict | None = None  # an errors-table row, where the file could not be extracted
 
 
-# A report is read and extracted in a second or two; a file that takes a minute
-# is hostile or broken, and gets an error row so the batch goes on.
+# A report is read and extracted in a second or two and a few hundred MiB; a
+# file that takes a minute or gigabytes is hostile or broken, and gets an
+# error row so the batch goes on. JYTA_FILE_SECONDS and JYTA_FILE_MEMORY_MB
+# in the environment override them (the ingest decides, its tasks carry them).
 FILE_SECONDS = 60.0
+FILE_MEMORY_MB = 2048.0
 
 
-class _FileTimeout(Exception):
-    pass
+def file_limits() -> tuple[float, float]:
+    """(seconds, MiB) a file may take to be read and extracted; ValueError
+    (one line) for a setting that is no positive number."""
+    limits = []
+    for var, default in (("JYTA_FILE_SECONDS", FILE_SECONDS), ("JYTA_FILE_MEMORY_MB", FILE_MEMORY_MB)):
+        text = os.environ.get(var, "").strip()
+        try:
+            value = float(text) if text else float(default)
+        except ValueError:
+            value = math.nan
+        if not (math.isfinite(value) and value > 0):
+            raise ValueError(f"{var}={text!r} is not a positive number")
+        limits.append(value)
+    return limits[0], limits[1]
+
+
+class _OverLimit(Exception):
+    """Raised in the main thread of the process reading a file that passed
+    its time or memory limit: `stage` says which."""
+
+    def __init__(self, stage: str):
+        super().__init__(stage)
+        self.stage = stage
+
+
+class _Watch:
+    """The limits of the file this process's main thread is reading.
+
+    Memory is measured as resident memory (RSS) above what the process held
+    when the file began, polled every POLL seconds by a thread: with numpy,
+    pyarrow, duckdb and jieba loaded a warm worker has ~480 MiB of address
+    space for ~150 MiB resident, and pyarrow's allocator and thread stacks
+    reserve far more than they touch, so RLIMIT_AS would fail ordinary files
+    and say nothing about the memory really taken. Past the limit the thread
+    (1) caps RLIMIT_DATA just above what the process has mapped, so that C
+    code still allocating (libxml2 building a tree, with the interpreter lock
+    released) gets no more and returns, and (2) sends SIGALRM to the main
+    thread, whose handler raises _OverLimit("memory") at its next bytecode.
+    The process lives on and gives the memory back; no worker is lost.
+    RLIMIT_DATA (private writable mappings, not reservations) is also set
+    for the whole file at 3 × the limit + 512 MiB above the start: the
+    backstop for C code that allocates while holding the interpreter lock,
+    which the polling thread cannot interrupt. Mapped data runs ahead of
+    RSS, hence the margin (measured: the corpus's files grow VmData by at
+    most ~130 MiB for ~55 MiB of RSS; a worker reading the hostile files of
+    tests/hostile.py held 2.2 GiB of VmData for 1.2 GiB of RSS)."""
+
+    POLL = 0.05
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.armed = False
+        self.over: str | None = None
+        self.base = 0
+        self.limit = 0
+        self.wake = threading.Event()
+        self.thread: threading.Thread | None = None
+        self.rlimit = None  # RLIMIT_DATA before the file
+
+    def arm(self, memory_mb: float) -> None:
+        with self.lock:
+            self.over, self.base, self.limit = None, _rss(), int(memory_mb * 2**20)
+            self.main = threading.main_thread().ident
+            self.rlimit = _set_data_limit(3 * self.limit + 512 * 2**20)
+            self.armed = True
+        if self.thread is None or not self.thread.is_alive():
+            self.thread = threading.Thread(target=self._run, name="jyta-file-memory", daemon=True)
+            self.thread.start()
+        self.wake.set()
+
+    def disarm(self) -> None:
+        self.armed = False  # first: the SIGALRM handler raises no more
+        with self.lock:
+            if self.rlimit is not None:
+                _restore_data_limit(self.rlimit)
+                self.rlimit = None
+
+    def _run(self) -> None:
+        while True:
+            self.wake.wait()
+            self.wake.clear()
+            while self.armed:
+                rss = _rss()
+                with self.lock:
+                    if self.armed and self.over is None and rss - self.base > self.limit:
+                        self.over = "memory"
+                        _set_data_limit(64 * 2**20)
+                        signal.pthread_kill(self.main, signal.SIGALRM)
+                time.sleep(self.POLL)
+
+
+_WATCH = _Watch()
+
+
+def _rss() -> int:
+    import psutil
+
+    return psutil.Process().memory_info().rss
+
+
+def _data_size() -> int:
+    """The private writable memory mapped (what RLIMIT_DATA counts), or 0
+    where /proc is not there."""
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmData:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def _set_data_limit(margin: int):
+    """RLIMIT_DATA at `margin` bytes above what is mapped now (never above
+    the limit already set); the limit it replaces, or None where it cannot
+    be set (no /proc, no resource module)."""
+    try:
+        import resource
+    except ImportError:
+        return None
+    used = _data_size()
+    if not used:
+        return None
+    old = resource.getrlimit(resource.RLIMIT_DATA)
+    soft = used + margin
+    if old[1] != resource.RLIM_INFINITY:
+        soft = min(soft, old[1])
+    if old[0] != resource.RLIM_INFINITY:
+        soft = min(soft, old[0])
+    try:
+        resource.setrlimit(resource.RLIMIT_DATA, (soft, old[1]))
+    except (ValueError, OSError):
+        return None
+    return old
+
+
+def _restore_data_limit(old) -> None:
+    import resource
+
+    try:
+        resource.setrlimit(resource.RLIMIT_DATA, old)
+    except (ValueError, OSError):
+        pass
 
 
 @contextmanager
-def _time_limit(seconds: float):
-    """Raise _FileTimeout in this process after `seconds` (SIGALRM, so only in
-    a process's main thread: worker processes, and a one-process ingest;
-    elsewhere no limit)."""
+def _limits(seconds: float, memory_mb: float):
+    """Raise _OverLimit("timeout") in this process after `seconds`, or
+    _OverLimit("memory") once the file has taken `memory_mb` MiB more than
+    the process held (see _Watch). Only in a process's main thread (SIGALRM):
+    worker processes and a one-process ingest; elsewhere (a Dask worker's
+    threads) no limit. Yields the watch, whose `over` tells afterwards
+    whether a limit was passed."""
     if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
-        yield
+        yield None
         return
+    watch = _WATCH
 
     def expired(signum, frame):
-        raise _FileTimeout()
+        if watch.armed:  # a signal sent as the file ended is no longer the file's
+            watch.over = watch.over or "timeout"
+            raise _OverLimit(watch.over)
 
     old = signal.signal(signal.SIGALRM, expired)
+    watch.arm(memory_mb)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        yield
+        yield watch
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
+        while True:  # the handler may raise once more before disarm's first line
+            try:
+                watch.disarm()
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                signal.signal(signal.SIGALRM, old)
+                break
+            except _OverLimit:
+                continue
+
+
+def _give_back_memory() -> None:
+    """After a file that passed the memory limit: the garbage collected and
+    glibc's free heap returned to the system, so that the process does not
+    keep its peak for the rest of the batch."""
+    import ctypes
+    import gc
+
+    gc.collect()
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
 
 
 def process(task: Task) -> tuple[dict | None, dict | None]:
@@ -78,22 +253,42 @@ def process(task: Task) -> tuple[dict | None, dict | None]:
     from .link import records
     from . import dataset
 
+    seconds, memory_mb = task.limits or file_limits()
+    watch = None
     try:
-        with _time_limit(FILE_SECONDS):
+        with _limits(seconds, memory_mb) as watch:
             doc = read_bytes(task.data, source=task.path)
             recs = records(doc, manifest_row=task.manifest_row)
+        if watch is not None and watch.over:
+            raise _OverLimit(watch.over)  # the limit passed as the file ended
         for name, rows in recs.items():
             dataset.validate(name, rows)  # a schema bug costs this file, not the batch
         return recs, None
-    except IngestError as e:
-        err = e
-    except _FileTimeout:
-        err = IngestError("timeout", f"reading and extracting the file took longer than {FILE_SECONDS:g} s; "
-                          "no report takes that long (a hostile or broken file?)", stage="timeout")
-    except Exception as e:  # an extractor bug must cost one file, not the batch
-        err = IngestError("internal", f"{type(e).__name__}: {e}", stage="extract")
+    except _OverLimit as e:
+        err = _over_limit(e.stage, seconds, memory_mb)
+    except Exception as e:
+        if watch is not None and watch.over:  # a reader's error from memory refused past the limit
+            err = _over_limit(watch.over, seconds, memory_mb)
+        elif isinstance(e, IngestError):
+            err = e
+        elif isinstance(e, MemoryError):
+            err = _over_limit("memory", seconds, memory_mb)
+        else:  # an extractor bug must cost one file, not the batch
+            err = IngestError("internal", f"{type(e).__name__}: {e}", stage="extract")
+    if err.stage == "memory":
+        _give_back_memory()
     return None, {"source": task.path, "doc_id": task.doc_id, "stage": err.stage, "error": err.error,
                   "message": err.message}
+
+
+def _over_limit(stage: str, seconds: float, memory_mb: float):
+    from .document import IngestError
+
+    if stage == "memory":
+        return IngestError("memory", f"reading and extracting the file took more than {memory_mb:g} MiB of memory; "
+                           "no report needs that much (a hostile or broken file?)", stage="memory")
+    return IngestError("timeout", f"reading and extracting the file took longer than {seconds:g} s; "
+                       "no report takes that long (a hostile or broken file?)", stage="timeout")
 
 
 def process_batch(batch: Batch) -> list[Outcome]:

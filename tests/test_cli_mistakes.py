@@ -132,6 +132,13 @@ def test_bad_sql_is_one_line(capsys, ds):
     (["serve", "DS", "--port", "99999"], "--port: 99999 is out of range"),
     (["serve", "DS", "--timeout", "0"], "--timeout: 0 is below"),
     (["serve", "DS", "--max-mb", "0"], "--max-mb: 0 is below"),
+    (["serve", "DS", "--workers", "0"], "--workers: 0 is below 1"),
+    (["serve", "DS", "--workers", "many"], "--workers: 'many' is not a whole number"),
+    (["serve", "DS", "--queue-wait", "-1"], "--queue-wait: -1 is below 0"),
+    (["serve", "DS", "--queue-wait", "nan"], "--queue-wait: 'nan' is not a finite number"),
+    (["serve", "DS", "--max-queue", "-1"], "--max-queue: -1 is below 0"),
+    (["serve", "DS", "--max-queue", "2.5"], "--max-queue: '2.5' is not a whole number"),
+    (["serve", "DS", "--memory-mb", "100"], "--memory-mb: 100 is below 256"),
 ])
 def test_serve_refuses_a_wrong_path_or_flag_before_it_listens(here, capsys, ds, monkeypatch, args, says):
     import pipeline.service
@@ -141,6 +148,58 @@ def test_serve_refuses_a_wrong_path_or_flag_before_it_listens(here, capsys, ds, 
     code, _, err = run(capsys, *[ds if a == "DS" else a for a in args])
     assert code == 2 and says in one_line(err) and not served
     assert not os.path.exists(here / "NOSUCH") and not os.path.exists(here / "in" / "uploads")
+
+
+def test_serve_passes_its_limits_to_the_service(here, capsys, ds, monkeypatch):
+    import pipeline.service
+
+    served = []
+    monkeypatch.setattr(pipeline.service, "serve", lambda out, **kw: served.append(kw))
+    assert run(capsys, "serve", ds)[0] == 0
+    assert served[-1] == {"host": "127.0.0.1", "port": 8000, "max_mb": 20.0, "timeout": 30.0, "workers": None,
+                          "queue_wait": 30.0, "max_queue": None, "max_rss_mb": 2048.0}
+    assert run(capsys, "serve", ds, "--workers", "3", "--timeout", "5", "--queue-wait", "0", "--max-queue", "0",
+               "--memory-mb", "512")[0] == 0
+    assert served[-1] | {"host": None} == {"host": None, "port": 8000, "max_mb": 20.0, "timeout": 5.0, "workers": 3,
+                                           "queue_wait": 0.0, "max_queue": 0, "max_rss_mb": 512.0}
+
+
+def test_serve_workers_sizes_the_pool(ds):
+    """`jyta serve --workers 1 --max-queue 0`: /healthz reports a pool of one
+    worker, and the process ends with its workers on SIGTERM."""
+    import json
+    import signal
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "serve", ds, "--port", str(port), "--workers", "1",
+                             "--max-queue", "0", "--queue-wait", "1"], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        deadline, health = time.monotonic() + 90, None
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+                    health = json.loads(r.read())
+                if health["workers"]["ready"] == 1:
+                    break
+            except OSError:
+                pass
+            time.sleep(0.2)
+        assert health is not None, proc.stderr.read() if proc.poll() is not None else "no answer"
+        assert health["workers"] == {"size": 1, "ready": 1, "busy": 0, "queued": 0}, health
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 def test_an_empty_folder_can_be_served_to_fill_it_by_uploads(here, capsys, monkeypatch):

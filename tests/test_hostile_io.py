@@ -295,6 +295,49 @@ def test_a_killed_worker_returns_its_memory(served):
     assert after < before + 120
 
 
+def test_a_timed_out_request_stops_its_work(served):
+    """The issue's 2.9M-character text: its 504 at the time limit, and the
+    worker that extracted it gone (before: the answer stopped, the work went
+    on for ~7 CPU minutes)."""
+    import psutil
+
+    app, client, _ = served
+    wait_for_workers(client, 2)
+    answer, busy = {}, set()
+
+    def send():
+        answer["r"] = post_text(client, hostile.long_text(2_900_000))
+
+    t = threading.Thread(target=send)
+    t.start()
+    while t.is_alive():
+        busy |= {w.proc.pid for w in list(app.state.pool._deadlines)}
+        time.sleep(0.05)
+    assert (answer["r"].status_code, answer["r"].json()["code"]) == (504, "timeout"), answer["r"].text
+    assert len(busy) == 1
+    pid = busy.pop()
+    assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    wait_for_workers(client, 2)
+    assert post_text(client, hostile.REPORT).status_code == 200
+
+
+def test_a_docx_whose_styles_inflate_to_480_mb_is_refused_by_the_service(served, tmp_path):
+    """The issue's 1.4 MB DOCX with a 480 MB word/styles.xml (before: a 504 and
+    a server that stayed at 7 GB): 422 too_large at once, no memory kept."""
+    app, client, _ = served
+    path = hostile.docx_with_big_part(str(tmp_path / "styles.docx"))
+    wait_for_workers(client, 2)
+    before = rss_mb()
+    t0 = time.monotonic()
+    with open(path, "rb") as fh:
+        r = client.post("/v1/extract", files={"file": ("styles.docx", fh.read())})
+    took = time.monotonic() - t0
+    assert (r.status_code, r.json()["code"]) == (422, "too_large"), r.text
+    assert "word/styles.xml" in r.json()["message"] or "expands to" in r.json()["message"], r.text
+    assert took < 4  # under the time limit: refused, not killed
+    assert rss_mb() < before + 100
+
+
 def test_workers_die_with_the_server(tmp_path):
     """`kill -9` of the server mid-extraction: its workers (and the fork
     server) exit within seconds, the busy one included."""
@@ -372,6 +415,22 @@ def test_invalid_requests_say_which_field_and_why(local, body, says):
          if isinstance(body, bytes) else client.post("/v1/extract", json=body))
     assert r.status_code == 422 and r.json()["code"] == "invalid_request"
     assert says in r.json()["message"] and "validation error for" not in r.json()["message"], r.json()
+
+
+def test_the_service_serves_a_dataset_whose_path_has_quotes(tmp_path, local):
+    """A `'` in OUT's path (before: pasted into SQL, every listing failed)."""
+    from conftest import make_inputs
+    from pipeline.batch import ingest
+
+    out = str(tmp_path / "bob's [x] *?" / "out")
+    ingest([str(make_inputs(tmp_path, ("006", "015")))], out, workers=1)
+    client = local(out)
+    assert client.get("/v1/documents").json()["total"] == 2
+    assert client.get("/v1/metrics").json()["total"] > 0
+    assert client.get("/healthz").json()["status"] == "ok"
+    r = client.post("/v1/extract?store=true", json={"text": hostile.REPORT})
+    assert r.status_code == 200 and r.json()["stored"], r.text
+    assert client.get("/v1/documents").json()["total"] == 3
 
 
 def test_a_damaged_table_is_named_and_the_rest_still_answers(dataset_out, local, tmp_path, caplog):

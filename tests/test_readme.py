@@ -277,6 +277,35 @@ def test_the_service_example_and_its_synopsis(work, env):
     assert (work / "dataset" / "uploads").is_dir()
 
 
+def test_the_service_script_example(work, env):
+    """The service section's script, saved as a file and run: its server
+    answers with the workers it asked for and extracts (its worker processes
+    import the script: the `__main__` guard keeps them from serving)."""
+    section = README.split("## The HTTP service", 1)[1].split("\n## ", 1)[0]
+    (code,) = [b for b in re.findall(r"^```python\n(.*?)^```", section, flags=re.M | re.S) if "create_app" in b]
+    assert 'if __name__ == "__main__":' in code and "port=8000" in code
+    port = free_port()
+    (work / "serve.py").write_text(code.replace("port=8000", f"port={port}"), encoding="utf-8")
+    proc = start(f"{shlex.quote(sys.executable)} serve.py", work, env)
+    try:
+        wait_healthy(proc, port)
+        end = time.monotonic() + 60
+        while (health := get(f"http://127.0.0.1:{port}/healthz"))["workers"]["ready"] < 2:
+            assert time.monotonic() < end, health
+            time.sleep(0.2)
+        req = urllib.request.Request(f"http://127.0.0.1:{port}/v1/extract", method="POST",
+                                     data=json.dumps({"text": "今年共承办建议6件,满意率100%。"}).encode(),
+                                     headers={"content-type": "application/json"})
+        with urllib.request.urlopen(req, timeout=60) as resp:
+            answer = json.loads(resp.read())
+    finally:
+        log = stop(proc)
+    assert health["status"] == "ok" and health["dataset"] is True
+    assert health["workers"] == {"size": 2, "ready": 2, "busy": 0, "queued": 0}, health
+    assert any(m["metric"] == "satisfaction_rate" for m in answer["metrics"]), answer
+    assert "address already in use" not in log.lower(), log
+
+
 def get_all_rates(work) -> list:
     import duckdb
 
