@@ -433,7 +433,8 @@ def _since(rules: dict, sc: dict, snap: dict, rule: str) -> None:
             rules[k] = rule
 
 def extract(norm: str, quantities: list) -> list[Metric]:
-    """Metrics of a document from its quantities (extractors.quantities).
+    """Metrics of a document from its quantities (extractors.quantities), as
+    frozen records whose parent and totals are records of the same list.
 
     Scope flows the way reports write it: a count that names its kind sets
     the context of the counts after it in its sentence (kind, body, level,

@@ -203,6 +203,7 @@ def _page(tm: TextMap) -> _Page:
 
 
 def extract(tm: TextMap) -> list[Proposal]:
+    """The numbered items of a document, in the order first mentioned, as frozen records."""
     pg = _page(tm)
     found: dict[tuple, _ProposalDraft] = {}
     order: list[tuple] = []

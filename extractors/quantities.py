@@ -369,7 +369,7 @@ def _planned(norm: str, a: int, ns: int, ne: int) -> bool:
 
 
 def extract(text: str, doc_year: int | None = None, tm: TextMap | None = None) -> list[Quantity]:
-    """Quantities of a document, with offsets into ``text``."""
+    """Quantities of a document (frozen records), with offsets into ``text``."""
     import bisect
 
     tm = tm or build(text)

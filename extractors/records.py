@@ -11,6 +11,7 @@ point at the frozen records of the same list, never at working objects.
 """
 from __future__ import annotations
 
+import copyreg
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -26,6 +27,11 @@ def _empty() -> Mapping:
 def frozen_map(d: Mapping | None) -> Mapping:
     """A read-only copy of `d` (a copy: the working dict may still change)."""
     return MappingProxyType(dict(d)) if d else _EMPTY
+
+
+# A read-only mapping cannot be pickled or deep-copied by default; records can
+# (a user's worker processes, a cache): it goes as a dict and comes back read-only.
+copyreg.pickle(MappingProxyType, lambda m: (frozen_map, (dict(m),)))
 
 
 def totals_sum(totals) -> object | None:
