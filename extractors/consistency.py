@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .metrics import Metric
+from .records import Metric
 
 _DIMS = ("role", "kind", "body", "level", "category", "topic", "status", "channel", "group")
 

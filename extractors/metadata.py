@@ -8,7 +8,6 @@ YYYY-MM-DD where the page states one.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from importlib import resources
@@ -17,6 +16,7 @@ import yaml
 
 from pipeline.textmap import TextMap, build, strip_glosses
 from . import regions
+from .records import Field, Metadata
 
 
 @lru_cache(maxsize=1)
@@ -47,28 +47,6 @@ _TITLE_TAIL = re.compile(r"\s*(?:发布日期|发布时间|来源|信息来源)\
                          r"|(?<=[^\x00-\x7f])\s*[\x21-\x7e](?=[\x20-\x7e]*\s[\x20-\x7e]*\s)[\x20-\x7e]{5,}$")
 _FILE_NAME = re.compile(r"\.(?:docx?|pdf|wps|txt|html?)(?![a-z])", re.I)
 _EMPTY_BRACKETS = re.compile(r"[(（]\s*[)）]\s*$")
-
-
-@dataclass
-class Field:
-    value: object
-    start: int | None = None
-    end: int | None = None
-    source: str = "text"
-
-
-@dataclass
-class Metadata:
-    title: Field = field(default_factory=lambda: Field(None))
-    region: Field = field(default_factory=lambda: Field(None))
-    year: Field = field(default_factory=lambda: Field(None))
-    published: Field = field(default_factory=lambda: Field(None))
-    publisher: Field = field(default_factory=lambda: Field(None))
-    year_inferred: bool = False
-    year_basis: str | None = None  # the rule that decided the year (precedence.yaml document.year)
-
-    def values(self) -> dict:
-        return {k: getattr(self, k).value for k in ("title", "region", "year", "published", "publisher")}
 
 
 def _lines(text: str, limit: int = 40):
@@ -560,15 +538,15 @@ def _norm_span(tm: TextMap, s: int, e: int) -> tuple[int, int]:
 def extract(text: str, tm: TextMap | None = None) -> Metadata:
     # Titles and date lines are read line by line: keep every line break.
     tm = tm or build(text, join_wraps=False)
-    md = Metadata()
     # Only the text counts: the same report as a page, a PDF or a Word file
     # must give the same metadata, and <title>/<meta> tags often carry the
     # site's name or the column's instead of the report's.
-    md.title = extract_title(tm)
-    md.published = extract_published(tm)
-    md.publisher = extract_publisher(tm)
+    title = extract_title(tm)
+    published = extract_published(tm)
+    publisher = extract_publisher(tm)
     from .years import extract_year
 
-    md.year, md.year_inferred, md.year_basis = extract_year(tm, md.title, md.published)
-    md.region = extract_region(tm, md.title, md.publisher)
-    return md
+    year, year_inferred, year_basis = extract_year(tm, title, published)
+    region = extract_region(tm, title, publisher)
+    return Metadata(title=title, region=region, year=year, published=published, publisher=publisher,
+                    year_inferred=year_inferred, year_basis=year_basis)

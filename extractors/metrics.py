@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from . import handling
 from .context import CLAUSE, SEGMENT, bounds
+from .records import Metric, frozen_map, totals_sum
 from .resolve import check_declared
 
 SCOPE = ("kind", "body", "level", "role", "category", "status", "topic", "channel", "group", "is_key", "ref_year")
@@ -79,7 +80,9 @@ _UNIT_TOTAL = re.compile(r"我[局委区县市办厅处]共?计?(?:承办|办理
 
 
 @dataclass
-class Metric:
+class _MetricDraft:
+    """A metric while it is read: its scope grows and its links are set clause
+    by clause; `extract` freezes it into a records.Metric."""
     metric: str
     value: object
     unit: str
@@ -88,7 +91,7 @@ class Metric:
     surface: str
     scope: dict = field(default_factory=dict)
     nstart: int = 0
-    parent: "Metric | None" = None  # the total this sub-count or share belongs to
+    parent: "_MetricDraft | None" = None  # the total this sub-count or share belongs to
     # 建议1件,提案3件,其中,独办件4件: a 其中 after several totals breaks down their sum
     totals: list = field(default_factory=list)  # those totals themselves (its parent is only the last)
     unit_total: bool = False  # the reporting unit's own total: 我局共承办人大代表建议7件
@@ -98,12 +101,7 @@ class Metric:
 
     @property
     def totals_sum(self):
-        """The sum of the several totals a 其中 breaks down, None where there is one."""
-        return sum(x.value for x in self.totals) if self.totals else None
-
-    @property
-    def rule(self) -> str:
-        return ";".join(f"{k}={v}" for k, v in self.rules.items() if k == "metric" or k in self.scope)
+        return totals_sum(self.totals)
 
 
 def _strip_brackets(s: str) -> str:
@@ -408,8 +406,8 @@ class _Flow:
     """The scope that flows from number to number within a sentence."""
     sent_key: int | None = None
     sent_ctx: dict = field(default_factory=dict)
-    last_count: "Metric | None" = None
-    total: "Metric | None" = None  # the count a 其中 list breaks down
+    last_count: "_MetricDraft | None" = None
+    total: "_MetricDraft | None" = None  # the count a 其中 list breaks down
     totals: list = field(default_factory=list)  # the totals of the sentence before its 其中
     in_sub: bool = False
     # a 其中 sentence after a full stop: its parts belong to the total before, but
@@ -435,7 +433,8 @@ def _since(rules: dict, sc: dict, snap: dict, rule: str) -> None:
             rules[k] = rule
 
 def extract(norm: str, quantities: list) -> list[Metric]:
-    """Metrics of a document from its quantities (extractors.quantities).
+    """Metrics of a document from its quantities (extractors.quantities), as
+    frozen records whose parent and totals are records of the same list.
 
     Scope flows the way reports write it: a count that names its kind sets
     the context of the counts after it in its sentence (kind, body, level,
@@ -446,7 +445,7 @@ def extract(norm: str, quantities: list) -> list[Metric]:
     qs = sorted(quantities, key=lambda q: q.nstart)
     doc = _Doc(norm, qs, _doc_level(norm), _doc_kind(norm, quantities), handling.class_statuses(norm),
                bool(_FILED.search(norm)), _respectively(norm, qs))
-    out: list[Metric] = []
+    out: list[_MetricDraft] = []
     flow = _Flow()
     for i, q in enumerate(qs):
         w = _window(doc, flow, i, q)
@@ -457,8 +456,9 @@ def extract(norm: str, quantities: list) -> list[Metric]:
             continue
         if names[0] not in ("count", "share", "handling_units"):
             sc = _rate_scope({"ref_year": q.ref_year} if q.ref_year else {}, w.before, w.prefix)
-            out.extend(Metric(name, q.value, q.unit, q.start, q.end, q.surface, dict(sc), q.nstart,
-                              rules={"metric": w.name_rule, **{k: "rate_phrase" for k in sc}}) for name in names)
+            out.extend(_MetricDraft(name, q.value, q.unit, q.start, q.end, q.surface, dict(sc), q.nstart,
+                                    rules={"metric": w.name_rule, **{k: "rate_phrase" for k in sc}})
+                       for name in names)
             continue
         _count_or_share(doc, flow, i, q, w, names, out)
     _parts_of_several_totals(out)
@@ -466,7 +466,23 @@ def extract(norm: str, quantities: list) -> list[Metric]:
     for m in out:
         check_declared("metric.name", [m.rules.get("metric", "")])
         check_declared("metric.scope", [r for k, r in m.rules.items() if k != "metric"])
-    return out
+    return _freeze(out)
+
+
+def _freeze(drafts: list[_MetricDraft]) -> list[Metric]:
+    """The records, in the drafts' order; a link (parent, totals) is frozen
+    before the record that points at it, so it points at a record of the list."""
+    made: dict[int, Metric] = {}
+
+    def frozen(d: _MetricDraft) -> Metric:
+        if id(d) not in made:  # (a parent comes before its parts in the list; this holds either way)
+            made[id(d)] = Metric(
+                d.metric, d.value, d.unit, d.start, d.end, d.surface, frozen_map(d.scope), d.nstart,
+                parent=None if d.parent is None else frozen(d.parent), totals=tuple(frozen(t) for t in d.totals),
+                unit_total=d.unit_total, each=tuple(frozen_map(x) for x in d.each), rules=frozen_map(d.rules))
+        return made[id(d)]
+
+    return [frozen(d) for d in drafts]
 
 
 # 105件提案已全部按期答复; 建议8754件,提案4868件,…均已按时办结; 38件建议提案办理任务全部完成
@@ -575,16 +591,17 @@ def _names(doc: _Doc, flow: _Flow, q, w: _Window, out: list) -> tuple[list[str],
     sm = re.search(r"(基本)?满意的?(?:占|为)$", before) if names == ["share"] else None
     if sm and "不满意" not in before[-6:]:
         # 表示满意的占91.2%, 表示基本满意的占8.8%: the satisfied's share is the rate
-        out.append(Metric("basic_satisfaction_rate" if sm.group(1) else "satisfaction_rate", q.value, unit,
-                          q.start, q.end, q.surface, {"ref_year": q.ref_year} if q.ref_year else {}, q.nstart,
-                          rules={"metric": "satisfied_share", "ref_year": "quantity_year"}))
+        out.append(_MetricDraft("basic_satisfaction_rate" if sm.group(1) else "satisfaction_rate", q.value, unit,
+                                q.start, q.end, q.surface, {"ref_year": q.ref_year} if q.ref_year else {}, q.nstart,
+                                rules={"metric": "satisfied_share", "ref_year": "quantity_year"}))
         return names, True
     if changed_from is not None:
         sc = {k: v for k, v in changed_from.scope.items() if k != "ref_year"}
         if q.ref_year:
             sc["ref_year"] = q.ref_year
-        out.append(Metric(names[0], q.value, unit, q.start, q.end, q.surface, sc, q.nstart,
-                          parent=changed_from.parent, rules={"metric": w.name_rule, **{k: "restated" for k in sc}}))
+        out.append(_MetricDraft(names[0], q.value, unit, q.start, q.end, q.surface, sc, q.nstart,
+                                parent=changed_from.parent,
+                                rules={"metric": w.name_rule, **{k: "restated" for k in sc}}))
         return names, True
     return names, False
 
@@ -600,8 +617,8 @@ def _restated(doc: _Doc, q, w: _Window, names: list[str], out: list) -> bool:
     sc = {k: v for k, v in prev.scope.items() if k not in ("ref_year", "status")}
     if q.ref_year:
         sc["ref_year"] = q.ref_year
-    out.append(Metric("count", q.value, q.unit, q.start, q.end, q.surface, sc, q.nstart, parent=prev.parent,
-                      rules={"metric": "restated_for_another_year", **{k: "restated" for k in sc}}))
+    out.append(_MetricDraft("count", q.value, q.unit, q.start, q.end, q.surface, sc, q.nstart, parent=prev.parent,
+                            rules={"metric": "restated_for_another_year", **{k: "restated" for k in sc}}))
     return True
 
 
@@ -653,7 +670,7 @@ def _count_or_share(doc: _Doc, flow: _Flow, i: int, q, w: _Window, names: list[s
     snap = dict(sc)
     _member_scope(doc, flow, i, w, names, sc)
     _since(rules, sc, snap, "list_or_member")
-    m = Metric(names[0], q.value, q.unit, q.start, q.end, q.surface, sc, q.nstart, rules=rules)
+    m = _MetricDraft(names[0], q.value, q.unit, q.start, q.end, q.surface, sc, q.nstart, rules=rules)
     _link(doc, flow, w, m, names, sc, bracketed, out)
     out.append(m)
     if names[0] == "count":
@@ -740,7 +757,7 @@ def _member_scope(doc: _Doc, flow: _Flow, i: int, w: _Window, names: list[str], 
             sc["status"] = st
 
 
-def _link(doc: _Doc, flow: _Flow, w: _Window, m: Metric, names: list[str], sc: dict, bracketed: bool,
+def _link(doc: _Doc, flow: _Flow, w: _Window, m: _MetricDraft, names: list[str], sc: dict, bracketed: bool,
           out: list) -> None:
     """What the consistency checks need: the unit's own total, a share's count,
     a sub-count's total (or the sum of the totals a 其中 breaks down)."""
@@ -868,7 +885,7 @@ def _respectively(norm: str, qs: list) -> dict[int, dict]:
     return out
 
 
-def _state_for_each(m: Metric, members: list[dict], classes: dict, out: list[Metric]) -> None:
+def _state_for_each(m: _MetricDraft, members: list[dict], classes: dict, out: list[_MetricDraft]) -> None:
     """One number stated for each member: m takes the first member, a copy
     on the same evidence is added for each other one."""
     from_class = "category" in m.scope and classes.get(m.scope["category"]) == m.scope.get("status")
@@ -884,14 +901,14 @@ def _state_for_each(m: Metric, members: list[dict], classes: dict, out: list[Met
         if j == 0:
             m.scope, m.rules = sc, rules
         else:
-            out.append(Metric(m.metric, m.value, m.unit, m.start, m.end, m.surface, sc, m.nstart,
-                              parent=m.parent, each=members, rules=rules))
+            out.append(_MetricDraft(m.metric, m.value, m.unit, m.start, m.end, m.surface, sc, m.nstart,
+                                    parent=m.parent, each=members, rules=rules))
 
 
-def _parts_of_several_totals(out: list[Metric]) -> None:
+def _parts_of_several_totals(out: list[_MetricDraft]) -> None:
     """建议1件,提案3件,其中独办件4件,协办件0件: parts that add up to the sum of
     several totals of different kinds are of both kinds, not of the last."""
-    groups: dict[int, list[Metric]] = {}
+    groups: dict[int, list[_MetricDraft]] = {}
     for m in out:
         if m.metric == "count" and m.parent is not None and m.totals_sum is not None:
             groups.setdefault(id(m.parent), []).append(m)

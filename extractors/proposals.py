@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pipeline.textmap import TextMap
 from . import genre, handling, regions
 from .context import CLAUSE, SEGMENT, bounds
+from .records import Proposal, frozen_map
 from .resolve import Decisions
 
 _CN = "一二三四五六七八九十"
@@ -56,10 +57,12 @@ _ALL_CLOSED = re.compile(r"(?:全部|均已|均按时|均按期|已完成)[^。;
 
 
 @dataclass
-class Proposal:
-    """One numbered item. Title, role and status are not set but offered:
-    each rule adds a candidate naming itself, and the precedence declared in
-    resources/precedence.yaml decides (extractors/resolve.py)."""
+class _ProposalDraft:
+    """One numbered item while the rules read the document: later mentions
+    and the document's rules fill its session, kind and class. Title, role
+    and status are not set but offered: each rule adds a candidate naming
+    itself, and the precedence declared in resources/precedence.yaml decides
+    (extractors/resolve.py). `extract` freezes it into a records.Proposal."""
     number: str
     kind: str | None
     body: str | None
@@ -81,22 +84,12 @@ class Proposal:
         return self.decisions.value("status")
 
     @property
-    def status_text(self) -> str | None:
-        w = self.decisions.winner("status")
-        return None if w is None else w.text
-
-    @property
     def role(self) -> str | None:
         return self.decisions.value("role")
 
     @property
     def title(self) -> str | None:
         return self.decisions.value("title")
-
-    @property
-    def rule(self) -> str:
-        """Which rule decided each decided field: `status=item_words;role=own_unit`."""
-        return self.decisions.rules(DECIDED)
 
 
 DECIDED = ("status", "role", "title")
@@ -210,8 +203,9 @@ def _page(tm: TextMap) -> _Page:
 
 
 def extract(tm: TextMap) -> list[Proposal]:
+    """The numbered items of a document, in the order first mentioned, as frozen records."""
     pg = _page(tm)
-    found: dict[tuple, Proposal] = {}
+    found: dict[tuple, _ProposalDraft] = {}
     order: list[tuple] = []
     guessed: set[tuple] = set()  # items whose kind was read off a title or the context, not stated
     prev_mention = None
@@ -226,7 +220,18 @@ def extract(tm: TextMap) -> list[Proposal]:
     props = [found[k] for k in order]
     _sessions_by_order(pg, props)
     _document_rules(pg, props)
-    return props
+    return [_freeze(p) for p in props]
+
+
+def _freeze(p: _ProposalDraft) -> Proposal:
+    """The record: each decided field's winning value, its wording and rule,
+    and every candidate kept for review."""
+    winners, losers = p.decisions.settled()
+    won = {k: w.value for k, w in winners.items()}
+    return Proposal(p.number, p.kind, p.body, p.session, p.category, p.is_key, p.start, p.end, p.surface,
+                    p.cstart, p.cend, title=won.get("title"), role=won.get("role"), status=won.get("status"),
+                    status_text=winners["status"].text if "status" in winners else None,
+                    rule=p.decisions.rules(DECIDED), winners=frozen_map(winners), losers=losers)
 
 
 def _read_mention(pg: _Page, mi: int, prev_mention: tuple | None) -> _Mention:
@@ -346,8 +351,8 @@ def _record(pg: _Page, mn: _Mention, found: dict, order: list, guessed: set) -> 
             # the span: the whole mention for the first number of a list
             ss, ee = (s, e) if k == 0 else _num_span(pg.c, mn.m, num)
             src_s, src_e = pg.tm.to_source(pg.idx[ss], pg.idx[ee - 1] + 1)
-            p = found[key] = Proposal(num, mn.kind, mn.body, mn.session, mn.category, mn.is_key, src_s, src_e,
-                                      pg.tm.source[src_s:src_e], ss, ee)
+            p = found[key] = _ProposalDraft(num, mn.kind, mn.body, mn.session, mn.category, mn.is_key, src_s,
+                                            src_e, pg.tm.source[src_s:src_e], ss, ee)
             order.append(key)
             if not mn.kind_stated:
                 guessed.add(key)
@@ -359,7 +364,7 @@ def _record(pg: _Page, mn: _Mention, found: dict, order: list, guessed: set) -> 
         p.offer("status", mn.status, mn.status_rule, mn.status_text)
 
 
-def _sessions_by_order(pg: _Page, props: list[Proposal]) -> None:
+def _sessions_by_order(pg: _Page, props: list[_ProposalDraft]) -> None:
     """An item without a session of its own falls under the last session of its
     body that the report named before it (区十八届人大六次会议 … 第38号), not under
     one named inside a document's title (《市十四届人大六次会议…方案》)."""
@@ -373,7 +378,7 @@ def _sessions_by_order(pg: _Page, props: list[Proposal]) -> None:
                 p.session = before[-1]
 
 
-def _document_rules(pg: _Page, props: list[Proposal]) -> None:
+def _document_rules(pg: _Page, props: list[_ProposalDraft]) -> None:
     """Rules that read the whole document: aggregate and section statements,
     roles by section and elimination, defined classes, a reply letter's subject,
     class and outcome, and the catch-all (全部按时办结) last."""
@@ -490,8 +495,8 @@ def _table_rows(tm: TextMap, c: str, idx: list[int], sessions: list, found: dict
             cs = bisect.bisect_left(idx, ns)
             body = "政协" if kind in ("提案", "建议案") else "人大"
             named = [x for x in sessions if x[1] <= cs and ("政协" in x[3]) == (body == "政协")]
-            p = Proposal(nm.group(1), kind, body, named[-1][2] if named else None, None, False,
-                         src_s, src_e, tm.source[src_s:src_e], cs, bisect.bisect_left(idx, ne))
+            p = _ProposalDraft(nm.group(1), kind, body, named[-1][2] if named else None, None, False,
+                               src_s, src_e, tm.source[src_s:src_e], cs, bisect.bisect_left(idx, ne))
             p.offer("title", title if title.startswith("关于") else None, "table_cell")
             found[key] = p
             order.append(key)
@@ -515,7 +520,7 @@ def _item_stop(seg: str) -> int | None:
     return None
 
 
-def _section_statuses(norm: str, props: list[Proposal]) -> None:
+def _section_statuses(norm: str, props: list[_ProposalDraft]) -> None:
     """A section headed by one proposal (（二）市人大2号议案…办理情况) states
     that proposal's status in its body (…均有序落实)."""
     heads = list(_HEADING.finditer(norm))
@@ -544,7 +549,7 @@ _ACK = re.compile(r"(?:(?:提出|所提|提交|领衔)(?:了)?的?(?P<about>关�
                   + _ACK_END)
 
 
-def _letter_class(c: str, p: Proposal, classes: dict[str, str]) -> None:
+def _letter_class(c: str, p: _ProposalDraft, classes: dict[str, str]) -> None:
     """A letter about one item states its class anywhere (本建议办理结果为A类, or
     the one class letter it names): kept as written, and its status where the
     letter defines the letter."""
@@ -557,7 +562,7 @@ def _letter_class(c: str, p: Proposal, classes: dict[str, str]) -> None:
         p.offer("status", classes[p.category], "class_defined", p.category + "类")
 
 
-def _letter_outcome(c: str, p: Proposal) -> None:
+def _letter_outcome(c: str, p: _ProposalDraft) -> None:
     """A reply letter about one item says in its body what became of it: the
     handling vocabulary and the outcome cues of handling.yaml `letter_outcomes`
     after the acknowledgement (现答复如下), each read in its clause. The outcome
@@ -625,7 +630,7 @@ def _in_clause(c: str, pos: int, status: str, wording: str) -> str:
     return status
 
 
-def _letter_subject(tm: TextMap, c: str, idx: list[int], p: Proposal) -> None:
+def _letter_subject(tm: TextMap, c: str, idx: list[int], p: _ProposalDraft) -> None:
     """The title a reply letter gives its one item where it acknowledges it:
     a quoted title as written inside its marks; 关于“X”的建议 joined as
     关于X的建议; an unquoted 关于…的建议 as it stands."""
@@ -691,7 +696,7 @@ def _as_written(tm: TextMap, idx: list[int], cs: int, ce: int) -> str:
 _ROLE_HEADING = re.compile(rf"(?:[{_CN}]{{1,4}}、|[(（][{_CN}]{{1,4}}[)）])[^。:]{{0,30}}?[(（]?(主办|会办|协办|分办)件[)）]?")
 
 
-def _section_roles(c: str, props: list[Proposal]) -> None:
+def _section_roles(c: str, props: list[_ProposalDraft]) -> None:
     """二、主要建议提案办理情况(主办件): the items of that section share its role."""
     heads = list(re.finditer(rf"(?:^|(?<=[。\s]))(?:[{_CN}]+、)", c))
     for m in _ROLE_HEADING.finditer(c):
@@ -772,7 +777,7 @@ def _field_role(norm: str) -> str | None:
     return "主办" if named == {"主办"} else None
 
 
-def _roles_by_elimination(c: str, props: list[Proposal], pg: _Page) -> None:
+def _roles_by_elimination(c: str, props: list[_ProposalDraft], pg: _Page) -> None:
     """A list of one kind where the unit states its split (主办12件,协办2件)
     and marks only the items of one role ((协办)): the unmarked ones have the
     other role, when the counts say so. A report with one item states its
@@ -806,7 +811,7 @@ _AGG = re.compile(r"(?<![\d一二三四五六七八九十两])(\d{1,8}|[一二�
 _REST = re.compile(r"其余(\d+|[一二三四五六七八九十两]+)件[^。;;]{0,20}?(已落实|已解决|积极落实中|正在落实|落实中|正在办理|列入计划|已办结|抓紧落实|正在抓紧)")
 
 
-def _aggregate_statuses(c: str, props: list[Proposal]) -> None:
+def _aggregate_statuses(c: str, props: list[_ProposalDraft]) -> None:
     """`截至目前,3件已落实:` then topic lines `1.提高…问题。` matched to
     proposal titles (rapidfuzz on the normalized text, one to one);
     `其余3件建议提案均在积极落实中` gives the rest that status."""
@@ -848,11 +853,11 @@ def _aggregate_statuses(c: str, props: list[Proposal]) -> None:
 _TOPIC_AGG = re.compile(r"涉及([^,,。;;的]{2,24})的(\d+|[一二三四五六七八九十两]+)件(建议提案|建议|提案|议案)?([^。;;,,]{0,30})")
 
 
-def _kind_ok(p: Proposal, word: str | None) -> bool:
+def _kind_ok(p: _ProposalDraft, word: str | None) -> bool:
     return not word or word == "建议提案" or p.kind in (None, word)
 
 
-def _topic_statuses(c: str, props: list[Proposal]) -> None:
+def _topic_statuses(c: str, props: list[_ProposalDraft]) -> None:
     """N items named by their topic get the status stated for them: each
     topic phrase (户外广告, 夜间照明) is looked for in the titles, its words
     (jieba) where the phrase itself is not there; the N best-covered open
@@ -879,7 +884,7 @@ def _topic_statuses(c: str, props: list[Proposal]) -> None:
                 p.offer("status", status, "topic_phrase", text)
 
 
-def _rest_statuses(c: str, props: list[Proposal], titled: list[Proposal]) -> None:
+def _rest_statuses(c: str, props: list[_ProposalDraft], titled: list[_ProposalDraft]) -> None:
     """其余5件建议正在办理中: the items of that kind still without a status,
     when there are exactly that many; 其余3件建议提案均在积极落实中 after a
     list of solved topics: the titled items left."""

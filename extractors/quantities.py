@@ -20,6 +20,7 @@ from pipeline.textmap import TextMap, build
 from . import context
 from .context import CLAUSE, SEGMENT, bounds
 from .numerals import chinese_to_int, normalize_decimal, parse_number
+from .records import Quantity  # built once, never changed: the record itself
 
 _AR = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _CN = r"[零〇○一二两三四五六七八九十百千万亿]+"  # ○ (U+25CB) writes zero in 二○○九年 as often as 〇
@@ -82,27 +83,6 @@ _TARGET_AFTER = re.compile(r"^[^,;。]{0,12}为(总)?目标")
 # thing (2000年以前建成的老旧小区) nor a date (2021年9月).
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年(?!\s*\d)(?!\s*(以前|之前|前|以后|之后|后))")
 _QUOTES = re.compile(r"“[^“”\n]{0,80}”|\"[^\"\n]{0,80}\"|《[^《》\n]{0,120}》|「[^「」\n]{0,80}」|〝[^〝〞\n]{0,80}[〞”]")
-
-
-@dataclass
-class Quantity:
-    start: int
-    end: int
-    surface: str
-    value: Decimal
-    unit: str
-    kind: str
-    qualifier: str = "exact"
-    value_max: Decimal | None = None
-    role: str | None = None
-    ref_year: int | None = None
-    section: str | None = None
-    proposal_number: str | None = None
-    sentence: str = ""
-    sentence_start: int = 0
-    rule: str = "quantity"
-    nstart: int = 0  # span in the normalized view, for later context lookups
-    nend: int = 0
 
 
 @dataclass(frozen=True)
@@ -389,7 +369,7 @@ def _planned(norm: str, a: int, ns: int, ne: int) -> bool:
 
 
 def extract(text: str, doc_year: int | None = None, tm: TextMap | None = None) -> list[Quantity]:
-    """Quantities of a document, with offsets into ``text``."""
+    """Quantities of a document (frozen records), with offsets into ``text``."""
     import bisect
 
     tm = tm or build(text)

@@ -6,7 +6,7 @@ The resolver picks, per field, the candidate of the highest-ranked rule (the
 first emitted among equals). A field may declare weak values (`closed`: the
 text says the item was handled but not what became of it): a weak value wins
 only where no rule states a specific one. Every decision keeps its rule id, and
-the losers stay on the record for review.
+the losers stay on the record for review (records.Proposal winners, losers).
 """
 from __future__ import annotations
 
@@ -16,14 +16,7 @@ from importlib import resources
 
 import yaml
 
-
-@dataclass(frozen=True)
-class Candidate:
-    field: str
-    value: object
-    rule: str
-    text: str | None = None  # the wording that stated it (status_text)
-    span: tuple[int, int] | None = None  # its evidence in the source text, where one place states it
+from .records import Candidate  # kept on the frozen records for review
 
 
 @dataclass(frozen=True)
@@ -94,6 +87,15 @@ class Decisions:
     def value(self, name: str):
         w = self.winner(name)
         return None if w is None else w.value
+
+    def settled(self) -> tuple[dict[str, Candidate], tuple[Candidate, ...]]:
+        """Each field's winner, and every other candidate in the order offered
+        (what a frozen record keeps for review)."""
+        winners: dict[str, Candidate] = {}
+        for c in self.cands:
+            if c.field not in winners:
+                winners[c.field] = self.winner(c.field)
+        return winners, tuple(c for c in self.cands if winners[c.field] is not c)
 
     def rules(self, names) -> str:
         """`status=item_words;role=own_unit`: the rule that decided each decided field."""

@@ -10,7 +10,8 @@ import re
 
 from pipeline.textmap import TextMap
 
-from .metadata import _YEAR, Field, _alt, _closing_date, _norm_span, _vocab
+from .metadata import _YEAR, _alt, _closing_date, _norm_span, _vocab
+from .records import Field
 
 
 _STRONG_YEAR = re.compile(

@@ -22,7 +22,8 @@ _REPORT_WORDS = re.compile(r"建议|提案|议案|建議|議案")
 
 def records(doc: Document, manifest_row: dict | None = None) -> dict[str, list[dict]]:
     """Rows of every table for one document: ``documents`` (one row),
-    ``indicators``, ``metrics``, ``proposals``, ``sentences``."""
+    ``indicators``, ``metrics``, ``proposals``, ``sentences``, each from the
+    frozen records the extractors return (extractors/records.py)."""
     from extractors import consistency, context, labels, metadata, metrics, proposals, quantities
 
     tm = build(doc.text)
