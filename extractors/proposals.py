@@ -541,7 +541,7 @@ def _section_statuses(norm: str, props: list[_ProposalDraft]) -> None:
 # A reply letter names what it answers in its acknowledgement: 您提出的《关于…的建议》
 # 收悉; 您所提的关于…的建议已收悉; 关于“黨馬線…提升”的建議收悉; “盘活…问题”的提案收悉;
 # …提出的《关于…的提案》,交我局研究办理,现答复如下; 《关于…的建议》(第033号提案)协办意见函告如下
-_ACK_END = r"[^。]{0,30}?(?:收悉|答复如下|答覆如下|函复如下|函告如下|转由我|交由我|交我)"
+_ACK_END = r"[^。]{0,30}?(?:收悉|答复如下|答覆如下|函复如下|函告如下|转由我|交由我|交我|交[^,,。]{1,12}?办理)"
 _ACK = re.compile(r"(?:(?:提出|所提|提交|领衔)(?:了)?的?(?P<about>关于|關於|关於|關于)?)?"
                   # (《关于…的建议(第24号建议)收悉: a title mark left open before the number)
                   r"(?:(?P<q>[《“\"])(?P<t>[^》”\"]{4,80}?)(?:[》”\"]|(?=[((]第?\d))(?P<k>的?(?:建议案|议案|建议|提案|建議|議案))?"
@@ -642,8 +642,14 @@ def _letter_subject(tm: TextMap, c: str, idx: list[int], p: _ProposalDraft) -> N
         title = re.sub(r"[”\"](?=的?(?:建议案|议案|建议|提案|建議|議案)$)", "", _as_written(tm, idx, *m.span("u")))
     else:
         title = _as_written(tm, idx, *m.span("t"))
-        if m.group("q") != "《" and m.group("about") and m.group("k"):
-            title = _as_written(tm, idx, *m.span("about")) + title + _as_written(tm, idx, *m.span("k"))
+        if m.group("q") != "《":
+            # 关于“X”的建议, 关于“X的提案”, “关于X”的建议: the title is 关于X的建议, its marks dropped
+            ends_in_kind = re.search(r"的?(?:建议案|议案|建议|提案|建議|議案)$", title) is not None
+            if m.group("about") and (m.group("k") or ends_in_kind):
+                title = _as_written(tm, idx, *m.span("about")) + title
+            # (“关于…的建议”的提案: the title already ends in its kind)
+            if m.group("k") and not ends_in_kind and (m.group("about") or re.match(r"关于|關於|关於|關于", title)):
+                title += _as_written(tm, idx, *m.span("k"))
     p.offer("title", title, "letter_subject")
 
 
