@@ -38,8 +38,13 @@ _INFO = re.compile(r"发布(时间|日期)|公开日期|来源\s*[::]|浏览|阅
 _ENUM_IN_LINE = re.compile(r"\s+(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）])")
 # 标题:…; 信息名称  关于…的答复  成文日期…; - 中文名:關於…的答覆 (an information-disclosure
 # table or an encyclopedia box names the title in a field)
-_LABELLED_TITLE = re.compile(r"(?:(?:文章)?标题\s*[::]\s*|(?:^\s*|\s{2,}|^-\s*)(?:信息名称|中文名|标\s*题|名\s*称)\s*[::]?\s*)",
+# (标 题 | X |, 信息名称: | X | |: a table's cell after its label)
+# (标题导航 is a menu, not a label)
+_LABELLED_TITLE = re.compile(r"(?:(?:文章)?标题\s*[::]\s*(?:\|\s*)?|(?:^\s*|\s{2,}|^-\s*)(?:信息名称|中文名|标\s*题|名\s*称)"
+                             r"(?!导航|栏)\s*[::]?\s*(?:\|\s*)?)",
                              re.M)
+# 两会受权发布|中国人民政治协商会议…的报告: a section's name before the title, with a bar
+_SECTION_PREFIX = re.compile(r"^[^|｜\s]{2,10}\s*[|｜]\s*(?=\S{8,})")
 # page N -, 第2页 共5页, 【第1篇 (a collection site's item number)
 _PAGE_PREFIX = re.compile(r"^(?:page|p\.)\s*\d+\s*[-–—:]\s*|^第\s*\d+\s*页\s*(?:共\s*\d+\s*页)?|^【第\s*\d+\s*篇\s*", re.I)
 # what follows a title on its line and is not the title: 发布日期:…, 来源:…, an anti-copy run of ASCII
@@ -101,7 +106,7 @@ def extract_title(tm: TextMap) -> Field:
         return labelled
     lines = _lines(tm.norm, 25)
     for i, (s, e, line) in enumerate(lines):
-        pm = _PAGE_PREFIX.match(line)
+        pm = _PAGE_PREFIX.match(line) or _SECTION_PREFIX.match(line)
         if pm:
             s, line = s + pm.end(), line[pm.end():]
         found = _runon_title(tm, s, line) or _dash_subtitle(tm, lines, i, s, line)
@@ -150,6 +155,7 @@ def _reply_title(tm: TextMap) -> Field | None:
             continue  # a title line with its page fields is short
         fm = fields.search(line)
         part = line[:fm.start()].rstrip() if fm else line
+        part = re.sub(r"[\s|]+$", "", part)  # (…第27号提案的回复 |: a table's cell)
         crumb = re.search(r".*[>＞»›]\s*", part)  # 当前位置:首页 公示公告 > 关于…的函
         if crumb:
             s, part = s + crumb.end(), part[crumb.end():]
@@ -483,9 +489,15 @@ def _is_prose(line: str) -> bool:
     return len(line) > 40 and ("。" in line or line.count(",") >= 2)
 
 
+# 内 容:都龙镇…,…,建议…。: the suggestion's text in a field of the page, above the reply itself
+_CONTENT_FIELD = re.compile(r"^(?:建议|提案)?(?:内\s*容|主要内容|内容摘要|摘\s*要)\s*[::]")
+
+
 def _body_bounds(text: str) -> tuple[int, int]:
     """(start of the first line of prose in the head, end of the last line of prose)."""
-    start = next((s for s, _, line in _lines(text, 40) if _is_prose(line)), len(text))
+    lines = _lines(text, 40)
+    start = next((s for i, (s, _, line) in enumerate(lines) if _is_prose(line)
+                  and not (_CONTENT_FIELD.match(line) or (i and _CONTENT_FIELD.match(lines[i - 1][2])))), len(text))
     end = start
     for m in re.finditer(r"[^\n]+", text):
         if _is_prose(m.group().strip()):

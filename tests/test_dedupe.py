@@ -131,12 +131,12 @@ def test_real_reports_of_one_unit_and_real_reply_letters_are_not_the_same_report
 
 
 def test_no_report_of_the_dev_set_is_marked():
-    """212 distinct real texts (checked for duplicates when collected): none is a copy."""
+    """The dev set's distinct real texts (checked for duplicates when collected): none is a copy."""
     rows = [{"doc_id": os.path.basename(p)[:-4], "text": open(p, encoding="utf-8").read()}
             for p in sorted(glob.glob(os.path.join(DEV, "*.txt")))]
     docs = [dedupe.Doc(r["doc_id"], r["doc_id"], None, False) for r in rows]
     res = dedupe.decide(docs, {}, True, dedupe.texts_from(rows))
-    assert len(res.marks) == 212 and not any(res.marks.values())
+    assert len(rows) > 200 and len(res.marks) == len(rows) and not any(res.marks.values())
 
 
 def test_candidates_come_from_shared_bands_not_from_all_pairs(monkeypatch):
