@@ -635,6 +635,21 @@ def _sibling_of(last, before: str):
     return last
 
 
+def _filing(doc: _Doc, flow: _Flow, w: _Window, sc: dict, rules: dict) -> None:
+    """A count's filing group (GOLD.md §6.1): the filing word before it or the
+    list it continues. (Not the frame 立案提案中,经济建设方面提案39件: the
+    consolidated gold gives those counts no group.)"""
+    before = w.before
+    g = filing_group(before[-12:], doc.filed)
+    if g == "提交" and "topic" in sc and "提出" in before[-12:]:
+        g = None  # 经济建设方面,提出提案161件: a topic's count, not the submitted total
+    if g:
+        sc["group"], rules["group"] = g, "filing_group"
+    elif _sibling_of(flow.last_count, before) is not None:
+        # 共提交大会提案950件,平时提案24件: the next count of the list was submitted too
+        sc["group"], rules["group"] = flow.last_count.scope["group"], "filing_group"
+
+
 def _count_or_share(doc: _Doc, flow: _Flow, i: int, q, w: _Window, names: list[str], out: list) -> None:
     norm, before = doc.norm, w.before
     sc = _scope(before, w.after, w.prefix, names[0],
@@ -643,14 +658,7 @@ def _count_or_share(doc: _Doc, flow: _Flow, i: int, q, w: _Window, names: list[s
     if sc.get("group") == "委员" and not _SUBMITTERS.search(norm[w.a:w.b]):
         del sc["group"]  # 代表建议27件,委员提案31件: members' proposals as a kind, not against groups'
     if names[0] == "count" and "group" not in sc:
-        g = filing_group(before[-12:], doc.filed)
-        if g == "提交" and "topic" in sc and "提出" in before[-12:]:
-            g = None  # 经济建设方面,提出提案161件: a topic's count, not the submitted total
-        if g:
-            sc["group"], rules["group"] = g, "filing_group"
-        elif _sibling_of(flow.last_count, before) is not None:
-            # 共提交大会提案950件,平时提案24件: the next count of the list was submitted too
-            sc["group"], rules["group"] = flow.last_count.scope["group"], "filing_group"
+        _filing(doc, flow, w, sc, rules)
     if q.ref_year:
         sc["ref_year"], rules["ref_year"] = q.ref_year, "quantity_year"
     if re.search(r"[;;]", before) and ("kind" in sc or re.search(r"共|合计|总计", before)):
