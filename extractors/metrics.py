@@ -26,7 +26,7 @@ _CATEGORY = re.compile(r"([A-Da-d甲乙丙丁])(?:类?、([A-Da-d甲乙丙丁]))
 _TOPIC = re.compile(r"(?:是|为|其中|涉及|包括)?([\u4e00-\u9fff、和及与]{2,30}?)(方面|类|领域)(?:的|工作)?"
                     # 经济建设方面提案212件: the kind may stand between the topic and its count
                     # 经济建设方面立案158件: or what became of the topic's items
-                    r"(?:建议提案|建议|提案|议案)?(?:占比最[大高多]|最多)?[,,]?(?:有|共|计|占比?|立案)?$")
+                    r"(?:建议提案|建议|提案|议案)?(?:占比最[大高多]|最多)?[,,]?(?:有|共|计|占比?|立案|达|为)?$")
 # 其中涉及财经工交48件,农林水利27件,城建城管16件: a run of topics after 涉及, each before its count
 # (涉及民生领域的247件 is _TOPIC_INVOLVES's: an item with 的 is not a bare topic)
 _TOPIC_RUN = re.compile(r"涉及(?:[\u4e00-\u9fff、]{2,16}?\d+件[,,、])*((?:(?!的)[\u4e00-\u9fff、]){2,16})$")
@@ -921,12 +921,15 @@ def _parts_of_several_totals(out: list[_MetricDraft]) -> None:
         if m.metric == "count" and m.parent is not None and m.totals_sum is not None:
             groups.setdefault(id(m.parent), []).append(m)
     for parts in groups.values():
+        if len({t.scope.get("kind") for t in parts[0].totals} - {None}) < 2:
+            continue  # 委员提案787件,党派提案101件…。其中经济建设方面提案341件: totals of one kind
         # 其中主办41件、会办18件,重点提案2件: the role split is the one that adds up
         for subset in (parts, [p for p in parts if p.scope.get("role") not in (None, p.parent.scope.get("role"))]):
             if subset and sum(p.value for p in subset) == parts[0].totals_sum != parts[0].parent.value:
                 for p in subset:
-                    p.scope["kind"] = "建议提案"
+                    p.scope["kind"], p.rules["kind"] = "建议提案", "parts_of_totals"
                     p.scope.pop("body", None)
+                    p.rules.pop("body", None)
                 break
 
 
