@@ -48,6 +48,9 @@ def read_pdf(data: bytes) -> tuple[str, list[int], list, list[str]]:
     import pypdfium2 as pdfium
     import pypdfium2.raw as pdfium_c
 
+    from . import pdfsize
+
+    pdfsize.check(data)  # before pdfium inflates anything
     try:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as e:
@@ -70,11 +73,15 @@ def read_pdf(data: bytes) -> tuple[str, list[int], list, list[str]]:
             w, h = page.get_size()
             heights.append(h)
             widths.append(w)
-            kinds = Counter(obj.type for obj in page.get_objects(max_depth=2))  # images inside form XObjects too
-            images += kinds.get(pdfium_c.FPDF_PAGEOBJ_IMAGE, 0)
-            if kinds.get(pdfium_c.FPDF_PAGEOBJ_PATH, 0) >= 4:
-                ruled.append(i)
+            n_images, paths = _objects(page.raw)
+            images += n_images
             tp = page.get_textpage()
+            if len(paths) >= 4:
+                too_many = _absurd_rules(paths, tp.count_chars())
+                if too_many:
+                    warnings.append(f"tables not read on page {i + 1}: {too_many} (no report's table)")
+                else:
+                    ruled.append(i)
             pages.append(_page_lines(tp, h))
             tp.close()
             page.close()
@@ -87,6 +94,70 @@ def read_pdf(data: bytes) -> tuple[str, list[int], list, list[str]]:
     _drop_running_lines(pages, heights)
     text, starts = _join(pages, widths)
     return text, starts, tables, warnings
+
+
+def _objects(page) -> tuple[int, list]:
+    """The page's image count and its path objects, those inside form
+    XObjects included (one level down), through pdfium's C calls: the
+    Python object per page object cost more than reading the page's text."""
+    import pypdfium2.raw as pdfium_c
+
+    images, paths = 0, []
+    for k in range(pdfium_c.FPDFPage_CountObjects(page)):
+        obj = pdfium_c.FPDFPage_GetObject(page, k)
+        inner = [obj]
+        if pdfium_c.FPDFPageObj_GetType(obj) == pdfium_c.FPDF_PAGEOBJ_FORM:
+            inner += [pdfium_c.FPDFFormObj_GetObject(obj, j) for j in range(pdfium_c.FPDFFormObj_CountObjects(obj))]
+        for o in inner:
+            t = pdfium_c.FPDFPageObj_GetType(o)
+            if t == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+                images += 1
+            elif t == pdfium_c.FPDF_PAGEOBJ_PATH:
+                paths.append(o)
+    return images, paths
+
+
+# pdfplumber's table finder crosses every ruled line with every other and
+# joins the cells it finds pairwise: a page of 150 × 150 lines (22,201 cells)
+# took 18 s, and pdfminer builds a Python object of about 1 KB per segment and
+# per character before that (32 MiB of `0 0 m 1 1 l S` took 11 GB). A report's
+# largest tables have some 60 rows and 20 columns, a dense page 5,000
+# characters; pages past these limits keep their text, only not their tables.
+MAX_RULE_SEGMENTS = 20_000
+MAX_GRID = 6_000  # distinct horizontal × vertical line positions
+MAX_TABLE_PAGE_CHARS = 50_000
+
+
+def _absurd_rules(paths: list, chars: int) -> str | None:
+    """Why the table finder must not read this page, or None."""
+    import ctypes
+
+    import pypdfium2.raw as pdfium_c
+
+    if chars > MAX_TABLE_PAGE_CHARS:
+        return f"{chars:,} characters"
+    if len(paths) > MAX_RULE_SEGMENTS:  # every path has a segment: no need to count them
+        return f"{len(paths):,} paths"
+    segments = sum(max(pdfium_c.FPDFPath_CountSegments(p), 0) for p in paths)
+    if segments > MAX_RULE_SEGMENTS:
+        return f"{segments:,} line segments"
+    xs, ys = set(), set()
+    x, y = ctypes.c_float(), ctypes.c_float()
+    for p in paths:  # in the path's own units: enough to count distinct lines
+        prev = None
+        for k in range(max(pdfium_c.FPDFPath_CountSegments(p), 0)):
+            seg = pdfium_c.FPDFPath_GetPathSegment(p, k)
+            pdfium_c.FPDFPathSegment_GetPoint(seg, ctypes.byref(x), ctypes.byref(y))
+            pt = (round(x.value), round(y.value))
+            if prev is not None and pdfium_c.FPDFPathSegment_GetType(seg) == pdfium_c.FPDF_SEGMENT_LINETO:
+                if pt[1] == prev[1] and pt[0] != prev[0]:
+                    ys.add(pt[1])
+                elif pt[0] == prev[0] and pt[1] != prev[1]:
+                    xs.add(pt[0])
+            prev = pt
+    if len(xs) * len(ys) > MAX_GRID:
+        return f"a grid of {len(ys)} × {len(xs)} ruled lines"
+    return None
 
 
 def _page_lines(tp, height: float) -> list[_Line]:

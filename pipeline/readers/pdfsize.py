@@ -1,0 +1,191 @@
+"""How much a PDF inflates to, bounded before pdfium parses it (issue 16).
+
+pdfium decodes a page's content streams whole when the page is loaded, and
+an embedded font program when a page first uses it: a 1 MB file whose
+content stream inflates to 1 GiB took 2.1 GB, and pdfium's page objects
+take up to 20 times the bytes of the content that draws them (32 MiB of
+`0 0 m 1 1 l S` took 650 MB). pdfium offers no hook between reading a
+stream and parsing it, so the streams are measured here first, from the
+file's bytes, without a second PDF parser (a pdfminer pass costs half of
+pdfium's whole text pass).
+
+Most streams need no inflating: deflate expands at most 1032 times, so a
+stream's raw size bounds what it can become, and a document whose bounds
+add up under the budget is cleared at once. The largest streams are
+inflated (in pieces, never whole in memory) until the rest fit. Font
+programs (referenced only as /FontFile*) are held by pdfium as bytes, not
+parsed into objects, so they have their own, larger budget. Image streams
+are not decoded by a text pass, unless Flate-encoded data labelled an
+image is drawn as content, so those are counted like any other stream.
+"""
+from __future__ import annotations
+
+import re
+import zlib
+
+from ..document import IngestError
+
+# Decoded bytes every non-font stream of a document may add up to: a text
+# report's pages take tens of KiB each (a 500-page one, ~20 MiB); pdfium
+# needs up to 20 times this for the objects of a page (650 MB for 32 MiB).
+CONTENT_BUDGET = 32 * 2**20
+# Decoded bytes of all embedded font programs: CJK subsets are ~0.1–3 MiB
+# each, a whole embedded CJK font ~20 MiB.
+FONT_BUDGET = 256 * 2**20
+# The most each filter can multiply a stream's size by: deflate 1032:1;
+# LZW 4096 bytes per 9-bit code; run-length 128 bytes per 2. Image codecs
+# (DCT, JPX, JBIG2, CCITT) are not decoded for text, so count as raw bytes.
+_RATIO = {b"FlateDecode": 1032, b"Fl": 1032, b"LZWDecode": 3641, b"LZW": 3641,
+          b"RunLengthDecode": 64, b"RL": 64}
+_FILTER = re.compile(rb"/Filter\s*(\[[^\]]*\]|/[A-Za-z0-9]+)")
+_NAME = re.compile(rb"/([A-Za-z0-9]+)")
+_FONTFILE = re.compile(rb"/FontFile[23]?\s+(\d+)\s+\d+\s+R")
+_REF = re.compile(rb"(\d+)\s+\d+\s+R\b")
+_OBJ = re.compile(rb"(\d+)\s+\d+\s+obj\b")
+_CHUNK = 2**20
+
+
+class _Stream:
+    __slots__ = ("num", "filters", "raw", "start", "end")
+
+    def __init__(self, num: int | None, filters: list[bytes], start: int, end: int):
+        self.num, self.filters, self.start, self.end = num, filters, start, end
+        self.raw = end - start
+
+    def bound(self) -> int:
+        """The most this stream can decode to."""
+        n = self.raw
+        for f in self.filters:
+            n *= _RATIO.get(f, 1)
+        return n
+
+
+def check(data: bytes) -> None:
+    """Raise ``too_large`` when the document's streams decode to more than
+    the budgets; cheap (a scan of the bytes) for the common document."""
+    streams, dicts = _streams(data)
+    fonts = _font_programs(dicts)
+    source = _Source(data)
+    _fit([s for s in streams if s.num in fonts], FONT_BUDGET, source, "embedded font")
+    _fit([s for s in streams if s.num not in fonts], CONTENT_BUDGET, source, "content")
+
+
+def _streams(data: bytes) -> tuple[list[_Stream], list[bytes]]:
+    """Every stream of the file (its object number, filters and raw
+    bytes), and the file's bytes outside them (where the dictionaries are).
+    A stream runs to the next `endstream` (or the end of the file): never
+    shorter than pdfium reads it, since a fake `endstream` inside its data
+    only starts the next piece, which is counted too."""
+    out, dicts = [], []
+    pos = 0
+    while True:
+        k = data.find(b"stream", pos)
+        if k < 0:
+            break
+        if data[k - 3:k] == b"end":
+            pos = k + 6
+            continue
+        start = k + 6 + (2 if data[k + 6:k + 8] == b"\r\n" else 1)
+        region = data[pos:k]
+        dicts.append(region)
+        num = None
+        for m in _OBJ.finditer(region):
+            num, at = int(m.group(1)), m.end()
+        f = _FILTER.search(region, at if num is not None else 0)
+        end = data.find(b"endstream", start)
+        end = len(data) if end < 0 else end
+        out.append(_Stream(num, _NAME.findall(f.group(1)) if f else [], start, end))
+        pos = end
+    dicts.append(data[pos:])
+    return out, dicts
+
+
+def _font_programs(dicts: list[bytes]) -> set[int]:
+    """Objects referenced as a font program and as nothing else (a stream
+    also drawn as a page's content is content)."""
+    refs: dict[int, int] = {}
+    fonts: dict[int, int] = {}
+    for d in dicts:
+        for m in _REF.finditer(d):
+            refs[int(m.group(1))] = refs.get(int(m.group(1)), 0) + 1
+        if b"FontFile" in d:
+            for m in _FONTFILE.finditer(d):
+                fonts[int(m.group(1))] = fonts.get(int(m.group(1)), 0) + 1
+    return {n for n, k in fonts.items() if refs.get(n, 0) == k}
+
+
+def _fit(streams: list[_Stream], budget: int, source: "_Source", what: str) -> None:
+    """Charge the small streams their bound and the largest what they
+    really decode to, until the whole fits ``budget``."""
+    streams = sorted(streams, key=_Stream.bound)
+    bounds = [s.bound() for s in streams]
+    total = sum(bounds)
+    while streams and total > budget:
+        s = streams.pop()
+        total -= bounds.pop()
+        total += source.decoded_size(s, budget - total + 1)
+    if total > budget:
+        raise IngestError(
+            "too_large", f"the PDF's {what} streams inflate to over {budget / 2**20:.0f} MiB "
+            "(a compression bomb, not a report)", stage="read")
+
+
+class _Source:
+    """The file's streams as pdfium reads them: the raw bytes, decrypted
+    through pdfminer when the file is encrypted (opened only then)."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+        self._doc = None if b"/Encrypt" in data else False
+
+    def raw(self, s: _Stream):
+        if self._doc is False or s.num is None:
+            return memoryview(self.data)[s.start:s.end]
+        if self._doc is None:
+            import io
+
+            from pdfminer.pdfdocument import PDFDocument
+            from pdfminer.pdfparser import PDFParser
+
+            self._doc = PDFDocument(PDFParser(io.BytesIO(self.data)))
+        obj = self._doc.getobj(s.num)
+        raw = obj.rawdata
+        return obj.decipher(obj.objid, obj.genno, raw, obj.attrs) if obj.decipher else raw
+
+    def decoded_size(self, s: _Stream, cap: int) -> int:
+        """What the stream decodes to, counted up to ``cap`` (never held
+        whole); a filter other than deflate counts as its bound."""
+        if not s.filters:
+            return s.raw
+        if any(f not in (b"FlateDecode", b"Fl") for f in s.filters):
+            return s.bound()
+        try:
+            pieces = [self.raw(s)]
+        except Exception:  # pdfminer failing on a damaged encrypted file
+            return s.bound()
+        for _ in s.filters:
+            pieces = _inflate(pieces, cap)
+        n = 0
+        try:
+            for p in pieces:
+                n += len(p)
+                if n > cap:
+                    break
+        except zlib.error:
+            pass  # pdfium's inflate stops at the damage too
+        return n
+
+
+def _inflate(pieces, cap: int):
+    """Inflate an iterable of pieces lazily, in pieces of at most a MiB,
+    stopping past ``cap``."""
+    d = zlib.decompressobj()
+    out = 0
+    for p in pieces:
+        while p:
+            chunk = d.decompress(p, _CHUNK)
+            out += len(chunk)
+            yield chunk
+            if out > cap or d.eof:
+                return
+            p = d.unconsumed_tail
