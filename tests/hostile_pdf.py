@@ -78,20 +78,27 @@ def _bomb_stream(unit: bytes, size: int) -> Iterator[bytes]:
     yield b"\nendstream"
 
 
-def write_pdf(path: str, pages: Iterable[list]) -> str:
+def write_pdf(path: str, pages: Iterable[list], fonts: dict | None = None) -> str:
     """Write a PDF of A4 pages, each a list of content streams: bytes (set
     as they are, compressed) or an iterator of the chunks of a ready
-    stream object (the bombs, written as they come)."""
+    stream object (the bombs, written as they come). ``fonts``: more fonts
+    by name, each a dictionary with a `%d` for its font program's object
+    number and the program's stream."""
     pages = list(pages)
     objs: list = [None, None, None, None]  # catalog, pages, font, CID font
+    extra = b""
+    for name, (font, program) in (fonts or {}).items():
+        objs.append(program)
+        objs.append(font % len(objs))
+        extra += b" /%s %d 0 R" % (name, len(objs))
     kids = []
     for contents in pages:
         refs = []
         for c in contents:
             objs.append(_stream(c) if isinstance(c, bytes) else c)
             refs.append(len(objs))
-        objs.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> "
-                    b"/Contents [%s] >>" % b" ".join(b"%d 0 R" % r for r in refs))
+        objs.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R%s >> >> "
+                    b"/Contents [%s] >>" % (extra, b" ".join(b"%d 0 R" % r for r in refs)))
         kids.append(len(objs))
     objs[0] = b"<< /Type /Catalog /Pages 2 0 R >>"
     objs[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(b"%d 0 R" % k for k in kids), len(kids))
@@ -129,6 +136,15 @@ def content_bomb(path: str, size: int = 2**30, unit: bytes = b" ", pages: int = 
     return write_pdf(path, out)
 
 
+def font_bomb(path: str, size: int = 2**30) -> str:
+    """A page whose TrueType font program inflates to `size` bytes of zeros."""
+    font = (b"<< /Type /Font /Subtype /TrueType /BaseFont /Foo /FirstChar 32 /LastChar 126 "
+            b"/FontDescriptor << /Type /FontDescriptor /FontName /Foo /Flags 32 /FontBBox [0 0 1000 1000] "
+            b"/ItalicAngle 0 /Ascent 800 /Descent -200 /CapHeight 700 /StemV 80 /FontFile2 %d 0 R >> >>")
+    return write_pdf(path, [[_text_ops(PARAS), b"BT /F2 12 Tf 72 300 Td (Hello) Tj ET"]],
+                     fonts={b"F2": (font, _bomb_stream(b"\0", size))})
+
+
 def ruled_pages(path: str, n: int = 150, pages: int = 5) -> str:
     """The issue's: pages of n × n ruled lines under a line of text (40 KB)."""
     return write_pdf(path, [[_text_ops(PARAS), grid_ops(n)] for _ in range(pages)])
@@ -139,6 +155,7 @@ def write_all(folder: str) -> list[str]:
     return [
         content_bomb(os.path.join(folder, "content_bomb.pdf")),
         content_bomb(os.path.join(folder, "path_bomb.pdf"), 2**28, b"1 1 m 2 2 l "),
+        font_bomb(os.path.join(folder, "font_bomb.pdf")),
         ruled_pages(os.path.join(folder, "ruled_150.pdf")),
     ]
 

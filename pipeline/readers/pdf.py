@@ -161,44 +161,79 @@ def _absurd_rules(paths: list, chars: int) -> str | None:
 
 
 def _page_lines(tp, height: float) -> list[_Line]:
-    import pypdfium2.raw as pdfium_c
-
     n = tp.count_chars()
     s = tp.get_text_range(0, n) if n else ""
     geometry = len(s) == n  # only then do text indices equal char indices
     lines: list[_Line] = []
+    boxes = _Boxes(tp) if geometry else None
     for m in re.finditer(r"[^\r\n]+", s):
         txt = m.group()
-        if not txt.strip():
+        text = txt.strip()
+        if not text:
             continue
         if not geometry:
-            lines.append(_Line(txt.strip()))
+            lines.append(_Line(text))
             continue
         a = m.start() + (len(txt) - len(txt.lstrip()))
         b = m.start() + len(txt.rstrip()) - 1
-        l0, b0, r0, t0 = tp.get_charbox(a)
+        l0, b0, r0, t0 = boxes.tight(a)
         # The loose box spans the glyph's advance: a closing 。 draws in the
         # left half of its cell, so its tight box ends short of the margin.
-        _, _, r1, _ = tp.get_charbox(b, loose=True)
-        size = pdfium_c.FPDFText_GetFontSize(tp.raw, a) or max(r0 - l0, t0 - b0)
-        text = txt.strip()
-        space = re.search(r"\s", text)
-        word = tp.get_charbox(a + space.start() - 1, loose=True)[2] - l0 if space else r1 - l0
-        unit = tp.get_charbox(a + _UNIT.match(text).end() - 1, loose=True)[2] - l0
-        lines.append(_Line(text, l0, r1, height - t0, size, y=height - _baseline(tp, a), word=word, unit=unit))
+        r1 = boxes.loose_right(b)
+        size = boxes.font_size(a) or max(r0 - l0, t0 - b0)
+        space = _SPACE.search(text)
+        word = boxes.loose_right(a + space.start() - 1) - l0 if space else r1 - l0
+        unit = boxes.loose_right(a + _UNIT.match(text).end() - 1) - l0
+        lines.append(_Line(text, l0, r1, height - t0, size, y=height - boxes.baseline(a), word=word, unit=unit))
     return lines
 
 
-def _baseline(tp, i: int) -> float:
-    """The baseline under character ``i``: one for the whole line whatever
-    its fonts, so the step between lines measures the space between them."""
-    import ctypes
+_SPACE = re.compile(r"\s")
 
-    import pypdfium2.raw as pdfium_c
 
-    x, y = ctypes.c_double(), ctypes.c_double()
-    pdfium_c.FPDFText_GetCharOrigin(tp.raw, i, ctypes.byref(x), ctypes.byref(y))
-    return y.value
+class _Boxes:
+    """Character geometry of a text page through pdfium's C calls, with
+    one set of buffers for the page (pypdfium2's helpers make new ones and
+    a tuple per call: a third of the reader's time on text pages)."""
+
+    def __init__(self, tp):
+        import ctypes
+
+        import pypdfium2.raw as pdfium_c
+
+        self.c, self.raw = pdfium_c, tp.raw
+        self.rect = pdfium_c.FS_RECTF()
+        self.d = [ctypes.c_double() for _ in range(4)]
+        self.refs = [ctypes.byref(x) for x in self.d]
+
+    def _check(self, ok) -> None:
+        if not ok:
+            from pypdfium2 import PdfiumError
+
+            raise PdfiumError("Failed to get charbox.")
+
+    def tight(self, i: int) -> tuple[float, float, float, float]:
+        l_, r, b, t = self.refs
+        self._check(self.c.FPDFText_GetCharBox(self.raw, i, l_, r, b, t))
+        d = self.d
+        return d[0].value, d[2].value, d[1].value, d[3].value
+
+    def loose_right(self, i: int) -> float:
+        self._check(self.c.FPDFText_GetLooseCharBox(self.raw, i, self.rect))
+        return self.rect.right
+
+    def font_size(self, i: int) -> float:
+        return self.c.FPDFText_GetFontSize(self.raw, i)
+
+    def baseline(self, i: int) -> float:
+        """The baseline under character ``i``: one for the whole line
+        whatever its fonts, so the step between lines measures the space
+        between them."""
+        self.c.FPDFText_GetCharOrigin(self.raw, i, self.refs[0], self.refs[1])
+        return self.d[1].value
+
+
+_BAD = re.compile("[\ue000-\uf8ff\ufffd\x00-\x1f]")  # private-use, replacement and control characters
 
 
 def _check_text_layer(pages: list[list[_Line]], images: int, n_pages: int) -> None:
@@ -212,7 +247,7 @@ def _check_text_layer(pages: list[list[_Line]], images: int, n_pages: int) -> No
             )
         raise IngestError("no_text", "PDF holds no text", stage="read")
     cid = len(re.findall(r"\(cid:\d+\)", text))
-    bad = sum(1 for c in visible if "\ue000" <= c <= "\uf8ff" or c == "\ufffd" or ord(c) < 32)
+    bad = len(_BAD.findall(visible))
     if cid * 8 > len(visible) * 0.3 or bad > len(visible) * 0.3:
         raise IngestError(
             "garbled_text",

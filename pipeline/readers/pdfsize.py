@@ -40,7 +40,6 @@ _RATIO = {b"FlateDecode": 1032, b"Fl": 1032, b"LZWDecode": 3641, b"LZW": 3641,
 _FILTER = re.compile(rb"/Filter\s*(\[[^\]]*\]|/[A-Za-z0-9]+)")
 _NAME = re.compile(rb"/([A-Za-z0-9]+)")
 _FONTFILE = re.compile(rb"/FontFile[23]?\s+(\d+)\s+\d+\s+R")
-_REF = re.compile(rb"(\d+)\s+\d+\s+R\b")
 _OBJ = re.compile(rb"(\d+)\s+\d+\s+obj\b")
 _CHUNK = 2**20
 
@@ -103,15 +102,17 @@ def _streams(data: bytes) -> tuple[list[_Stream], list[bytes]]:
 def _font_programs(dicts: list[bytes]) -> set[int]:
     """Objects referenced as a font program and as nothing else (a stream
     also drawn as a page's content is content)."""
-    refs: dict[int, int] = {}
     fonts: dict[int, int] = {}
     for d in dicts:
-        for m in _REF.finditer(d):
-            refs[int(m.group(1))] = refs.get(int(m.group(1)), 0) + 1
         if b"FontFile" in d:
             for m in _FONTFILE.finditer(d):
                 fonts[int(m.group(1))] = fonts.get(int(m.group(1)), 0) + 1
-    return {n for n, k in fonts.items() if refs.get(n, 0) == k}
+    out = set()
+    for n, k in fonts.items():
+        ref = re.compile(rb"(?<![0-9])%d\s+\d+\s+R\b" % n)
+        if sum(len(ref.findall(d)) for d in dicts) == k:
+            out.add(n)
+    return out
 
 
 def _fit(streams: list[_Stream], budget: int, source: "_Source", what: str) -> None:

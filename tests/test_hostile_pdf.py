@@ -1,0 +1,65 @@
+"""Hostile PDFs (issue 16): each is written at test time by
+tests/hostile_pdf.py and read in a subprocess (see test_hostile_io) under a
+bound on time and peak RSS well below the issue's bar of 60 s and 2 GB."""
+import pytest
+
+import hostile_pdf
+from test_hostile_io import read_in_subprocess
+
+
+@pytest.mark.parametrize("unit,size", [
+    (b" ", 2**30),  # the issue's: 1 MB inflating to 1 GiB; before, 2.1 GB
+    (b"1 1 m 2 2 l ", 2**28),  # one path of 44 million segments; before, 1.1 GB
+    (b"0 0 m 1 1 l S\n", 2**25),  # 2.4 million paths: 11 GB and 400 s in the table finder before
+])
+def test_a_content_stream_that_inflates_past_the_budget_is_refused_in_little_memory(tmp_path, unit, size):
+    path = hostile_pdf.content_bomb(str(tmp_path / "bomb.pdf"), size, unit)
+    got, rss = read_in_subprocess(path, limit=60)
+    assert not got["ok"] and got["error"] == "too_large" and "content streams" in got["message"], got
+    assert got["seconds"] < 10 and rss < 300, (got["seconds"], rss)
+
+
+def test_an_embedded_font_that_inflates_to_a_gibibyte_is_refused(tmp_path):
+    path = hostile_pdf.font_bomb(str(tmp_path / "font.pdf"))  # before: 2.1 GB
+    got, rss = read_in_subprocess(path, limit=60)
+    assert not got["ok"] and got["error"] == "too_large" and "font" in got["message"], got
+    assert got["seconds"] < 10 and rss < 300, (got["seconds"], rss)
+
+
+def test_an_ordinary_report_is_read_as_one(tmp_path):
+    got, _ = read_in_subprocess(hostile_pdf.report_pdf(str(tmp_path / "r.pdf")), limit=60)
+    assert got["ok"] and got["report"], got
+
+
+def test_pages_of_absurd_rulings_keep_their_text_and_skip_the_table_finder(tmp_path):
+    path = hostile_pdf.ruled_pages(str(tmp_path / "ruled.pdf"), 150, 5)  # before: 89 s
+    got, rss = read_in_subprocess(path, limit=60)
+    assert got["ok"] and got["report"], got
+    assert got["seconds"] < 10 and rss < 300, (got["seconds"], rss)
+
+
+def test_the_warning_says_which_pages_lost_their_tables(tmp_path):
+    from pipeline.readers import read_file
+
+    doc = read_file(hostile_pdf.ruled_pages(str(tmp_path / "ruled.pdf"), 150, 2))
+    assert doc.warnings == [f"tables not read on page {i}: a grid of 150 × 150 ruled lines (no report's table)"
+                            for i in (1, 2)]
+    assert doc.text.count(hostile_pdf.REPORT) == 2
+
+
+def test_a_dense_drawing_under_the_budget_keeps_its_text_in_bounded_memory(tmp_path):
+    # 12 MiB of paths: pdfium builds them (~350 MB); pdfminer would have
+    # built a Python object for each of the 900,000
+    path = hostile_pdf.content_bomb(str(tmp_path / "dense.pdf"), 12 * 2**20, b"0 0 m 1 1 l S\n")
+    got, rss = read_in_subprocess(path, limit=120)
+    assert got["ok"] and got["report"], got
+    assert got["seconds"] < 60 and rss < 1000, (got["seconds"], rss)
+
+
+def test_a_page_with_a_real_table_still_goes_to_the_table_finder(tmp_path):
+    from pipeline.readers import read_file
+
+    rows, cols = 40, 8  # drawn cell by cell, as word processors do
+    doc = read_file(hostile_pdf.write_pdf(str(tmp_path / "t.pdf"), [[hostile_pdf._text_ops(hostile_pdf.PARAS),
+                                                                      hostile_pdf.table_ops(rows, cols, h=15, w=60)]]))
+    assert doc.warnings == []
