@@ -36,8 +36,12 @@ FONT_BUDGET = 256 * 2**20
 # LZW 4096 bytes per 9-bit code; run-length 128 bytes per 2. Image codecs
 # (DCT, JPX, JBIG2, CCITT) are not decoded for text, so count as raw bytes.
 _RATIO = {b"FlateDecode": 1032, b"Fl": 1032, b"LZWDecode": 3641, b"LZW": 3641,
-          b"RunLengthDecode": 64, b"RL": 64}
-_FILTER = re.compile(rb"/Filter\s*(\[[^\]]*\]|/[A-Za-z0-9]+)")
+          b"RunLengthDecode": 64, b"RL": 64, b"ASCIIHexDecode": 1, b"AHx": 1, b"ASCII85Decode": 1, b"A85": 1,
+          b"DCTDecode": 1, b"DCT": 1, b"JPXDecode": 1, b"JBIG2Decode": 1, b"CCITTFaxDecode": 1, b"CCF": 1}
+# A filter named indirectly (`/Filter 9 0 R`) or unknown may be anything,
+# a chain of two deflates included.
+_UNKNOWN = 1032 * 1032
+_FILTER = re.compile(rb"/Filter\s*(\[[^\]]*\]|/[A-Za-z0-9]+)?")
 _NAME = re.compile(rb"/([A-Za-z0-9]+)")
 _FONTFILE = re.compile(rb"/FontFile[23]?\s+(\d+)\s+\d+\s+R")
 _OBJ = re.compile(rb"(\d+)\s+\d+\s+obj\b")
@@ -55,7 +59,7 @@ class _Stream:
         """The most this stream can decode to."""
         n = self.raw
         for f in self.filters:
-            n *= _RATIO.get(f, 1)
+            n *= _RATIO.get(f, _UNKNOWN)
         return n
 
 
@@ -65,8 +69,15 @@ def check(data: bytes) -> None:
     streams, dicts = _streams(data)
     fonts = _font_programs(dicts)
     source = _Source(data)
-    _fit([s for s in streams if s.num in fonts], FONT_BUDGET, source, "embedded font")
-    _fit([s for s in streams if s.num not in fonts], CONTENT_BUDGET, source, "content")
+    try:
+        _fit([s for s in streams if s.num in fonts], FONT_BUDGET, source, "embedded font")
+        _fit([s for s in streams if s.num not in fonts], CONTENT_BUDGET, source, "content")
+    except _Locked:
+        pass  # pdfium will refuse it too, saying it needs a password
+
+
+class _Locked(Exception):
+    """An encrypted file whose streams cannot be decrypted here."""
 
 
 def _streams(data: bytes) -> tuple[list[_Stream], list[bytes]]:
@@ -93,7 +104,8 @@ def _streams(data: bytes) -> tuple[list[_Stream], list[bytes]]:
         f = _FILTER.search(region, at if num is not None else 0)
         end = data.find(b"endstream", start)
         end = len(data) if end < 0 else end
-        out.append(_Stream(num, _NAME.findall(f.group(1)) if f else [], start, end))
+        filters = (_NAME.findall(f.group(1)) if f.group(1) else [b"?"]) if f else []
+        out.append(_Stream(num, filters, start, end))
         pos = end
     dicts.append(data[pos:])
     return out, dicts
@@ -145,10 +157,13 @@ class _Source:
         if self._doc is None:
             import io
 
-            from pdfminer.pdfdocument import PDFDocument
+            from pdfminer.pdfdocument import PDFDocument, PDFPasswordIncorrect
             from pdfminer.pdfparser import PDFParser
 
-            self._doc = PDFDocument(PDFParser(io.BytesIO(self.data)))
+            try:
+                self._doc = PDFDocument(PDFParser(io.BytesIO(self.data)))
+            except PDFPasswordIncorrect as e:
+                raise _Locked() from e
         obj = self._doc.getobj(s.num)
         raw = obj.rawdata
         return obj.decipher(obj.objid, obj.genno, raw, obj.attrs) if obj.decipher else raw
@@ -162,6 +177,8 @@ class _Source:
             return s.bound()
         try:
             pieces = [self.raw(s)]
+        except _Locked:
+            raise
         except Exception:  # pdfminer failing on a damaged encrypted file
             return s.bound()
         for _ in s.filters:
@@ -173,7 +190,9 @@ class _Source:
                 if n > cap:
                     break
         except zlib.error:
-            pass  # pdfium's inflate stops at the damage too
+            if n == 0 and self._doc is not False:
+                return s.bound()  # still encrypted: what pdfium decrypts may inflate
+            # else pdfium's inflate stops at the damage too
         return n
 
 
