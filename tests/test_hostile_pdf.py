@@ -63,3 +63,29 @@ def test_a_page_with_a_real_table_still_goes_to_the_table_finder(tmp_path):
     doc = read_file(hostile_pdf.write_pdf(str(tmp_path / "t.pdf"), [[hostile_pdf._text_ops(hostile_pdf.PARAS),
                                                                       hostile_pdf.table_ops(rows, cols, h=15, w=60)]]))
     assert doc.warnings == []
+
+
+def _long_report(password: str | None) -> bytes:
+    import fixtures as fx
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    if password:
+        pdf.set_encryption(owner_password=password)
+    pdf.add_font("cjk", fname=fx.cjk_font())
+    pdf.add_page()
+    pdf.set_font("cjk", size=12)
+    for i in range(300):
+        pdf.multi_cell(0, 7, f"第{i}项建议已办结,办复率100%,满意率98%。" * 20, new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())
+
+
+def test_an_encrypted_report_long_enough_to_be_measured_is_read_as_before():
+    # an owner password only (common on government PDFs): the streams are
+    # encrypted, so measuring them goes through pdfminer's decryption
+    from pipeline.readers import pdfsize, read_bytes
+
+    locked = _long_report("owner")
+    streams, _ = pdfsize._streams(locked)
+    assert sum(s.bound() for s in streams if s.raw < 50_000) > pdfsize.CONTENT_BUDGET  # the precise path runs
+    assert read_bytes(locked, "locked.pdf").text == read_bytes(_long_report(None), "plain.pdf").text
