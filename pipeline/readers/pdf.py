@@ -102,18 +102,24 @@ def _objects(page) -> tuple[int, list]:
     Python object per page object cost more than reading the page's text."""
     import pypdfium2.raw as pdfium_c
 
+    get_type, image, path = pdfium_c.FPDFPageObj_GetType, pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_PATH
+    get, form = pdfium_c.FPDFPage_GetObject, pdfium_c.FPDF_PAGEOBJ_FORM
     images, paths = 0, []
     for k in range(pdfium_c.FPDFPage_CountObjects(page)):
-        obj = pdfium_c.FPDFPage_GetObject(page, k)
-        inner = [obj]
-        if pdfium_c.FPDFPageObj_GetType(obj) == pdfium_c.FPDF_PAGEOBJ_FORM:
-            inner += [pdfium_c.FPDFFormObj_GetObject(obj, j) for j in range(pdfium_c.FPDFFormObj_CountObjects(obj))]
-        for o in inner:
-            t = pdfium_c.FPDFPageObj_GetType(o)
-            if t == pdfium_c.FPDF_PAGEOBJ_IMAGE:
-                images += 1
-            elif t == pdfium_c.FPDF_PAGEOBJ_PATH:
-                paths.append(o)
+        obj = get(page, k)
+        t = get_type(obj)
+        if t == path:
+            paths.append(obj)
+        elif t == image:
+            images += 1
+        elif t == form:
+            for j in range(pdfium_c.FPDFFormObj_CountObjects(obj)):
+                o = pdfium_c.FPDFFormObj_GetObject(obj, j)
+                t = get_type(o)
+                if t == path:
+                    paths.append(o)
+                elif t == image:
+                    images += 1
     return images, paths
 
 
@@ -160,31 +166,33 @@ def _absurd_rules(paths: list, chars: int) -> str | None:
     return None
 
 
+_LINE = re.compile(r"[^\r\n]+")
+
+
 def _page_lines(tp, height: float) -> list[_Line]:
     n = tp.count_chars()
     s = tp.get_text_range(0, n) if n else ""
-    geometry = len(s) == n  # only then do text indices equal char indices
+    if len(s) != n:  # only when they match do text indices equal char indices
+        return [_Line(t) for t in (x.strip() for x in _LINE.findall(s)) if t]
     lines: list[_Line] = []
-    boxes = _Boxes(tp) if geometry else None
-    for m in re.finditer(r"[^\r\n]+", s):
+    boxes = _Boxes(tp)
+    tight, loose_right, font_size, baseline = boxes.tight, boxes.loose_right, boxes.font_size, boxes.baseline
+    for m in _LINE.finditer(s):
         txt = m.group()
         text = txt.strip()
         if not text:
             continue
-        if not geometry:
-            lines.append(_Line(text))
-            continue
-        a = m.start() + (len(txt) - len(txt.lstrip()))
-        b = m.start() + len(txt.rstrip()) - 1
-        l0, b0, r0, t0 = boxes.tight(a)
+        a = m.start() + txt.index(text[0])
+        b = a + len(text) - 1
+        l0, b0, r0, t0 = tight(a)
         # The loose box spans the glyph's advance: a closing 。 draws in the
         # left half of its cell, so its tight box ends short of the margin.
-        r1 = boxes.loose_right(b)
-        size = boxes.font_size(a) or max(r0 - l0, t0 - b0)
+        r1 = loose_right(b)
+        size = font_size(a) or max(r0 - l0, t0 - b0)
         space = _SPACE.search(text)
-        word = boxes.loose_right(a + space.start() - 1) - l0 if space else r1 - l0
-        unit = boxes.loose_right(a + _UNIT.match(text).end() - 1) - l0
-        lines.append(_Line(text, l0, r1, height - t0, size, y=height - boxes.baseline(a), word=word, unit=unit))
+        word = loose_right(a + space.start() - 1) - l0 if space else r1 - l0
+        unit = loose_right(a + _UNIT.match(text).end() - 1) - l0
+        lines.append(_Line(text, l0, r1, height - t0, size, y=height - baseline(a), word=word, unit=unit))
     return lines
 
 
@@ -238,7 +246,7 @@ _BAD = re.compile("[\ue000-\uf8ff\ufffd\x00-\x1f]")  # private-use, replacement 
 
 def _check_text_layer(pages: list[list[_Line]], images: int, n_pages: int) -> None:
     text = "".join(ln.text for p in pages for ln in p)
-    visible = re.sub(r"\s", "", text)
+    visible = _WS.sub("", text)
     if len(visible) < 20 * n_pages and len(visible) < 200:
         if images:
             raise IngestError(
@@ -246,7 +254,7 @@ def _check_text_layer(pages: list[list[_Line]], images: int, n_pages: int) -> No
                 stage="read",
             )
         raise IngestError("no_text", "PDF holds no text", stage="read")
-    cid = len(re.findall(r"\(cid:\d+\)", text))
+    cid = len(re.findall(r"\(cid:\d+\)", text)) if "(cid:" in text else 0
     bad = len(_BAD.findall(visible))
     if cid * 8 > len(visible) * 0.3 or bad > len(visible) * 0.3:
         raise IngestError(
@@ -257,8 +265,11 @@ def _check_text_layer(pages: list[list[_Line]], images: int, n_pages: int) -> No
         )
 
 
+_DIGITS, _WS = re.compile(r"\d+"), re.compile(r"\s")
+
+
 def _key(text: str) -> str:
-    return re.sub(r"\d+", "#", re.sub(r"\s", "", text))
+    return _DIGITS.sub("#", _WS.sub("", text))
 
 
 def _drop_running_lines(pages: list[list[_Line]], heights: list[float]) -> None:
@@ -266,9 +277,11 @@ def _drop_running_lines(pages: list[list[_Line]], heights: list[float]) -> None:
     only at the top and bottom three lines of each page."""
     n = len(pages)
     zone: Counter = Counter()
+    keys: dict[int, str] = {}
     for lines in pages:
         for ln in {id(x): x for x in lines[:3] + lines[-3:]}.values():
-            zone[_key(ln.text)] += 1
+            keys[id(ln)] = _key(ln.text)
+            zone[keys[id(ln)]] += 1
     sizes = [ln.charw for p in pages for ln in p if ln.charw]
     body_size = statistics.median(sizes) if sizes else None
     for lines, h in zip(pages, heights):
@@ -281,7 +294,7 @@ def _drop_running_lines(pages: list[list[_Line]], heights: list[float]) -> None:
             # A header in a smaller type than the body, in the top or bottom
             # margin, is running matter even on a one-page file.
             small = body_size is not None and ln.charw is not None and ln.charw < 0.85 * body_size
-            repeated = n >= 2 and zone[_key(ln.text)] >= max(2, n // 2)
+            repeated = n >= 2 and zone[keys[id(ln)]] >= max(2, n // 2)
             if _PAGE_NO.match(ln.text.strip()) or repeated or (small and (ln.top < 0.08 * h or ln.top > 0.9 * h)):
                 drop.add(id(ln))
         lines[:] = [ln for ln in lines if id(ln) not in drop]
@@ -445,9 +458,14 @@ def _wraps(prev: _Line | None, pi: int, nxt: _Line, ni: int, layout: _Layout, ma
 _PAIRS = {"(": ")", "（": "）", "“": "”", "《": "》", "【": "】", "〔": "〕", "「": "」", "『": "』"}
 
 
+_OPENERS = re.compile("[" + re.escape("".join(_PAIRS)) + "]")
+
+
 def _open_bracket(prev: str, nxt: str) -> bool:
     """Does ``prev`` end inside brackets or quotes that ``nxt`` closes
     (`（记者 ⏎程懿）`)? Then the break is inside a phrase."""
+    if not _OPENERS.search(prev):
+        return False  # most lines: no bracket to be inside
     opened = [(prev.rfind(o), c) for o, c in _PAIRS.items() if prev.rfind(o) > prev.rfind(c)]
     if not opened:
         return False

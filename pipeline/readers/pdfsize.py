@@ -66,8 +66,8 @@ class _Stream:
 def check(data: bytes) -> None:
     """Raise ``too_large`` when the document's streams decode to more than
     the budgets; cheap (a scan of the bytes) for the common document."""
-    streams, dicts = _streams(data)
-    fonts = _font_programs(dicts)
+    streams, spans = _streams(data)
+    fonts = _font_programs(data, spans)
     source = _Source(data)
     try:
         _fit([s for s in streams if s.num in fonts], FONT_BUDGET, source, "embedded font")
@@ -80,13 +80,13 @@ class _Locked(Exception):
     """An encrypted file whose streams cannot be decrypted here."""
 
 
-def _streams(data: bytes) -> tuple[list[_Stream], list[bytes]]:
+def _streams(data: bytes) -> tuple[list[_Stream], list[tuple[int, int]]]:
     """Every stream of the file (its object number, filters and raw
-    bytes), and the file's bytes outside them (where the dictionaries are).
-    A stream runs to the next `endstream` (or the end of the file): never
-    shorter than pdfium reads it, since a fake `endstream` inside its data
-    only starts the next piece, which is counted too."""
-    out, dicts = [], []
+    bytes), and the spans of the file outside them (where the dictionaries
+    are). A stream runs to the next `endstream` (or the end of the file):
+    never shorter than pdfium reads it, since a fake `endstream` inside its
+    data only starts the next piece, which is counted too."""
+    out, spans = [], []
     pos = 0
     while True:
         k = data.find(b"stream", pos)
@@ -96,33 +96,33 @@ def _streams(data: bytes) -> tuple[list[_Stream], list[bytes]]:
             pos = k + 6
             continue
         start = k + 6 + (2 if data[k + 6:k + 8] == b"\r\n" else 1)
-        region = data[pos:k]
-        dicts.append(region)
-        num = None
-        for m in _OBJ.finditer(region):
-            num, at = int(m.group(1)), m.end()
-        f = _FILTER.search(region, at if num is not None else 0)
+        spans.append((pos, k))
+        j = data.rfind(b"obj", pos, k)
+        m = _OBJ.search(data, max(pos, j - 24), j + 3) if j >= 0 else None
+        f = _FILTER.search(data, j if m else pos, k)
         end = data.find(b"endstream", start)
         end = len(data) if end < 0 else end
         filters = (_NAME.findall(f.group(1)) if f.group(1) else [b"?"]) if f else []
-        out.append(_Stream(num, filters, start, end))
+        out.append(_Stream(int(m.group(1)) if m else None, filters, start, end))
         pos = end
-    dicts.append(data[pos:])
-    return out, dicts
+    spans.append((pos, len(data)))
+    return out, spans
 
 
-def _font_programs(dicts: list[bytes]) -> set[int]:
+def _font_programs(data: bytes, spans: list[tuple[int, int]]) -> set[int]:
     """Objects referenced as a font program and as nothing else (a stream
     also drawn as a page's content is content)."""
     fonts: dict[int, int] = {}
-    for d in dicts:
-        if b"FontFile" in d:
-            for m in _FONTFILE.finditer(d):
-                fonts[int(m.group(1))] = fonts.get(int(m.group(1)), 0) + 1
+    if b"/FontFile" not in data:
+        return set()
+    for a, b in spans:
+        for m in _FONTFILE.finditer(data, a, b):
+            fonts[int(m.group(1))] = fonts.get(int(m.group(1)), 0) + 1
     out = set()
     for n, k in fonts.items():
-        ref = re.compile(rb"(?<![0-9])%d\s+\d+\s+R\b" % n)
-        if sum(len(ref.findall(d)) for d in dicts) == k:
+        ref = re.compile(rb"%d\s+\d+\s+R\b" % n)  # a literal start: scanned at memchr speed
+        found = sum(1 for a, b in spans for m in ref.finditer(data, a, b) if not data[m.start() - 1:m.start()].isdigit())
+        if found == k:
             out.add(n)
     return out
 
@@ -149,9 +149,11 @@ class _Source:
 
     def __init__(self, data: bytes):
         self.data = data
-        self._doc = None if b"/Encrypt" in data else False
+        self._doc = None  # pdfminer's document; False: not encrypted
 
     def raw(self, s: _Stream):
+        if self._doc is None and b"/Encrypt" not in self.data:
+            self._doc = False
         if self._doc is False or s.num is None:
             return memoryview(self.data)[s.start:s.end]
         if self._doc is None:
