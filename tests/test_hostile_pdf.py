@@ -89,3 +89,17 @@ def test_an_encrypted_report_long_enough_to_be_measured_is_read_as_before():
     streams, _ = pdfsize._streams(locked)
     assert sum(s.bound() for s in streams if s.raw < 50_000) > pdfsize.CONTENT_BUDGET  # the precise path runs
     assert read_bytes(locked, "locked.pdf").text == read_bytes(_long_report(None), "plain.pdf").text
+
+
+def test_only_pages_whose_rules_cross_into_a_grid_go_to_the_table_finder(tmp_path, monkeypatch):
+    from pipeline.readers import pdf, read_file
+
+    underlines = b"\n".join(b"72 %d m 300 %d l S" % (y, y) for y in range(200, 400, 20)) + b"\n"
+    path = hostile_pdf.write_pdf(str(tmp_path / "p.pdf"), [
+        [hostile_pdf._text_ops(hostile_pdf.PARAS), underlines],  # ten rules, all level: no table
+        [hostile_pdf._text_ops(hostile_pdf.PARAS), hostile_pdf.table_ops(3, 3)],
+    ])
+    seen = []
+    monkeypatch.setattr(pdf, "_merge_tables", lambda data, ruled, *a: seen.extend(ruled))
+    read_file(path)
+    assert seen == [1]

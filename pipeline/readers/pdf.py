@@ -77,10 +77,10 @@ def read_pdf(data: bytes) -> tuple[str, list[int], list, list[str]]:
             images += n_images
             tp = page.get_textpage()
             if len(paths) >= 4:
-                too_many = _absurd_rules(paths, tp.count_chars())
+                too_many, grid = _rules(paths, tp.count_chars())
                 if too_many:
                     warnings.append(f"tables not read on page {i + 1}: {too_many} (no report's table)")
-                else:
+                elif grid:
                     ruled.append(i)
             pages.append(_page_lines(tp, h))
             tp.close()
@@ -134,19 +134,23 @@ MAX_GRID = 6_000  # distinct horizontal × vertical line positions
 MAX_TABLE_PAGE_CHARS = 50_000
 
 
-def _absurd_rules(paths: list, chars: int) -> str | None:
-    """Why the table finder must not read this page, or None."""
+def _rules(paths: list, chars: int) -> tuple[str | None, bool]:
+    """Why the table finder must not read this page (or None), and whether
+    its lines cross into a grid at all: a table of two rows and two columns
+    at least (the only tables kept) has two horizontal and two vertical
+    rules; underlines, frames and charts' axes alone are no table, and
+    pdfplumber parsing the page for them cost more than reading its text."""
     import ctypes
 
     import pypdfium2.raw as pdfium_c
 
     if chars > MAX_TABLE_PAGE_CHARS:
-        return f"{chars:,} characters"
+        return f"{chars:,} characters", False
     if len(paths) > MAX_RULE_SEGMENTS:  # every path has a segment: no need to count them
-        return f"{len(paths):,} paths"
+        return f"{len(paths):,} paths", False
     segments = sum(max(pdfium_c.FPDFPath_CountSegments(p), 0) for p in paths)
     if segments > MAX_RULE_SEGMENTS:
-        return f"{segments:,} line segments"
+        return f"{segments:,} line segments", False
     xs, ys = set(), set()
     x, y = ctypes.c_float(), ctypes.c_float()
     for p in paths:  # in the path's own units: enough to count distinct lines
@@ -162,8 +166,8 @@ def _absurd_rules(paths: list, chars: int) -> str | None:
                     xs.add(pt[0])
             prev = pt
     if len(xs) * len(ys) > MAX_GRID:
-        return f"a grid of {len(ys)} × {len(xs)} ruled lines"
-    return None
+        return f"a grid of {len(ys)} × {len(xs)} ruled lines", False
+    return None, len(xs) >= 2 and len(ys) >= 2
 
 
 _LINE = re.compile(r"[^\r\n]+")
