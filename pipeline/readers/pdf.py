@@ -100,12 +100,16 @@ def _objects(page) -> tuple[int, list]:
     """The page's image count and its path objects, those inside form
     XObjects included (one level down), through pdfium's C calls: the
     Python object per page object cost more than reading the page's text."""
+    import ctypes
+
     import pypdfium2.raw as pdfium_c
 
-    get_type, image, path = pdfium_c.FPDFPageObj_GetType, pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_PATH
-    get, form = pdfium_c.FPDFPage_GetObject, pdfium_c.FPDF_PAGEOBJ_FORM
+    f = _c_calls()
+    get_type, image, path = f.obj_type, pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_PATH
+    get, form = f.get_object, pdfium_c.FPDF_PAGEOBJ_FORM
+    page = ctypes.cast(page, ctypes.c_void_p).value
     images, paths = 0, []
-    for k in range(pdfium_c.FPDFPage_CountObjects(page)):
+    for k in range(f.count_objects(page)):
         obj = get(page, k)
         t = get_type(obj)
         if t == path:
@@ -113,8 +117,8 @@ def _objects(page) -> tuple[int, list]:
         elif t == image:
             images += 1
         elif t == form:
-            for j in range(pdfium_c.FPDFFormObj_CountObjects(obj)):
-                o = pdfium_c.FPDFFormObj_GetObject(obj, j)
+            for j in range(f.form_count(obj)):
+                o = f.form_object(obj, j)
                 t = get_type(o)
                 if t == path:
                     paths.append(o)
@@ -148,18 +152,22 @@ def _rules(paths: list, chars: int) -> tuple[str | None, bool]:
         return f"{chars:,} characters", False
     if len(paths) > MAX_RULE_SEGMENTS:  # every path has a segment: no need to count them
         return f"{len(paths):,} paths", False
-    segments = sum(max(pdfium_c.FPDFPath_CountSegments(p), 0) for p in paths)
+    f = _c_calls()
+    counts = [max(f.path_count(p), 0) for p in paths]
+    segments = sum(counts)
     if segments > MAX_RULE_SEGMENTS:
         return f"{segments:,} line segments", False
     xs, ys = set(), set()
-    x, y = ctypes.c_float(), ctypes.c_float()
-    for p in paths:  # in the path's own units: enough to count distinct lines
+    xy = (ctypes.c_float * 2)()
+    at = ctypes.addressof(xy)
+    lineto = pdfium_c.FPDF_SEGMENT_LINETO
+    for p, n in zip(paths, counts):  # in the path's own units: enough to count distinct lines
         prev = None
-        for k in range(max(pdfium_c.FPDFPath_CountSegments(p), 0)):
-            seg = pdfium_c.FPDFPath_GetPathSegment(p, k)
-            pdfium_c.FPDFPathSegment_GetPoint(seg, ctypes.byref(x), ctypes.byref(y))
-            pt = (round(x.value), round(y.value))
-            if prev is not None and pdfium_c.FPDFPathSegment_GetType(seg) == pdfium_c.FPDF_SEGMENT_LINETO:
+        for k in range(n):
+            seg = f.path_segment(p, k)
+            f.segment_point(seg, at, at + 4)
+            pt = (round(xy[0]), round(xy[1]))
+            if prev is not None and f.segment_type(seg) == lineto:
                 if pt[1] == prev[1] and pt[0] != prev[0]:
                     ys.add(pt[1])
                 elif pt[0] == prev[0] and pt[1] != prev[1]:
@@ -204,45 +212,84 @@ _SPACE = re.compile(r"\s")
 
 
 class _Boxes:
-    """Character geometry of a text page through pdfium's C calls, with
-    one set of buffers for the page (pypdfium2's helpers make new ones and
-    a tuple per call: a third of the reader's time on text pages)."""
+    """Character geometry of a text page through pdfium's C functions
+    called with plain addresses and one set of buffers for the page:
+    pypdfium2's typed bindings convert each pointer argument (4.8 µs a box
+    against 1.1) and its helpers make new buffers and a tuple per call; the
+    boxes of each line's ends were most of the reader's own time."""
 
     def __init__(self, tp):
         import ctypes
 
-        import pypdfium2.raw as pdfium_c
+        self.f = _c_calls()
+        self.raw = ctypes.cast(tp.raw, ctypes.c_void_p).value
+        self.d = (ctypes.c_double * 4)()
+        self.rect = (ctypes.c_float * 4)()  # FS_RECTF: left, top, right, bottom
+        self.at, self.rect_at = ctypes.addressof(self.d), ctypes.addressof(self.rect)
 
-        self.c, self.raw = pdfium_c, tp.raw
-        self.rect = pdfium_c.FS_RECTF()
-        self.d = [ctypes.c_double() for _ in range(4)]
-        self.refs = [ctypes.byref(x) for x in self.d]
+    @staticmethod
+    def _fail():
+        from pypdfium2 import PdfiumError
 
-    def _check(self, ok) -> None:
-        if not ok:
-            from pypdfium2 import PdfiumError
-
-            raise PdfiumError("Failed to get charbox.")
+        raise PdfiumError("Failed to get charbox.")
 
     def tight(self, i: int) -> tuple[float, float, float, float]:
-        l_, r, b, t = self.refs
-        self._check(self.c.FPDFText_GetCharBox(self.raw, i, l_, r, b, t))
+        at = self.at
+        if not self.f.char_box(self.raw, i, at, at + 8, at + 16, at + 24):  # left, right, bottom, top
+            self._fail()
         d = self.d
-        return d[0].value, d[2].value, d[1].value, d[3].value
+        return d[0], d[2], d[1], d[3]
 
     def loose_right(self, i: int) -> float:
-        self._check(self.c.FPDFText_GetLooseCharBox(self.raw, i, self.rect))
-        return self.rect.right
+        if not self.f.loose_box(self.raw, i, self.rect_at):
+            self._fail()
+        return self.rect[2]
 
     def font_size(self, i: int) -> float:
-        return self.c.FPDFText_GetFontSize(self.raw, i)
+        return self.f.font_size(self.raw, i)
 
     def baseline(self, i: int) -> float:
         """The baseline under character ``i``: one for the whole line
         whatever its fonts, so the step between lines measures the space
         between them."""
-        self.c.FPDFText_GetCharOrigin(self.raw, i, self.refs[0], self.refs[1])
-        return self.d[1].value
+        self.f.origin(self.raw, i, self.at, self.at + 8)
+        return self.d[1]
+
+
+_C_CALLS = None
+
+
+def _c_calls():
+    """pdfium's functions for page objects and text geometry with untyped
+    pointer arguments, made once from pypdfium2's own function pointers."""
+    global _C_CALLS
+    if _C_CALLS is None:
+        import ctypes
+        from types import SimpleNamespace
+
+        import pypdfium2.raw as pdfium_c
+
+        P, I, D = ctypes.c_void_p, ctypes.c_int, ctypes.c_double
+
+        def make(fn, restype, *args):
+            return ctypes.CFUNCTYPE(restype, *args)(ctypes.cast(fn, P).value)
+
+        _C_CALLS = SimpleNamespace(
+            count_objects=make(pdfium_c.FPDFPage_CountObjects, I, P),
+            get_object=make(pdfium_c.FPDFPage_GetObject, P, P, I),
+            obj_type=make(pdfium_c.FPDFPageObj_GetType, I, P),
+            form_count=make(pdfium_c.FPDFFormObj_CountObjects, I, P),
+            form_object=make(pdfium_c.FPDFFormObj_GetObject, P, P, ctypes.c_ulong),
+            path_count=make(pdfium_c.FPDFPath_CountSegments, I, P),
+            path_segment=make(pdfium_c.FPDFPath_GetPathSegment, P, P, I),
+            segment_point=make(pdfium_c.FPDFPathSegment_GetPoint, I, P, P, P),
+            segment_type=make(pdfium_c.FPDFPathSegment_GetType, I, P),
+            char_box=make(pdfium_c.FPDFText_GetCharBox, I, P, I, P, P, P, P),
+            loose_box=make(pdfium_c.FPDFText_GetLooseCharBox, I, P, I, P),
+            font_size=make(pdfium_c.FPDFText_GetFontSize, D, P, I),
+            origin=make(pdfium_c.FPDFText_GetCharOrigin, I, P, I, P, P),
+        )
+    return _C_CALLS
 
 
 _BAD = re.compile("[\ue000-\uf8ff\ufffd\x00-\x1f]")  # private-use, replacement and control characters
