@@ -71,25 +71,30 @@ def _flate_run(unit: bytes, size: int) -> Iterator[bytes]:
     yield c.flush()[:-4] + adler.to_bytes(4, "big")
 
 
-def _bomb_stream(unit: bytes, size: int) -> Iterator[bytes]:
+def _bomb_stream(unit: bytes, size: int, keys: bytes = b"") -> Iterator[bytes]:
     body = list(_flate_run(unit, size))
-    yield b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % sum(map(len, body))
+    yield b"<< /Length %d /Filter /FlateDecode%s >>\nstream\n" % (sum(map(len, body)), keys)
     yield from body
     yield b"\nendstream"
 
 
-def write_pdf(path: str, pages: Iterable[list], fonts: dict | None = None) -> str:
+def write_pdf(path: str, pages: Iterable[list], fonts: dict | None = None, images: dict | None = None) -> str:
     """Write a PDF of A4 pages, each a list of content streams: bytes (set
     as they are, compressed) or an iterator of the chunks of a ready
     stream object (the bombs, written as they come). ``fonts``: more fonts
     by name, each a dictionary with a `%d` for its font program's object
-    number and the program's stream."""
+    number and the program's stream. ``images``: image XObjects by name,
+    each a ready stream object (an iterator of chunks)."""
     pages = list(pages)
     objs: list = [None, None, None, None]  # catalog, pages, font, CID font
     extra = b""
     for name, (font, program) in (fonts or {}).items():
         objs.append(program)
         objs.append(font % len(objs))
+        extra += b" /%s %d 0 R" % (name, len(objs))
+    extra += b" >> /XObject <<"
+    for name, image in (images or {}).items():
+        objs.append(image)
         extra += b" /%s %d 0 R" % (name, len(objs))
     kids = []
     for contents in pages:
@@ -143,6 +148,22 @@ def font_bomb(path: str, size: int = 2**30) -> str:
             b"/ItalicAngle 0 /Ascent 800 /Descent -200 /CapHeight 700 /StemV 80 /FontFile2 %d 0 R >> >>")
     return write_pdf(path, [[_text_ops(PARAS), b"BT /F2 12 Tf 72 300 Td (Hello) Tj ET"]],
                      fonts={b"F2": (font, _bomb_stream(b"\0", size))})
+
+
+def image_report(path: str, images: int = 4, side: int = 4000) -> str:
+    """A report with `images` grey images of side × side pixels (16 MB
+    each, deflated to 16 KB), the way scanned figures and screenshots come."""
+    keys = b" /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray /BitsPerComponent 8" % (side, side)
+    draw = b"".join(b"q 100 0 0 100 72 %d cm /Im%d Do Q\n" % (100 + 110 * k, k) for k in range(images))
+    return write_pdf(path, [[_text_ops(PARAS), draw]],
+                     images={b"Im%d" % k: _bomb_stream(b"\0", side * side, keys) for k in range(images)})
+
+
+def labelled_image_bomb(path: str, size: int = 2**30) -> str:
+    """The content bomb with its stream labelled an image: pdfium parses a
+    page's content whatever its label."""
+    keys = b" /Subtype /Image /Width 1 /Height 1 /ColorSpace /DeviceGray /BitsPerComponent 8"
+    return write_pdf(path, [[_text_ops(PARAS), _bomb_stream(b" ", size, keys)]])
 
 
 def ruled_pages(path: str, n: int = 150, pages: int = 5) -> str:

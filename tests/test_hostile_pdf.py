@@ -103,3 +103,18 @@ def test_only_pages_whose_rules_cross_into_a_grid_go_to_the_table_finder(tmp_pat
     monkeypatch.setattr(pdf, "_merge_tables", lambda data, ruled, *a: seen.extend(ruled))
     read_file(path)
     assert seen == [1]
+
+
+def test_a_report_with_large_images_is_read(tmp_path):
+    # 4 images of 16 MB each: a text pass never decodes them, so they do
+    # not count against the content budget (which refused this file)
+    from pipeline.readers import read_file
+
+    doc = read_file(hostile_pdf.image_report(str(tmp_path / "img.pdf")))
+    assert hostile_pdf.REPORT in doc.text
+
+
+def test_a_content_bomb_labelled_an_image_is_still_refused(tmp_path):
+    got, rss = read_in_subprocess(hostile_pdf.labelled_image_bomb(str(tmp_path / "b.pdf")), limit=60)
+    assert not got["ok"] and got["error"] == "too_large", got
+    assert rss < 300, rss

@@ -15,8 +15,8 @@ add up under the budget is cleared at once. The largest streams are
 inflated (in pieces, never whole in memory) until the rest fit. Font
 programs (referenced only as /FontFile*) are held by pdfium as bytes, not
 parsed into objects, so they have their own, larger budget. Image streams
-are not decoded by a text pass, unless Flate-encoded data labelled an
-image is drawn as content, so those are counted like any other stream.
+are not decoded by a text pass and are not counted, unless a page names
+one as its content (which pdfium then parses whatever its label).
 """
 from __future__ import annotations
 
@@ -45,14 +45,19 @@ _FILTER = re.compile(rb"/Filter\s*(\[[^\]]*\]|/[A-Za-z0-9]+)?")
 _NAME = re.compile(rb"/([A-Za-z0-9]+)")
 _FONTFILE = re.compile(rb"/FontFile[23]?\s+(\d+)\s+\d+\s+R")
 _OBJ = re.compile(rb"(\d+)\s+\d+\s+obj\b")
+_IMAGE = re.compile(rb"/Subtype\s*/Image\b")
+_CONTENTS = re.compile(rb"/Contents\s*(\[[^\]]*\]|\d+\s+\d+\s+R)")
 _CHUNK = 2**20
+OBJSTM_MAX = 16 * 2**20  # what is read of an object stream for page dictionaries
 
 
 class _Stream:
-    __slots__ = ("num", "filters", "raw", "start", "end")
+    __slots__ = ("num", "filters", "raw", "start", "end", "image", "objstm")
 
-    def __init__(self, num: int | None, filters: list[bytes], start: int, end: int):
+    def __init__(self, num: int | None, filters: list[bytes], start: int, end: int, image: bool = False,
+                 objstm: bool = False):
         self.num, self.filters, self.start, self.end = num, filters, start, end
+        self.image, self.objstm = image, objstm
         self.raw = end - start
 
     def bound(self) -> int:
@@ -70,6 +75,11 @@ def check(data: bytes) -> None:
     fonts = _font_programs(data, spans)
     source = _Source(data)
     try:
+        if any(s.image for s in streams):
+            # pdfium decodes an image only to draw it, never for text: unless
+            # a page names it as its content, an image costs nothing here
+            drawn = _contents(data, spans, [s for s in streams if s.objstm], source)
+            streams = [s for s in streams if not s.image or s.num is None or s.num in drawn]
         _fit([s for s in streams if s.num in fonts], FONT_BUDGET, source, "embedded font")
         _fit([s for s in streams if s.num not in fonts], CONTENT_BUDGET, source, "content")
     except _Locked:
@@ -103,7 +113,9 @@ def _streams(data: bytes) -> tuple[list[_Stream], list[tuple[int, int]]]:
         end = data.find(b"endstream", start)
         end = len(data) if end < 0 else end
         filters = (_NAME.findall(f.group(1)) if f.group(1) else [b"?"]) if f else []
-        out.append(_Stream(int(m.group(1)) if m else None, filters, start, end))
+        image = _IMAGE.search(data, j if m else pos, k) is not None
+        objstm = data.find(b"/ObjStm", j if m else pos, k) >= 0
+        out.append(_Stream(int(m.group(1)) if m else None, filters, start, end, image, objstm))
         pos = end
     spans.append((pos, len(data)))
     return out, spans
@@ -125,6 +137,20 @@ def _font_programs(data: bytes, spans: list[tuple[int, int]]) -> set[int]:
         if found == k:
             out.add(n)
     return out
+
+
+def _contents(data: bytes, spans: list[tuple[int, int]], objstms: list[_Stream], source: "_Source") -> set[int]:
+    """Objects a page names as its content, in the file's dictionaries and
+    in its object streams (where compressed files keep their pages)."""
+    texts = [(data, a, b) for a, b in spans]
+    for s in objstms:
+        try:
+            body = zlib.decompressobj().decompress(source.raw(s), OBJSTM_MAX) if s.filters else source.raw(s)
+        except zlib.error:
+            continue
+        texts.append((bytes(body), 0, len(body)))
+    return {int(r.group(1)) for t, a, b in texts for m in _CONTENTS.finditer(t, a, b)
+            for r in re.finditer(rb"(\d+)\s+\d+\s+R", m.group(1))}
 
 
 def _fit(streams: list[_Stream], budget: int, source: "_Source", what: str) -> None:
