@@ -161,17 +161,24 @@ def _rules(paths: list, chars: int) -> tuple[str | None, bool]:
     xy = (ctypes.c_float * 2)()
     at = ctypes.addressof(xy)
     lineto = pdfium_c.FPDF_SEGMENT_LINETO
+    def rule(a, b):
+        if a[1] == b[1] and a[0] != b[0]:
+            ys.add(a[1])
+        elif a[0] == b[0] and a[1] != b[1]:
+            xs.add(a[0])
+
     for p, n in zip(paths, counts):  # in the path's own units: enough to count distinct lines
-        prev = None
+        prev = start = None
         for k in range(n):
             seg = f.path_segment(p, k)
             f.segment_point(seg, at, at + 4)
             pt = (round(xy[0]), round(xy[1]))
-            if prev is not None and f.segment_type(seg) == lineto:
-                if pt[1] == prev[1] and pt[0] != prev[0]:
-                    ys.add(pt[1])
-                elif pt[0] == prev[0] and pt[1] != prev[1]:
-                    xs.add(pt[0])
+            if f.segment_type(seg) != lineto or prev is None:
+                start = pt
+            else:
+                rule(prev, pt)
+                if f.segment_close(seg) and start is not None:
+                    rule(pt, start)  # a rectangle's fourth side
             prev = pt
     if len(xs) * len(ys) > MAX_GRID:
         return f"a grid of {len(ys)} × {len(xs)} ruled lines", False
@@ -284,6 +291,7 @@ def _c_calls():
             path_segment=make(pdfium_c.FPDFPath_GetPathSegment, P, P, I),
             segment_point=make(pdfium_c.FPDFPathSegment_GetPoint, I, P, P, P),
             segment_type=make(pdfium_c.FPDFPathSegment_GetType, I, P),
+            segment_close=make(pdfium_c.FPDFPathSegment_GetClose, I, P),
             char_box=make(pdfium_c.FPDFText_GetCharBox, I, P, I, P, P, P, P),
             loose_box=make(pdfium_c.FPDFText_GetLooseCharBox, I, P, I, P),
             font_size=make(pdfium_c.FPDFText_GetFontSize, D, P, I),
