@@ -46,7 +46,8 @@ def table_ops(rows: int, cols: int, x0: float = 60, y0: float = 100, w: float = 
     for r in range(rows):
         for c in range(cols):
             x, y = x0 + c * w, y0 + r * h
-            ops.append(b"%.1f %.1f m %.1f %.1f l %.1f %.1f l %.1f %.1f l h S" % (x, y, x + w, y, x + w, y + h, x, y + h))
+            ops.append(b"%.1f %.1f m %.1f %.1f l %.1f %.1f l %.1f %.1f l h S"
+                       % (x, y, x + w, y, x + w, y + h, x, y + h))
     return b"\n".join(ops) + b"\n"
 
 
@@ -153,7 +154,8 @@ def font_bomb(path: str, size: int = 2**30) -> str:
 def image_report(path: str, images: int = 4, side: int = 4000) -> str:
     """A report with `images` grey images of side × side pixels (16 MB
     each, deflated to 16 KB), the way scanned figures and screenshots come."""
-    keys = b" /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray /BitsPerComponent 8" % (side, side)
+    keys = (b" /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray /BitsPerComponent 8"
+            % (side, side))
     draw = b"".join(b"q 100 0 0 100 72 %d cm /Im%d Do Q\n" % (100 + 110 * k, k) for k in range(images))
     return write_pdf(path, [[_text_ops(PARAS), draw]],
                      images={b"Im%d" % k: _bomb_stream(b"\0", side * side, keys) for k in range(images)})

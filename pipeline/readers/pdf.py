@@ -131,8 +131,9 @@ def _objects(page) -> tuple[int, list]:
 # joins the cells it finds pairwise: a page of 150 × 150 lines (22,201 cells)
 # took 18 s, and pdfminer builds a Python object of about 1 KB per segment and
 # per character before that (32 MiB of `0 0 m 1 1 l S` took 11 GB). A report's
-# largest tables have some 60 rows and 20 columns, a dense page 5,000
-# characters; pages past these limits keep their text, only not their tables.
+# largest tables have some 60 rows and 20 columns (1,300 crossings, a few
+# thousand segments), a dense page 5,000 characters; the limits are several
+# times these. Pages past them keep their text, only not their tables.
 MAX_RULE_SEGMENTS = 20_000
 MAX_GRID = 6_000  # distinct horizontal × vertical line positions
 MAX_TABLE_PAGE_CHARS = 50_000
@@ -161,6 +162,7 @@ def _rules(paths: list, chars: int) -> tuple[str | None, bool]:
     xy = (ctypes.c_float * 2)()
     at = ctypes.addressof(xy)
     lineto = pdfium_c.FPDF_SEGMENT_LINETO
+
     def rule(a, b):
         if a[1] == b[1] and a[0] != b[0]:
             ys.add(a[1])

@@ -133,7 +133,8 @@ def _font_programs(data: bytes, spans: list[tuple[int, int]]) -> set[int]:
     out = set()
     for n, k in fonts.items():
         ref = re.compile(rb"%d\s+\d+\s+R\b" % n)  # a literal start: scanned at memchr speed
-        found = sum(1 for a, b in spans for m in ref.finditer(data, a, b) if not data[m.start() - 1:m.start()].isdigit())
+        found = sum(1 for a, b in spans for m in ref.finditer(data, a, b)
+                    if not data[m.start() - 1:m.start()].isdigit())
         if found == k:
             out.add(n)
     return out
