@@ -17,6 +17,11 @@ programs (referenced only as /FontFile*) are held by pdfium as bytes, not
 parsed into objects, so they have their own, larger budget. Image streams
 are not decoded by a text pass and are not counted, unless a page names
 one as its content (which pdfium then parses whatever its label).
+
+Over a budget the whole document is refused (a `too_large` row saying
+why) rather than one page skipped: which page draws a stream is known only
+after parsing the file's object tree, the second parser this check avoids,
+and no report's text sits beside 32 MiB of drawing commands.
 """
 from __future__ import annotations
 
