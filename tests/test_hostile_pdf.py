@@ -11,7 +11,7 @@ from test_hostile_io import read_in_subprocess
     (b" ", 2**30),  # the issue's: 1 MB inflating to 1 GiB; before, 2.1 GB
     (b"1 1 m 2 2 l ", 2**28),  # one path of 44 million segments; before, 1.1 GB
     (b"0 0 m 1 1 l S\n", 2**25),  # 2.4 million paths: 11 GB and 400 s in the table finder before
-])
+], ids=["spaces-1GiB", "one-path-256MiB", "paths-32MiB"])
 def test_a_content_stream_that_inflates_past_the_budget_is_refused_in_little_memory(tmp_path, unit, size):
     path = hostile_pdf.content_bomb(str(tmp_path / "bomb.pdf"), size, unit)
     got, rss = read_in_subprocess(path, limit=60)
