@@ -48,6 +48,9 @@ def read_pdf(data: bytes) -> tuple[str, list[int], list, list[str]]:
     import pypdfium2 as pdfium
     import pypdfium2.raw as pdfium_c
 
+    from . import pdfsize
+
+    pdfsize.check(data)  # before pdfium inflates anything
     try:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as e:
@@ -70,11 +73,15 @@ def read_pdf(data: bytes) -> tuple[str, list[int], list, list[str]]:
             w, h = page.get_size()
             heights.append(h)
             widths.append(w)
-            kinds = Counter(obj.type for obj in page.get_objects(max_depth=2))  # images inside form XObjects too
-            images += kinds.get(pdfium_c.FPDF_PAGEOBJ_IMAGE, 0)
-            if kinds.get(pdfium_c.FPDF_PAGEOBJ_PATH, 0) >= 4:
-                ruled.append(i)
+            n_images, paths = _objects(page.raw)
+            images += n_images
             tp = page.get_textpage()
+            if len(paths) >= 4:
+                too_many, grid = _rules(paths, tp.count_chars())
+                if too_many:
+                    warnings.append(f"tables not read on page {i + 1}: {too_many} (no report's table)")
+                elif grid:
+                    ruled.append(i)
             pages.append(_page_lines(tp, h))
             tp.close()
             page.close()
@@ -89,50 +96,218 @@ def read_pdf(data: bytes) -> tuple[str, list[int], list, list[str]]:
     return text, starts, tables, warnings
 
 
-def _page_lines(tp, height: float) -> list[_Line]:
-    import pypdfium2.raw as pdfium_c
-
-    n = tp.count_chars()
-    s = tp.get_text_range(0, n) if n else ""
-    geometry = len(s) == n  # only then do text indices equal char indices
-    lines: list[_Line] = []
-    for m in re.finditer(r"[^\r\n]+", s):
-        txt = m.group()
-        if not txt.strip():
-            continue
-        if not geometry:
-            lines.append(_Line(txt.strip()))
-            continue
-        a = m.start() + (len(txt) - len(txt.lstrip()))
-        b = m.start() + len(txt.rstrip()) - 1
-        l0, b0, r0, t0 = tp.get_charbox(a)
-        # The loose box spans the glyph's advance: a closing 。 draws in the
-        # left half of its cell, so its tight box ends short of the margin.
-        _, _, r1, _ = tp.get_charbox(b, loose=True)
-        size = pdfium_c.FPDFText_GetFontSize(tp.raw, a) or max(r0 - l0, t0 - b0)
-        text = txt.strip()
-        space = re.search(r"\s", text)
-        word = tp.get_charbox(a + space.start() - 1, loose=True)[2] - l0 if space else r1 - l0
-        unit = tp.get_charbox(a + _UNIT.match(text).end() - 1, loose=True)[2] - l0
-        lines.append(_Line(text, l0, r1, height - t0, size, y=height - _baseline(tp, a), word=word, unit=unit))
-    return lines
-
-
-def _baseline(tp, i: int) -> float:
-    """The baseline under character ``i``: one for the whole line whatever
-    its fonts, so the step between lines measures the space between them."""
+def _objects(page) -> tuple[int, list]:
+    """The page's image count and its path objects, those inside form
+    XObjects included (one level down), through pdfium's C calls: the
+    Python object per page object cost more than reading the page's text."""
     import ctypes
 
     import pypdfium2.raw as pdfium_c
 
-    x, y = ctypes.c_double(), ctypes.c_double()
-    pdfium_c.FPDFText_GetCharOrigin(tp.raw, i, ctypes.byref(x), ctypes.byref(y))
-    return y.value
+    f = _c_calls()
+    get_type, image, path = f.obj_type, pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_PATH
+    get, form = f.get_object, pdfium_c.FPDF_PAGEOBJ_FORM
+    page = ctypes.cast(page, ctypes.c_void_p).value
+    images, paths = 0, []
+    for k in range(f.count_objects(page)):
+        obj = get(page, k)
+        t = get_type(obj)
+        if t == path:
+            paths.append(obj)
+        elif t == image:
+            images += 1
+        elif t == form:
+            for j in range(f.form_count(obj)):
+                o = f.form_object(obj, j)
+                t = get_type(o)
+                if t == path:
+                    paths.append(o)
+                elif t == image:
+                    images += 1
+    return images, paths
+
+
+# pdfplumber's table finder crosses every ruled line with every other and
+# joins the cells it finds pairwise: a page of 150 × 150 lines (22,201 cells)
+# took 18 s, and pdfminer builds a Python object of about 1 KB per segment and
+# per character before that (32 MiB of `0 0 m 1 1 l S` took 11 GB). A report's
+# largest tables have some 60 rows and 20 columns (1,300 crossings, a few
+# thousand segments), a dense page 5,000 characters; the limits are several
+# times these. Pages past them keep their text, only not their tables.
+MAX_RULE_SEGMENTS = 20_000
+MAX_GRID = 6_000  # distinct horizontal × vertical line positions
+MAX_TABLE_PAGE_CHARS = 50_000
+
+
+def _rules(paths: list, chars: int) -> tuple[str | None, bool]:
+    """Why the table finder must not read this page (or None), and whether
+    its lines cross into a grid at all: a table of two rows and two columns
+    at least (the only tables kept) has two horizontal and two vertical
+    rules; underlines, frames and charts' axes alone are no table, and
+    pdfplumber parsing the page for them cost more than reading its text."""
+    import ctypes
+
+    import pypdfium2.raw as pdfium_c
+
+    if chars > MAX_TABLE_PAGE_CHARS:
+        return f"{chars:,} characters", False
+    if len(paths) > MAX_RULE_SEGMENTS:  # every path has a segment: no need to count them
+        return f"{len(paths):,} paths", False
+    f = _c_calls()
+    counts = [max(f.path_count(p), 0) for p in paths]
+    segments = sum(counts)
+    if segments > MAX_RULE_SEGMENTS:
+        return f"{segments:,} line segments", False
+    xs, ys = set(), set()
+    xy = (ctypes.c_float * 2)()
+    at = ctypes.addressof(xy)
+    lineto = pdfium_c.FPDF_SEGMENT_LINETO
+
+    def rule(a, b):
+        if a[1] == b[1] and a[0] != b[0]:
+            ys.add(a[1])
+        elif a[0] == b[0] and a[1] != b[1]:
+            xs.add(a[0])
+
+    for p, n in zip(paths, counts):  # in the path's own units: enough to count distinct lines
+        prev = start = None
+        for k in range(n):
+            seg = f.path_segment(p, k)
+            f.segment_point(seg, at, at + 4)
+            pt = (round(xy[0]), round(xy[1]))
+            if f.segment_type(seg) != lineto or prev is None:
+                start = pt
+            else:
+                rule(prev, pt)
+                if f.segment_close(seg) and start is not None:
+                    rule(pt, start)  # a rectangle's fourth side
+            prev = pt
+    if len(xs) * len(ys) > MAX_GRID:
+        return f"a grid of {len(ys)} × {len(xs)} ruled lines", False
+    return None, len(xs) >= 2 and len(ys) >= 2
+
+
+_LINE = re.compile(r"[^\r\n]+")
+
+
+def _page_lines(tp, height: float) -> list[_Line]:
+    n = tp.count_chars()
+    s = tp.get_text_range(0, n) if n else ""
+    if len(s) != n:  # only when they match do text indices equal char indices
+        return [_Line(t) for t in (x.strip() for x in _LINE.findall(s)) if t]
+    lines: list[_Line] = []
+    boxes = _Boxes(tp)
+    tight, loose_right, font_size, baseline = boxes.tight, boxes.loose_right, boxes.font_size, boxes.baseline
+    for m in _LINE.finditer(s):
+        txt = m.group()
+        text = txt.strip()
+        if not text:
+            continue
+        a = m.start() + txt.index(text[0])
+        b = a + len(text) - 1
+        l0, b0, r0, t0 = tight(a)
+        # The loose box spans the glyph's advance: a closing 。 draws in the
+        # left half of its cell, so its tight box ends short of the margin.
+        r1 = loose_right(b)
+        size = font_size(a) or max(r0 - l0, t0 - b0)
+        space = _SPACE.search(text)
+        word = loose_right(a + space.start() - 1) - l0 if space else r1 - l0
+        unit = loose_right(a + _UNIT.match(text).end() - 1) - l0
+        lines.append(_Line(text, l0, r1, height - t0, size, y=height - baseline(a), word=word, unit=unit))
+    return lines
+
+
+_SPACE = re.compile(r"\s")
+
+
+class _Boxes:
+    """Character geometry of a text page through pdfium's C functions
+    called with plain addresses and one set of buffers for the page:
+    pypdfium2's typed bindings convert each pointer argument (4.8 µs a box
+    against 1.1) and its helpers make new buffers and a tuple per call; the
+    boxes of each line's ends were most of the reader's own time."""
+
+    def __init__(self, tp):
+        import ctypes
+
+        self.f = _c_calls()
+        self.raw = ctypes.cast(tp.raw, ctypes.c_void_p).value
+        self.d = (ctypes.c_double * 4)()
+        self.rect = (ctypes.c_float * 4)()  # FS_RECTF: left, top, right, bottom
+        self.at, self.rect_at = ctypes.addressof(self.d), ctypes.addressof(self.rect)
+
+    @staticmethod
+    def _fail():
+        from pypdfium2 import PdfiumError
+
+        raise PdfiumError("Failed to get charbox.")
+
+    def tight(self, i: int) -> tuple[float, float, float, float]:
+        at = self.at
+        if not self.f.char_box(self.raw, i, at, at + 8, at + 16, at + 24):  # left, right, bottom, top
+            self._fail()
+        d = self.d
+        return d[0], d[2], d[1], d[3]
+
+    def loose_right(self, i: int) -> float:
+        if not self.f.loose_box(self.raw, i, self.rect_at):
+            self._fail()
+        return self.rect[2]
+
+    def font_size(self, i: int) -> float:
+        return self.f.font_size(self.raw, i)
+
+    def baseline(self, i: int) -> float:
+        """The baseline under character ``i``: one for the whole line
+        whatever its fonts, so the step between lines measures the space
+        between them."""
+        self.f.origin(self.raw, i, self.at, self.at + 8)
+        return self.d[1]
+
+
+_C_CALLS = None
+
+
+def _c_calls():
+    """pdfium's functions for page objects and text geometry with untyped
+    pointer arguments, made once from pypdfium2's own function pointers."""
+    global _C_CALLS
+    if _C_CALLS is None:
+        import ctypes
+        from types import SimpleNamespace
+
+        import pypdfium2.raw as pdfium_c
+
+        P, I, D = ctypes.c_void_p, ctypes.c_int, ctypes.c_double
+
+        def make(fn, restype, *args):
+            return ctypes.CFUNCTYPE(restype, *args)(ctypes.cast(fn, P).value)
+
+        _C_CALLS = SimpleNamespace(
+            count_objects=make(pdfium_c.FPDFPage_CountObjects, I, P),
+            get_object=make(pdfium_c.FPDFPage_GetObject, P, P, I),
+            obj_type=make(pdfium_c.FPDFPageObj_GetType, I, P),
+            form_count=make(pdfium_c.FPDFFormObj_CountObjects, I, P),
+            form_object=make(pdfium_c.FPDFFormObj_GetObject, P, P, ctypes.c_ulong),
+            path_count=make(pdfium_c.FPDFPath_CountSegments, I, P),
+            path_segment=make(pdfium_c.FPDFPath_GetPathSegment, P, P, I),
+            segment_point=make(pdfium_c.FPDFPathSegment_GetPoint, I, P, P, P),
+            segment_type=make(pdfium_c.FPDFPathSegment_GetType, I, P),
+            segment_close=make(pdfium_c.FPDFPathSegment_GetClose, I, P),
+            char_box=make(pdfium_c.FPDFText_GetCharBox, I, P, I, P, P, P, P),
+            loose_box=make(pdfium_c.FPDFText_GetLooseCharBox, I, P, I, P),
+            font_size=make(pdfium_c.FPDFText_GetFontSize, D, P, I),
+            origin=make(pdfium_c.FPDFText_GetCharOrigin, I, P, I, P, P),
+        )
+    return _C_CALLS
+
+
+_BAD = re.compile("[\ue000-\uf8ff\ufffd\x00-\x1f]")  # private-use, replacement and control characters
 
 
 def _check_text_layer(pages: list[list[_Line]], images: int, n_pages: int) -> None:
     text = "".join(ln.text for p in pages for ln in p)
-    visible = re.sub(r"\s", "", text)
+    visible = _WS.sub("", text)
     if len(visible) < 20 * n_pages and len(visible) < 200:
         if images:
             raise IngestError(
@@ -140,8 +315,8 @@ def _check_text_layer(pages: list[list[_Line]], images: int, n_pages: int) -> No
                 stage="read",
             )
         raise IngestError("no_text", "PDF holds no text", stage="read")
-    cid = len(re.findall(r"\(cid:\d+\)", text))
-    bad = sum(1 for c in visible if "\ue000" <= c <= "\uf8ff" or c == "\ufffd" or ord(c) < 32)
+    cid = len(re.findall(r"\(cid:\d+\)", text)) if "(cid:" in text else 0
+    bad = len(_BAD.findall(visible))
     if cid * 8 > len(visible) * 0.3 or bad > len(visible) * 0.3:
         raise IngestError(
             "garbled_text",
@@ -151,8 +326,11 @@ def _check_text_layer(pages: list[list[_Line]], images: int, n_pages: int) -> No
         )
 
 
+_DIGITS, _WS = re.compile(r"\d+"), re.compile(r"\s")
+
+
 def _key(text: str) -> str:
-    return re.sub(r"\d+", "#", re.sub(r"\s", "", text))
+    return _DIGITS.sub("#", _WS.sub("", text))
 
 
 def _drop_running_lines(pages: list[list[_Line]], heights: list[float]) -> None:
@@ -160,9 +338,11 @@ def _drop_running_lines(pages: list[list[_Line]], heights: list[float]) -> None:
     only at the top and bottom three lines of each page."""
     n = len(pages)
     zone: Counter = Counter()
+    keys: dict[int, str] = {}
     for lines in pages:
         for ln in {id(x): x for x in lines[:3] + lines[-3:]}.values():
-            zone[_key(ln.text)] += 1
+            keys[id(ln)] = _key(ln.text)
+            zone[keys[id(ln)]] += 1
     sizes = [ln.charw for p in pages for ln in p if ln.charw]
     body_size = statistics.median(sizes) if sizes else None
     for lines, h in zip(pages, heights):
@@ -175,7 +355,7 @@ def _drop_running_lines(pages: list[list[_Line]], heights: list[float]) -> None:
             # A header in a smaller type than the body, in the top or bottom
             # margin, is running matter even on a one-page file.
             small = body_size is not None and ln.charw is not None and ln.charw < 0.85 * body_size
-            repeated = n >= 2 and zone[_key(ln.text)] >= max(2, n // 2)
+            repeated = n >= 2 and zone[keys[id(ln)]] >= max(2, n // 2)
             if _PAGE_NO.match(ln.text.strip()) or repeated or (small and (ln.top < 0.08 * h or ln.top > 0.9 * h)):
                 drop.add(id(ln))
         lines[:] = [ln for ln in lines if id(ln) not in drop]
@@ -339,9 +519,14 @@ def _wraps(prev: _Line | None, pi: int, nxt: _Line, ni: int, layout: _Layout, ma
 _PAIRS = {"(": ")", "（": "）", "“": "”", "《": "》", "【": "】", "〔": "〕", "「": "」", "『": "』"}
 
 
+_OPENERS = re.compile("[" + re.escape("".join(_PAIRS)) + "]")
+
+
 def _open_bracket(prev: str, nxt: str) -> bool:
     """Does ``prev`` end inside brackets or quotes that ``nxt`` closes
     (`（记者 ⏎程懿）`)? Then the break is inside a phrase."""
+    if not _OPENERS.search(prev):
+        return False  # most lines: no bracket to be inside
     opened = [(prev.rfind(o), c) for o, c in _PAIRS.items() if prev.rfind(o) > prev.rfind(c)]
     if not opened:
         return False
