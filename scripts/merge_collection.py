@@ -98,12 +98,16 @@ def write(part: list[dict], root: pathlib.Path, first: int) -> None:
             old.unlink()
     part = sorted(part, key=lambda it: (str(it["side"].get("genre")), it["key"]))
     for n, it in enumerate(part, first):
-        key = f"{n:03d}"
-        (root / "raw" / f"{key}.txt").write_bytes(it["txt"].read_bytes())
-        side = {**it["side"], "collected_as": it["key"], "gold_reviewed": it["reviewed"]}
-        (root / "raw" / f"{key}.json").write_text(json.dumps(side, ensure_ascii=False, indent=1) + "\n", "utf-8")
-        gold = {**it["gold"], "doc": key}
-        (root / "gold" / f"{key}.json").write_text(json.dumps(gold, ensure_ascii=False, indent=1) + "\n", "utf-8")
+        _write_item(root, f"{n:03d}", it)
+
+
+def _write_item(root: pathlib.Path, key: str, it: dict) -> None:
+    """One text under its part's number: raw text, sidecar (with `collected_as`), gold."""
+    (root / "raw" / f"{key}.txt").write_bytes(it["txt"].read_bytes())
+    side = {**it["side"], "collected_as": it["key"], "gold_reviewed": it["reviewed"]}
+    (root / "raw" / f"{key}.json").write_text(json.dumps(side, ensure_ascii=False, indent=1) + "\n", "utf-8")
+    gold = {**it["gold"], "doc": key}
+    (root / "gold" / f"{key}.json").write_text(json.dumps(gold, ensure_ascii=False, indent=1) + "\n", "utf-8")
 
 
 def append(part: list[dict], root: pathlib.Path) -> int:
@@ -114,12 +118,7 @@ def append(part: list[dict], root: pathlib.Path) -> int:
     new = sorted((it for it in part if it["key"] not in have), key=lambda it: (str(it["side"].get("genre")), it["key"]))
     first = max((int(p.stem) for p in (root / "raw").glob("*.txt")), default=0) + 1
     for n, it in enumerate(new, first):
-        key = f"{n:03d}"
-        (root / "raw" / f"{key}.txt").write_bytes(it["txt"].read_bytes())
-        side = {**it["side"], "collected_as": it["key"], "gold_reviewed": it["reviewed"]}
-        (root / "raw" / f"{key}.json").write_text(json.dumps(side, ensure_ascii=False, indent=1) + "\n", "utf-8")
-        gold = {**it["gold"], "doc": key}
-        (root / "gold" / f"{key}.json").write_text(json.dumps(gold, ensure_ascii=False, indent=1) + "\n", "utf-8")
+        _write_item(root, f"{n:03d}", it)
     return len(new)
 
 
