@@ -1005,4 +1005,12 @@ def _rate_scope(sc: dict, before: str, sentence_prefix: str = "") -> dict:
             out["role"] = rm.group(1)  # 主办的建议提案沟通率达到100%
         if _KEY.search(seg[:m.start()]):
             out["is_key"] = True  # 12件市级领导领衔督办的重点提案办复率…均达到100% (GOLD.md §7.2)
+        gm = _SUPERVISED.search(seg[:m.start()])
+        if gm:
+            out["group"] = gm.group(1)  # 已督办提案办结率96%: the rate of the supervised items
     return out
+
+
+# 12件市级领导领衔督办的重点提案办复率; 已督办提案办结率: the supervised items a rate is of
+_SUPERVISED = re.compile(r"(?:\d+件)?([\u4e00-\u9fff]{0,10}督办)的?(?:重点)?(?:建议提案|提案|建议|议案)$")
+
