@@ -72,7 +72,7 @@ def test_the_totals_a_breakdown_sums_are_records_of_the_list():
     assert isinstance(part.totals, tuple) and len(part.totals) == 2
     assert all(any(t is x for x in found) for t in part.totals) and part.parent is part.totals[-1]
     assert part.totals_sum == 4 and part.scope["kind"] == "建议提案"
-    assert part.rule == "metric=count_unit;level=own_words;role=own_words;kind=sub_count_of_total"
+    assert part.rule == "metric=count_unit;level=own_words;role=own_words;kind=parts_of_totals"  # the rule that decided 建议提案
 
 
 def test_a_proposal_is_frozen_and_keeps_winners_and_losers():
