@@ -148,6 +148,10 @@ def _national_session(tm: TextMap, found: list, in_title: list, d) -> None:
     titled = [s for s in in_title if s.level in (None, "全国") and (s.body, s.term) in terms]
     # 向大会报告政协十三届三次会议以来的提案工作: the session the work ran since (GOLD.md §4)
     since = [s for s in found if re.match(r"[^,,。;;]{0,3}以来", tm.norm[s.end:s.end + 6]) and (s.body, s.term) in terms]
+    # 去年十三届全国人大四次会议期间代表们提出的8993件建议…全部办理完毕: last year's items and
+    # their results, told at this year's 交办会 (GOLD.md §7.8: the results' year)
+    since += [s for s in found if tm.norm.endswith("去年", 0, s.start) and (s.body, s.term) in terms
+              and _DONE_WITH.search(tm.norm, s.end, _sentence_end(tm.norm, s.end))]
     s = titled[0] if titled else since[0] if since else sessions.main_session(national)
     start = sessions.national_term_start(s.body, s.term)
     if start:
@@ -157,6 +161,14 @@ def _national_session(tm: TextMap, found: list, in_title: list, d) -> None:
         report = re.search(r"工作情况的报告|工作报告|五年来", head) is not None
         back = s not in since and s not in titled and report and (s.no == 1 or _HEARS_REPORT.search(head) is not None)
         d.offer("year", start + s.no - 1 - back, "national_session", span=tm.to_source(s.start, s.end))
+
+
+_DONE_WITH = re.compile(r"办理完毕|全部办复|答复代表|答复委员|已办结|全部办结|得到解决")
+
+
+def _sentence_end(norm: str, i: int) -> int:
+    j = norm.find("。", i)
+    return len(norm) if j < 0 else j
 
 
 # 会议…开幕, 向大会报告, 作…的报告: a session hearing the report (not one the report is about)
