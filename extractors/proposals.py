@@ -595,7 +595,10 @@ def _letter_outcome(c: str, p: _ProposalDraft) -> None:
 
 
 # 。2、今年…; ;二是…; (三)…: the next point of a letter that answers point by point
-_POINT = re.compile(r"[。;;:]\s*(?:[一二三四五六七八九十]是|[0-9一二三四五六七八九十]{1,2}[、.．]|[((][0-9一二三四五六七八九十]{1,2}[))])")
+_POINT = re.compile(r"[。;;:]\s*(?:[一二三四五六七八九十]是|[0-9一二三四五六七八九十]{1,2}[、.．]|[((][0-9一二三四五六七八九十]{1,2}[))]"
+                    r"|关于(?:你们|您|你)?(?:所?提出?的)?[^,,。;;]{0,16}?(?:问题|方面|建议)[,,])")  # 关于你们提出的交通问题,
+# 请市政府…纳入统筹规划; 争取早日列入计划实施; 建议…列入: a plan asked for or hoped for, not made
+_NOT_OURS = re.compile(r"请|争取|建议|希望|力争")
 # “加大分类指导,有序推进”方面的建议: the suggestion's own words, quoted, are no outcome
 _QUOTED = re.compile(r"“[^”“]{0,60}”")
 # 农业农村局将在2023年开始实施的…项目中: work that will start is a plan
@@ -616,13 +619,20 @@ def _outcome_hits(c: str, start: int) -> list[tuple[int, str, str]]:
     for a, b, st, w in sorted(found, key=lambda h: h[0] - h[1]):  # longest first
         if not any(a < y and x < b for x, y, _, _ in kept) and not any(x < a < y for x, y in quoted):
             kept.append((a, b, st, w))
-    return [(a, _in_clause(c, a, st, w), w) for a, b, st, w in sorted(kept)]
+    read = [(a, _in_clause(c, a, st, w), w) for a, b, st, w in sorted(kept)]
+    return [h for h in read if h[1] is not None]
 
 
-def _in_clause(c: str, pos: int, status: str, wording: str) -> str:
+def _in_clause(c: str, pos: int, status: str, wording: str) -> str | None:
     """A cue's status as its clause reads it: a preparatory step done (初步设计已经完成)
-    is work under way; work that will start (将在2023年开始实施) is a plan."""
+    is work under way; work that will start (将在2023年开始实施) is a plan; a plan
+    asked of another (请市政府…纳入统筹规划) or
+    striven for (争取早日列入计划) is none (None)."""
     a, b = bounds(c, pos, pos + len(wording), CLAUSE)
+    if status == "planned" and _NOT_OURS.search(c, max(a, pos - 20), pos):
+        return None
+    if wording.endswith("中") and re.search(r"在[^,,。;;]{0,10}$", c[a:pos]):
+        return None  # 因近几年在公墓建设中,资金缺口较大: in the course of, said of the past
     if status == "resolved" and handling.preparatory_rx().search(c, a, b):
         return "in_progress"
     if status == "in_progress" and not wording.startswith(("将继续", "继续")) and _FUTURE.search(c, max(a, pos - 12), pos):
