@@ -36,7 +36,7 @@ _NOT_BEFORE = re.compile(r"(〕|\]|】|[((]\d{4}[))]|路|街|道|巷|弄|村|组
 _NOT_AFTER = re.compile(r"^(楼|线|院|文件|令|门|地块|库|公告|通知|房|室|台风)")
 _SESSION = re.compile(
     rf"(?P<pre>(?:中国人民政治协商会议)?[\u4e00-\u9fff]{{0,10}}?)(?P<body1>人大|政协)?第?(?P<term>[{_CN}]{{1,4}})届"
-    rf"(?P<body2>人大常委会|人大|政协|人民代表大会|委员会)?"
+    rf"(?P<body2>人大常委会|人大|政协|人民代表大会|全国委员会|委员会|政治协商会议)?"
     rf"第?(?P<no>[{_CN}]{{1,4}})次(?:会议|全会|全体会议)"
 )
 _TITLE = re.compile(rf"[《“\"]?(关于[^,。;《》\n]{{2,80}}?的?{_KIND})[》”\"]?")
@@ -117,6 +117,10 @@ def _session_name(m: re.Match) -> str:
     return keep + m.group(0)[len(pre):]
 
 
+# words that stand before a level char in a sentence, not in a place name (对旗…, 在本旗…)
+_NOT_PLACE = re.compile(r"[对于在向的和及与本全我该各此其经由从为是了出届会议次]")
+
+
 def _place_words(pre: str) -> str:
     """The place name or level that ends `pre` (融安县, 区, 龙街镇), or ''."""
     town = re.search(r"[\u4e00-\u9fff]{2}[镇乡]$", pre)  # 龙街镇: towns are not in the division table
@@ -135,6 +139,8 @@ def _place_words(pre: str) -> str:
                 break
     if not keep and pre and pre[-1] in _LEVEL_CHARS:
         keep = pre[-1]
+    if keep == "旗" and re.fullmatch(r"[\u4e00-\u9fff]{2}", pre[-3:-1]) and not _NOT_PLACE.search(pre[-3:-1]):
+        keep = pre[-3:]  # 阿左旗 (阿拉善左旗): a banner's short name the division table lacks
     if len(keep) > 1:
         # 郑州市惠济区: the chain of places as written, the larger before the smaller
         outer = _place_words(pre[:len(pre) - len(keep)])
