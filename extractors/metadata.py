@@ -46,7 +46,8 @@ _LABELLED_TITLE = re.compile(r"(?:(?:文章)?标题\s*[::]\s*(?:\|\s*)?|(?:^\s*|
 # 两会受权发布|中国人民政治协商会议…的报告: a section's name before the title, with a bar
 _SECTION_PREFIX = re.compile(r"^[^|｜\s]{2,10}\s*[|｜]\s*(?=\S{8,})")
 # page N -, 第2页 共5页, 【第1篇 (a collection site's item number)
-_PAGE_PREFIX = re.compile(r"^(?:page|p\.)\s*\d+\s*[-–—:]\s*|^第\s*\d+\s*页\s*(?:共\s*\d+\s*页)?|^【第\s*\d+\s*篇\s*", re.I)
+_PAGE_PREFIX = re.compile(r"^(?:page|p\.)\s*\d+\s*[-–—:]\s*|^第\s*\d+\s*页\s*(?:共\s*\d+\s*页)?|^【第\s*\d+\s*篇\s*"
+                          r"|^[|｜]\s*", re.I)  # (| 天水市交通运输局关于…的答复 |: a table's cell)
 # what follows a title on its line and is not the title: 发布日期:…, 来源:…, an anti-copy run of ASCII
 _TITLE_TAIL = re.compile(r"\s*(?:发布日期|发布时间|来源|信息来源)\s*[::].*$"
                          r"|(?<=[^\x00-\x7f])\s*[\x21-\x7e](?=[\x20-\x7e]*\s[\x20-\x7e]*\s)[\x20-\x7e]{5,}$")
@@ -79,9 +80,15 @@ def _title_like(s: str) -> bool:
         return False
     if re.search(r"\s[>＞»›]\s|>>|»", s) or s.count("/") >= 2 or re.match(r"(?:您当前的位置|当前位置|您的位置)", s):
         return False  # a breadcrumb: 九江市人民政府办公室 > 政务公开 > 建议提案办理; 首页/政务公开/…
-    if _is_body_sentence(s) or _PROSE_OPENING.match(s):
+    if _is_body_sentence(s) or _PROSE_OPENING.match(s) or _FIELD_LINE.match(s) or _SECTION_HEADING.match(s):
         return False
     return re.search(_alt(_vocab()["title_keywords"]), s) is not None
+
+
+# 一、自治州城镇供热基本情况; (二)…: a section of the body, not the page's title
+_SECTION_HEADING = re.compile(r"[一二三四五六七八九十]{1,3}[、.．]|[((][一二三四五六七八九十]{1,3}[))]")
+# 签发人:刘庆 答复类别:A类; 公开方式: 主动公开 组配分类: 人大建议: a line of a page's fields
+_FIELD_LINE = re.compile(r"[\u4e00-\u9fff]{1,5}(?:人|号|别|期|间|者|码|型|式|类)\s*[::]")
 
 
 # A line that opens as the body does, not as a title: a speaker (我受…委托, 各位委员:,
@@ -140,6 +147,9 @@ def _labelled_title(tm: TextMap) -> Field | None:
 _ITEM_NUMBER = re.compile(r"\d+\s*号")
 
 
+_SALUTATION = re.compile(r"\s*(?:尊敬的)?[^\s,,。::]{1,20}?(?:代表|委员|同志)们?\s*[::]")
+
+
 def _reply_title(tm: TextMap) -> Field | None:
     """A reply letter's title line (对市五届人大一次会议第89号建议的答复), however
     much site chrome stands above it and whatever page fields follow it on its
@@ -149,12 +159,18 @@ def _reply_title(tm: TextMap) -> Field | None:
     fields = re.compile(_alt(_vocab()["field_labels"] + ["信息来源", "来源", "发布时间", "编辑"]))
     lines = _lines(tm.norm, 80)
     for i, (s, e, line) in enumerate(lines):
-        if s >= body:
+        # …第094号建议的答复 张凤娥等代表: 你们提出的…: the letter goes on on the title's line
+        sal = re.match(rf"(.{{8,80}}?{_vocab()['reply_title'].rstrip('$')}){_SALUTATION.pattern}", line)
+        if s >= body and not (s == body and sal):
             break
+        line = sal.group(1) if sal else line
         if len(line) > 300:
             continue  # a title line with its page fields is short
         fm = fields.search(line)
         part = line[:fm.start()].rstrip() if fm else line
+        cell = re.match(r"[|｜]\s*", part)  # (| 天水市交通运输局关于…的答复 |: a table's cell)
+        if cell:
+            s, part = s + cell.end(), part[cell.end():]
         part = re.sub(r"[\s|]+$", "", part)  # (…第27号提案的回复 |: a table's cell)
         crumb = re.search(r".*[>＞»›]\s*", part)  # 当前位置:首页 公示公告 > 关于…的函
         if crumb:
@@ -363,6 +379,9 @@ def _top_line_date(tm: TextMap) -> Field | None:
     text = tm.norm
     clocks = {at for at, _ in _weekday_lines(tm)}
     for s, _, line in _lines(text[:1500], 15):
+        cell = re.match(r"[|｜]\s*", line)  # (| 2020-10-26 阅读: |: a table's cell)
+        if cell:
+            s, line = s + cell.end(), line[cell.end():]
         m = re.match(_DATE, line) or re.match(_DATE_DMY, line)
         if m and s not in clocks:
             return _date_field(tm, re.compile(_DATE + "|" + _DATE_DMY).search(text, s))
