@@ -92,7 +92,7 @@ class _ProposalDraft:
         return self.decisions.value("title")
 
 
-DECIDED = ("status", "role", "title")
+DECIDED = ("status", "role", "title", "reading")
 
 
 def compact(norm: str) -> tuple[str, list[int]]:
@@ -237,6 +237,7 @@ def _freeze(p: _ProposalDraft) -> Proposal:
     return Proposal(p.number, p.kind, p.body, p.session, p.category, p.is_key, p.start, p.end, p.surface,
                     p.cstart, p.cend, title=won.get("title"), role=won.get("role"), status=won.get("status"),
                     status_text=winners["status"].text if "status" in winners else None,
+                    reading=won.get("reading"), reading_text=winners["reading"].text if "reading" in winners else None,
                     rule=p.decisions.rules(DECIDED), winners=frozen_map(winners), losers=losers)
 
 
@@ -580,7 +581,7 @@ def _letter_outcome(c: str, p: _ProposalDraft) -> None:
         return
     if all(st == "reference_weak" for _, st, _ in hits):
         if p.category is None:  # answered no, and no class letter says otherwise (暂无…先例; 不属于…管辖)
-            p.offer("status", "reference", "refusal_only", hits[-1][2])
+            p.offer("reading", "reference", "refusal_only", hits[-1][2])
         return
     result = max(pos for pos, st, _ in hits if st != "reference_weak")
     # 难以扩建…已列入规划: a difficulty the letter explains on its way to what will be done is no
@@ -597,7 +598,7 @@ def _letter_outcome(c: str, p: _ProposalDraft) -> None:
     best = max(count, key=lambda st: (count[st], last[st][0]))
     if best == "planned" and "in_progress" in count:
         best = "in_progress"  # GOLD.md §4: work under way on a plan is in progress (已上报…待项目批准后)
-    p.offer("status", best, "reply_letter_body", last[best][1])
+    p.offer("reading", best, "reply_letter_body", last[best][1])
 
 
 # 。2、今年…; ;二是…; (三)…: the next point of a letter that answers point by point

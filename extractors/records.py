@@ -120,6 +120,9 @@ class Proposal:
     role: str | None = None
     status: str | None = None
     status_text: str | None = None
+    # a reply letter's body read for its outcome (precedence.yaml proposal.reading): evidence to check, not a status
+    reading: str | None = None
+    reading_text: str | None = None
     rule: str = ""  # which rule decided each decided field: `status=item_words;role=own_unit`
     winners: Mapping = field(default_factory=_empty)  # field → the Candidate that decided it
     losers: tuple[Candidate, ...] = ()  # every other candidate, in the order the rules offered them

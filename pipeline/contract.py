@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from . import dataset
 
-CONTRACT_VERSION = "1.1.0"  # 1.1: documents.genre, documents.duplicate_of, the sentences table
+CONTRACT_VERSION = "1.2.0"  # 1.1: documents.genre, documents.duplicate_of, the sentences table; 1.2: proposals.reading, reading_text
 BASE_URI = "https://jyta.example/contract"  # an identifier, never fetched
 HERE = os.path.dirname(os.path.abspath(__file__))
 CONTRACT_DIR = os.path.join(os.path.dirname(HERE), "contract")

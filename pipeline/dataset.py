@@ -105,6 +105,10 @@ COLUMNS: dict[str, list[tuple]] = {
         ("role", STR, False, ("主办", "会办", "协办", "分办", "领办"), "the reporting unit's role", "会办"),
         ("status", STR, False, STATUSES, "canonical status (GOLD.md §4)", "resolved"),
         ("status_text", STR, False, None, "the wording the status came from", "已落实"),
+        ("reading", STR, False, STATUSES[:4], "a reply letter's body read for its outcome where no rule states a "
+         "status: evidence to check, not a status (right about half the time on letters nobody tuned on)",
+         "in_progress"),
+        ("reading_text", STR, False, None, "the wording the reading came from", "正在进行招标"),
         ("category", STR, False, None, "handling class as written", "A"),
         ("is_key", BOOL, True, None, "marked 重点", "false"),
         ("start", INT, True, None, "offset of the first numbered mention", "178"),

@@ -59,6 +59,7 @@ def records(doc: Document, manifest_row: dict | None = None) -> dict[str, list[d
     props = [
         {"doc_id": doc.doc_id, "year": row["year"], "number": p.number, "kind": p.kind, "body": p.body, "session": p.session,
          "title": p.title, "role": p.role, "status": p.status, "status_text": p.status_text,
+         "reading": p.reading, "reading_text": p.reading_text,
          "category": p.category, "is_key": p.is_key, "start": p.start, "end": p.end, "surface": p.surface,
          "rule": p.rule or "number"}
         for p in proposals.extract(tm)
