@@ -12,6 +12,7 @@ import shutil
 import threading
 import uuid
 from contextlib import contextmanager
+from functools import lru_cache
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -224,21 +225,40 @@ def validate(name: str, rows: list[dict]) -> None:
     """Known columns only, required values present, allowed values only,
     non-empty spans (that a span points at its surface is checked on every
     corpus row by tests/test_accuracy_gate.py)."""
-    cols = COLUMNS[name]
+    names, required, allowed = _rules(name)
     for i, r in enumerate(rows):
-        extra = set(r) - {c[0] for c in cols}
-        if extra:
-            raise SchemaError(f"{name} row {i}: unknown columns {sorted(extra)}")
-        for col, _, required, allowed, *_ in cols:
-            v = r.get(col)
-            if v is None:
-                if required:
-                    raise SchemaError(f"{name} row {i}: {col} is required")
-                continue
-            if allowed is not None and v not in allowed:
-                raise SchemaError(f"{name} row {i}: {col}={v!r} not in {allowed}")
-        if "start" in r and not (0 <= r["start"] < r["end"]):
-            raise SchemaError(f"{name} row {i}: bad span {r['start']}–{r['end']}")
+        # the checks in one pass over the row; a row that fails is explained by _explain
+        if (not names.issuperset(r) or any(r.get(c) is None for c in required)
+                or any(r.get(c) is not None and r[c] not in vals for c, vals in allowed)
+                or ("start" in r and not (0 <= r["start"] < r["end"]))):
+            _explain(name, i, r)
+
+
+@lru_cache(maxsize=None)
+def _rules(name: str) -> tuple[frozenset, tuple, tuple]:
+    """A table's column names, required columns and (column, allowed values),
+    worked out once: validate() runs on every row of every document."""
+    cols = COLUMNS[name]
+    return (frozenset(c[0] for c in cols), tuple(c[0] for c in cols if c[2]),
+            tuple((c[0], c[3]) for c in cols if c[3] is not None))
+
+
+def _explain(name: str, i: int, r: dict) -> None:
+    """The SchemaError of a row that fails validate(), naming the first fault."""
+    cols = COLUMNS[name]
+    extra = set(r) - {c[0] for c in cols}
+    if extra:
+        raise SchemaError(f"{name} row {i}: unknown columns {sorted(extra)}")
+    for col, _, required, allowed, *_ in cols:
+        v = r.get(col)
+        if v is None:
+            if required:
+                raise SchemaError(f"{name} row {i}: {col} is required")
+            continue
+        if allowed is not None and v not in allowed:
+            raise SchemaError(f"{name} row {i}: {col}={v!r} not in {allowed}")
+    if "start" in r and not (0 <= r["start"] < r["end"]):
+        raise SchemaError(f"{name} row {i}: bad span {r['start']}–{r['end']}")
 
 
 def describe() -> str:
