@@ -84,6 +84,7 @@ EXTRACTED = ("indicators", "metrics", "proposals", "sentences")  # drawn from do
 CHUNK_TABLES = (*EXTRACTED, "errors", "documents")
 DERIVED = ("series", "proposal_links")  # built by `jyta compare` from the tables above
 STAGING = ".staging"
+SIGNATURES = "signatures"  # a chunk's dedupe signatures (pipeline.dedupe), beside its tables, before its documents
 CHUNK_DOCS = 200
 
 
@@ -422,7 +423,12 @@ def _duplicates(out: str, staging: _Staging, base: list[dict], staged: list[dict
     for d in staged:  # in the table already where a merge was cut off after the documents
         docs[d["doc_id"]] = dedupe.Doc(d["doc_id"], d["source"], in_base.get(d["doc_id"]), d["doc_id"] in in_base)
     cache, current = dedupe.load_cache(out)
-    res = dedupe.decide(list(docs.values()), cache, current, _texts(out, staging, set(in_base)))
+    fresh: dict[str, list[int]] = {}
+    for path in staging.paths(SIGNATURES):  # a chunk of an earlier version may have none: its texts are read
+        sigs, of_this_version = dedupe.load_signatures(path)
+        if of_this_version:
+            fresh.update(sigs)
+    res = dedupe.decide(list(docs.values()), cache, current, _texts(out, staging, set(in_base)), fresh)
     source = {i: d.source for i, d in docs.items()}
     found = [(source[i], source[first]) for i, first in res.found]
     changed = any(res.marks[i] != d.duplicate_of for i, d in docs.items())

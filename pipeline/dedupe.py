@@ -172,9 +172,14 @@ def signature(norm: str) -> list[int]:
 def load_cache(out: str) -> tuple[dict[str, list[int]], bool]:
     """doc_id → band keys of the documents already checked, and whether the
     keys are of this VERSION (else they are recomputed; the marks stand)."""
+    return load_signatures(os.path.join(out, CACHE))
+
+
+def load_signatures(path: str) -> tuple[dict[str, list[int]], bool]:
+    """doc_id → band keys kept in ``path`` (none if there is no such file),
+    and whether they are of this VERSION."""
     import pyarrow.parquet as pq
 
-    path = os.path.join(out, CACHE)
     if not os.path.exists(path):
         return {}, True
     table = pq.read_table(path)
@@ -184,16 +189,27 @@ def load_cache(out: str) -> tuple[dict[str, list[int]], bool]:
 
 
 def save_cache(out: str, sigs: dict[str, list[int]]) -> None:
+    save_signatures(os.path.join(out, CACHE), sigs)
+
+
+def save_signatures(path: str, sigs: dict[str, list[int]]) -> None:
+    """``sigs`` into ``path``, atomically."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     schema = pa.schema([("doc_id", pa.string()), ("bands", pa.list_(pa.int64()))],
                        metadata={"jyta.dedupe_version": VERSION})
     ids = sorted(sigs)
-    table = pa.table({"doc_id": ids, "bands": [sigs[i] for i in ids]}, schema=schema)
-    tmp = os.path.join(out, CACHE + ".tmp")
-    pq.write_table(table, tmp)
-    os.replace(tmp, os.path.join(out, CACHE))
+    tmp = path + ".tmp"
+    pq.write_table(pa.table({"doc_id": ids, "bands": [sigs[i] for i in ids]}, schema=schema), tmp)
+    os.replace(tmp, path)
+
+
+def signatures_of(rows: Iterable[dict]) -> dict[str, list[int]]:
+    """The band keys of documents rows (doc_id, text): made by the worker
+    that extracted them, so that the merge, in one process, does not
+    prepare every new text for them."""
+    return {r["doc_id"]: signature(prepare(r["text"]).norm) for r in rows}
 
 
 # --- deciding the marks --------------------------------------------------------
@@ -214,10 +230,13 @@ class Decisions:
 
 
 def decide(docs: list[Doc], cache: dict[str, list[int]], cache_current: bool,
-           texts: Callable[[set[str]], Iterator[tuple[str, str]]]) -> Decisions:
+           texts: Callable[[set[str]], Iterator[tuple[str, str]]],
+           fresh: dict[str, list[int]] | None = None) -> Decisions:
     """The marks of every document. ``docs``: the dataset as it will be;
     ``texts(ids)`` yields (doc_id, text) of those documents (read on demand:
-    only new documents and candidates are ever read)."""
+    only new documents and candidates are ever read); ``fresh``: signatures
+    of new documents made where they were extracted (the workers), so that
+    their texts need not be read here for that."""
     by_id = {d.doc_id: d for d in docs}
     marks = {d.doc_id: d.duplicate_of for d in docs}
     # a mark pointing to a document that left the dataset is decided again
@@ -225,6 +244,7 @@ def decide(docs: list[Doc], cache: dict[str, list[int]], cache_current: bool,
     for i in open_:
         marks[i] = None
     sigs = {i: cache[i] for i in by_id if i in cache and cache_current}
+    sigs.update((i, keys) for i, keys in (fresh or {}).items() if i in by_id and i not in sigs)
     for doc_id, text in texts(set(by_id) - set(sigs)):
         sigs[doc_id] = signature(prepare(text).norm)
 
@@ -232,8 +252,7 @@ def decide(docs: list[Doc], cache: dict[str, list[int]], cache_current: bool,
         return (not by_id[i].in_dataset, by_id[i].source, i)
 
     order = sorted(open_, key=rank)
-    pos = {i: k for k, i in enumerate(order)}
-    candidates = _candidates(order, sigs, lambda y, x: y not in pos or pos[y] < pos[x])
+    candidates = _candidates(order, sigs)
     needed = {x for x, ys in candidates.items() if ys} | {y for ys in candidates.values() for y in ys}
     prepared = {doc_id: prepare(text) for doc_id, text in texts(needed)}
     for x in order:
@@ -247,19 +266,26 @@ def decide(docs: list[Doc], cache: dict[str, list[int]], cache_current: bool,
     return Decisions(marks, sigs, found)
 
 
-def _candidates(order: list[str], sigs: dict[str, list[int]], eligible) -> dict[str, list[str]]:
-    """For each open document, the documents sharing a band with it that it
-    may be a copy of; at most MAX_CANDIDATES, those sharing most bands."""
+def _candidates(order: list[str], sigs: dict[str, list[int]]) -> dict[str, list[str]]:
+    """For each open document (``order``), the documents sharing a band with
+    it that it may be a copy of: those not open, and the open ones before it;
+    at most MAX_CANDIDATES, those sharing most bands."""
     from collections import Counter
+    from itertools import chain
 
+    is_open = set(order)
     index: dict[int, list[str]] = {}
     for doc_id, keys in sigs.items():
-        for k in keys:
-            index.setdefault(k, []).append(doc_id)
+        if doc_id not in is_open:
+            for k in keys:
+                index.setdefault(k, []).append(doc_id)
     out = {}
-    for x in order:
-        shared = Counter(y for k in sigs.get(x, ()) for y in index[k] if y != x and eligible(y, x))
+    for x in order:  # an open document joins the index after its own look-up: only later ones see it
+        keys = sigs.get(x, ())
+        shared = Counter(chain.from_iterable(index.get(k, ()) for k in keys))
         out[x] = [y for y, _ in sorted(shared.items(), key=lambda t: (-t[1], t[0]))[:MAX_CANDIDATES]]
+        for k in keys:
+            index.setdefault(k, []).append(x)
     return out
 
 

@@ -125,7 +125,8 @@ def process_batch(batch: Batch) -> list[Outcome]:
 
 def _write_chunk(chunk: str, results: list) -> None:
     from . import dataset
-    from .batch import CHUNK_TABLES
+    from .batch import CHUNK_TABLES, SIGNATURES
+    from .dedupe import save_signatures, signatures_of
 
     tables: dict[str, list[dict]] = {name: [] for name in CHUNK_TABLES}  # documents last
     for t, recs, err in results:
@@ -134,6 +135,7 @@ def _write_chunk(chunk: str, results: list) -> None:
         else:
             for name, rows in recs.items():
                 tables[name].extend(rows)
+    save_signatures(f"{chunk}.{SIGNATURES}.parquet", signatures_of(tables["documents"]))
     for name, rows in tables.items():  # documents last: the chunk's commit
         dataset.write_file(f"{chunk}.{name}.parquet", name, rows)
 

@@ -52,3 +52,59 @@ def test_validate_catches_an_empty_span():
     row = {"doc_id": "x", "number": "1", "is_key": False, "start": 5, "end": 5, "surface": "", "rule": "proposal"}
     with pytest.raises(dataset.SchemaError, match="bad span 5–5"):
         dataset.validate("proposals", [row])
+
+
+def _pairwise_candidates(order, sigs):
+    """The candidates as first defined: every pair that shares a band, the
+    later open document looking back."""
+    from collections import Counter
+
+    from pipeline.dedupe import MAX_CANDIDATES
+
+    pos = {x: k for k, x in enumerate(order)}
+    out = {}
+    for x in order:
+        shared = Counter(y for y, keys in sigs.items() for k in sigs.get(x, ()) for kk in keys
+                         if kk == k and y != x and (y not in pos or pos[y] < pos[x]))
+        out[x] = [y for y, _ in sorted(shared.items(), key=lambda t: (-t[1], t[0]))[:MAX_CANDIDATES]]
+    return out
+
+
+def test_candidates_are_the_pairs_sharing_a_band():
+    from pipeline.dedupe import _candidates
+
+    rng = random.Random(7)
+    for _ in range(30):
+        ids = [f"d{i:03d}" for i in range(rng.randint(1, 70))]
+        sigs = {i: [rng.randint(0, 12) for _ in range(4)] for i in ids if rng.random() < 0.9}
+        order = [i for i in ids if rng.random() < 0.7]
+        rng.shuffle(order)
+        assert _candidates(order, sigs) == _pairwise_candidates(order, sigs)
+
+
+def test_the_merge_takes_the_signatures_the_workers_made(tmp_path, monkeypatch):
+    from pipeline import dedupe
+    from pipeline.batch import ingest
+
+    from conftest import make_inputs
+
+    seen = {}
+    decide = dedupe.decide
+
+    def spy(docs, cache, current, texts, fresh=None):
+        seen.update(fresh or {})
+        asked = []
+
+        def texts_asked(ids):
+            asked.append(set(ids))
+            return texts(ids)
+
+        res = decide(docs, cache, current, texts_asked, fresh)
+        seen["asked"] = asked
+        return res
+
+    monkeypatch.setattr(dedupe, "decide", spy)
+    s = ingest([str(make_inputs(tmp_path))], str(tmp_path / "out"), workers=1)
+    ids = {r["doc_id"] for r in dataset.read_rows(str(tmp_path / "out"), "documents")}
+    assert s.added == 3 and set(seen) - {"asked"} == ids
+    assert seen["asked"][0] == set()  # no text read back for a signature
