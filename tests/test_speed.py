@@ -108,3 +108,31 @@ def test_the_merge_takes_the_signatures_the_workers_made(tmp_path, monkeypatch):
     ids = {r["doc_id"] for r in dataset.read_rows(str(tmp_path / "out"), "documents")}
     assert s.added == 3 and set(seen) - {"asked"} == ids
     assert seen["asked"][0] == set()  # no text read back for a signature
+
+
+_TOKENS = """
+import json, sys
+if sys.argv[1] == "reference":
+    import pkg_resources  # jieba as it imports by itself
+from extractors import labels
+from conftest import corpus_text
+tk = labels.tokenizer()
+print(json.dumps({"pkg_resources": "pkg_resources" in sys.modules,
+                  "tokens": [tk.lcut(corpus_text(n)) for n in ("001", "006", "021")]}))
+"""
+
+
+def test_jieba_without_pkg_resources_cuts_as_jieba_does():
+    import json
+    import subprocess
+    import sys
+
+    def run(mode):
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join([ROOT, os.path.join(ROOT, "tests")])}
+        out = subprocess.run([sys.executable, "-W", "ignore", "-c", _TOKENS, mode], env=env, cwd=ROOT,
+                             capture_output=True, text=True, check=True).stdout
+        return json.loads(out)
+
+    ours, reference = run("ours"), run("reference")
+    assert not ours["pkg_resources"]  # never imported: 0.2 s of every start
+    assert ours["tokens"] == reference["tokens"] and len(ours["tokens"][0]) > 100
