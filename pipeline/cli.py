@@ -13,7 +13,10 @@ class UserError(Exception):
 
 def _ingest(args) -> int:
     from .batch import ingest
+    from .dataset import arrow_without_pandas
     from .manifest import ManifestError
+
+    arrow_without_pandas()  # this process converts lists only
 
     _folder_for(args.out, "-o")
     files = _inputs(args.paths)  # before OUT exists: a mistake creates nothing

@@ -159,7 +159,10 @@ def _start_worker(parent: int) -> None:
     """A pool worker's first steps: die with the process that started it,
     then warm up. A worker outliving a killed ingest would hold its memory
     and could still write a chunk into OUT/.staging."""
+    from .dataset import arrow_without_pandas
+
     die_with(parent)
+    arrow_without_pandas()  # a worker converts lists only
     _warm()
 
 

@@ -136,3 +136,27 @@ def test_jieba_without_pkg_resources_cuts_as_jieba_does():
     ours, reference = run("ours"), run("reference")
     assert not ours["pkg_resources"]  # never imported: 0.2 s of every start
     assert ours["tokens"] == reference["tokens"] and len(ours["tokens"][0]) > 100
+
+
+_NO_PANDAS = """
+import sys
+from pipeline.cli import main
+code = main(["ingest", sys.argv[1], "-o", sys.argv[2], "-q", "--workers", "1"])
+imported = "pandas" in sys.modules
+from pipeline import dataset
+df = dataset.to_table("errors", []).to_pandas()  # asked for pandas, pyarrow imports it
+print(code, imported, type(df).__name__)
+"""
+
+
+def test_a_cli_ingest_never_imports_pandas(tmp_path):
+    import subprocess
+    import sys
+
+    from conftest import make_inputs
+
+    env = {**os.environ, "PYTHONPATH": ROOT}
+    out = subprocess.run([sys.executable, "-c", _NO_PANDAS, str(make_inputs(tmp_path, ("001",))), str(tmp_path / "out")],
+                         env=env, cwd=ROOT, capture_output=True, text=True, check=True).stdout.splitlines()[-1].split()
+    assert out == ["0", "False", "DataFrame"]
+    assert len(dataset.read_rows(str(tmp_path / "out"), "documents")) == 1
