@@ -43,6 +43,7 @@ from functools import lru_cache
 from typing import Callable, Iterable, Iterator
 
 import numpy as np
+from rapidfuzz.distance import LCSseq
 
 CACHE = ".dedupe.parquet"
 VERSION = "1"  # of prepare() and the signatures: another version recomputes them
@@ -114,16 +115,14 @@ def unmatched(a: list[str], b: list[str]) -> int:
     >>> unmatched(["2021", "24", "44"], ["2021", "31", "44"]), unmatched(["2021", "24"], ["7", "2021", "24", "9"])
     (1, 0)
     """
-    from rapidfuzz.distance import LCSseq
-
     return min(len(a), len(b)) - LCSseq.similarity(a, b)
 
 
 def same_report(a: Prepared, b: Prepared) -> bool:
-    """Whether two prepared texts are one report (module docstring)."""
-    from rapidfuzz.distance import LCSseq
-
-    short, long = sorted((len(a.norm), len(b.norm)))
+    """Whether two prepared texts are one report (module docstring). Called
+    for every candidate pair: thousands of texts of one template are each
+    compared with up to MAX_CANDIDATES others."""
+    short, long = (len(a.norm), len(b.norm)) if len(a.norm) <= len(b.norm) else (len(b.norm), len(a.norm))
     if short == 0 or short < MIN_COVERED * long:
         return False
     if unmatched(a.numbers, b.numbers) > int(MAX_UNMATCHED * min(len(a.numbers), len(b.numbers))):
@@ -248,9 +247,8 @@ def decide(docs: list[Doc], cache: dict[str, list[int]], cache_current: bool,
     for doc_id, text in texts(set(by_id) - set(sigs)):
         sigs[doc_id] = signature(prepare(text).norm)
 
-    def rank(i: str) -> tuple:
-        return (not by_id[i].in_dataset, by_id[i].source, i)
-
+    ranks = {i: (not d.in_dataset, d.source, i) for i, d in by_id.items()}  # looked up per candidate pair
+    rank = ranks.__getitem__
     order = sorted(open_, key=rank)
     candidates = _candidates(order, sigs)
     needed = {x for x, ys in candidates.items() if ys} | {y for ys in candidates.values() for y in ys}
@@ -283,7 +281,7 @@ def _candidates(order: list[str], sigs: dict[str, list[int]]) -> dict[str, list[
     for x in order:  # an open document joins the index after its own look-up: only later ones see it
         keys = sigs.get(x, ())
         shared = Counter(chain.from_iterable(index.get(k, ()) for k in keys))
-        out[x] = [y for y, _ in sorted(shared.items(), key=lambda t: (-t[1], t[0]))[:MAX_CANDIDATES]]
+        out[x] = [y for _, y in sorted([(-n, y) for y, n in shared.items()])[:MAX_CANDIDATES]]
         for k in keys:
             index.setdefault(k, []).append(x)
     return out
