@@ -88,6 +88,27 @@ SIGNATURES = "signatures"  # a chunk's dedupe signatures (pipeline.dedupe), besi
 CHUNK_DOCS = 200
 
 
+CHUNK_BYTES = 32 * 2**20  # a batch of large files (PDFs) is cut sooner: what a worker holds stays bounded
+
+
+def batch_size(left: int, total: int, lanes: int, chunk_docs: int) -> int:
+    """Files in the next batch, ``left`` of ``total`` files still to send:
+    with ``lanes`` workers, a share of what is left (guided scheduling), so
+    that batches are large while much is left and small at the end, where
+    the workers would otherwise wait for the last large one (but not below
+    16, nor below what a run of few files gives each worker); with one
+    process, chunk_docs.
+
+    >>> [batch_size(n, 10000, 2, 200) for n in (10000, 600, 40, 3)]
+    [200, 75, 16, 16]
+    >>> batch_size(45, 45, 2, 200), batch_size(45, 45, 2, 7), batch_size(45, 45, 0, 200)
+    (5, 5, 200)
+    """
+    if not lanes:
+        return chunk_docs
+    return max(1, min(chunk_docs, max(left // (4 * lanes), min(16, total // (4 * lanes)))))
+
+
 _CHUNK = re.compile(r"^chunk-(?:([0-9a-f]+)-)?(\d{6})\.(\w+)\.parquet$")
 
 
@@ -221,8 +242,7 @@ def _ingest(files: list[str], out: str, man, max_bytes: int, workers, scheduler,
     if scheduler is None and workers is None:
         workers = W.default_workers() if len(files) >= 32 else 1
     parallel = scheduler is not None or (workers or 1) > 1
-    # small batches while there are few files, so that every worker gets some
-    size = max(1, min(chunk_docs, len(files) // (4 * (workers or 2)))) if parallel else chunk_docs
+    lanes = (workers or 2) if parallel else 0
     bar = Progress(len(files), enabled=progress)
 
     def error(path: str, row: dict) -> None:
@@ -234,7 +254,8 @@ def _ingest(files: list[str], out: str, man, max_bytes: int, workers, scheduler,
         """Decide each file here, in input order: unreadable, unchanged,
         a duplicate, or to extract; the ones to extract go out in batches."""
         tasks: list[W.Task] = []
-        for path in files:
+        size, held = batch_size(len(files), len(files), lanes, chunk_docs), 0
+        for i, path in enumerate(files):
             key = os.path.realpath(path)
             if key in unreadable:
                 error(path, _error_row(path, IngestError("unreadable_folder", unreadable[key], stage="open")))
@@ -269,9 +290,11 @@ def _ingest(files: list[str], out: str, man, max_bytes: int, workers, scheduler,
                 by_id.pop(old, None)  # the file changed: its old document goes at the merge
             by_id[did], by_source[key] = path, did
             tasks.append(W.Task(path, data, did, _manifest.known(man, path)))
-            if len(tasks) >= size:
+            held += len(data)
+            if len(tasks) >= size or held >= CHUNK_BYTES:
                 yield W.Batch(tasks, staging.reserve())
-                tasks = []
+                tasks, held = [], 0
+                size = batch_size(len(files) - i - 1, len(files), lanes, chunk_docs)
         if tasks:
             yield W.Batch(tasks, staging.reserve())
 

@@ -160,3 +160,33 @@ def test_a_cli_ingest_never_imports_pandas(tmp_path):
                          env=env, cwd=ROOT, capture_output=True, text=True, check=True).stdout.splitlines()[-1].split()
     assert out == ["0", "False", "DataFrame"]
     assert len(dataset.read_rows(str(tmp_path / "out"), "documents")) == 1
+
+
+def test_batches_are_cut_by_bytes_too(tmp_path, monkeypatch):
+    """A batch holds at most CHUNK_BYTES of files (large PDFs make small
+    batches); the dataset is the same however the batches fall."""
+    from pipeline import batch, workers
+    from pipeline.batch import ingest
+
+    from conftest import make_inputs
+
+    src = make_inputs(tmp_path, ("001", "006", "021", "005"))
+    sizes = []
+    run_local = workers.run_local
+
+    def spy(batches, n):
+        def seen():
+            for b in batches:
+                sizes.append(len(b.tasks))
+                yield b
+        return run_local(seen(), n)
+
+    monkeypatch.setattr(workers, "run_local", spy)
+    ingest([str(src)], str(tmp_path / "a"), workers=1)
+    assert sizes == [4]
+    monkeypatch.setattr(batch, "CHUNK_BYTES", 1)
+    sizes.clear()
+    ingest([str(src)], str(tmp_path / "b"), workers=1)
+    assert sizes == [1, 1, 1, 1]
+    for name in ("documents", "indicators", "metrics", "proposals", "sentences"):
+        assert dataset.read_rows(str(tmp_path / "a"), name) == dataset.read_rows(str(tmp_path / "b"), name)
