@@ -465,22 +465,42 @@ def _duplicates(out: str, staging: _Staging, base: list[dict], staged: list[dict
 
 def _texts(out: str, staging: _Staging, in_base: set[str]):
     """(doc_id, text) of some documents, from the documents table (``in_base``:
-    its doc_ids, so that it is read only for those) and the staged chunks."""
+    its doc_ids, so that it is read only for those) and the staged chunks,
+    each chunk read only for the documents it holds (dedupe asks a block of
+    documents at a time)."""
+    where: dict[str, str] = {}  # a staged doc_id → the first chunk that holds it
 
-    def texts(ids: set[str]):
+    def locate():
+        for path in staging.paths("documents"):
+            for b in dataset.iter_batches(path, "documents", out=out, columns=["doc_id"]):
+                for doc_id in b.column("doc_id").to_pylist():
+                    where.setdefault(doc_id, path)
+
+    def read(path: str, ids: set[str]):
         import pyarrow.compute as pc
 
+        for b in dataset.iter_batches(path, "documents", out=out, columns=["doc_id", "text"],
+                                      filter=pc.field("doc_id").isin(sorted(ids))):
+            for doc_id, text in zip(b.column("doc_id").to_pylist(), b.column("text").to_pylist()):
+                if doc_id in ids:
+                    ids.discard(doc_id)
+                    yield doc_id, text
+
+    def texts(ids: set[str]):
         left = set(ids)
         base = dataset.location(out, "documents")
-        paths = ([base] if base and left & in_base else []) + staging.paths("documents")
-        for path in paths:
-            if not left:
-                return
-            for b in dataset.iter_batches(path, "documents", out=out, columns=["doc_id", "text"],
-                                          filter=pc.field("doc_id").isin(sorted(left))):
-                for doc_id, text in zip(b.column("doc_id").to_pylist(), b.column("text").to_pylist()):
-                    if doc_id in left:
-                        left.discard(doc_id)
-                        yield doc_id, text
+        if base and left & in_base:
+            for doc_id, text in read(base, left & in_base):
+                left.discard(doc_id)
+                yield doc_id, text
+        if left and not where:
+            locate()
+        by_path: dict[str, set[str]] = {}
+        for doc_id in left:
+            if doc_id in where:
+                by_path.setdefault(where[doc_id], set()).add(doc_id)
+        for path in staging.paths("documents"):
+            if path in by_path:
+                yield from read(path, by_path[path])
 
     return texts

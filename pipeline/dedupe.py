@@ -251,17 +251,39 @@ def decide(docs: list[Doc], cache: dict[str, list[int]], cache_current: bool,
     rank = ranks.__getitem__
     order = sorted(open_, key=rank)
     candidates = _candidates(order, sigs)
-    needed = {x for x, ys in candidates.items() if ys} | {y for ys in candidates.values() for y in ys}
-    prepared = {doc_id: prepare(text) for doc_id, text in texts(needed)}
-    for x in order:
-        ys = sorted(candidates.get(x, ()), key=lambda y: (rank(marks[y] or y), rank(y)))
-        for y in ys:
-            if same_report(prepared[x], prepared[y]):
-                marks[x] = marks[y] or y
-                break
+    for block, prepared in _prepared_blocks(order, candidates, texts):
+        for x in block:
+            ys = sorted(candidates.get(x, ()), key=lambda y: (rank(marks[y] or y), rank(y)))
+            for y in ys:
+                if same_report(prepared[x], prepared[y]):
+                    marks[x] = marks[y] or y
+                    break
     _to_roots(marks)
     found = [(x, marks[x]) for x in order if marks[x] and marks[x] != by_id[x].duplicate_of]
     return Decisions(marks, sigs, found)
+
+
+BLOCK = 1000  # open documents compared per block: the prepared texts held are those of a block and its candidates
+
+
+def _prepared_blocks(order: list[str], candidates: dict[str, list[str]], texts):
+    """``order`` in blocks, each with the prepared texts of its documents that
+    have candidates and of their candidates. A prepared text is dropped after
+    the last block that needs it, so memory follows a block, not the batch
+    (a template shared by many documents keeps its few first ones)."""
+    last: dict[str, int] = {}
+    for k, x in enumerate(order):
+        if candidates.get(x):
+            for i in (x, *candidates[x]):
+                last[i] = k // BLOCK
+    prepared: dict[str, Prepared] = {}
+    for b in range(0, len(order), BLOCK):
+        block = order[b:b + BLOCK]
+        need = {i for x in block if candidates.get(x) for i in (x, *candidates[x])} - prepared.keys()
+        prepared.update((doc_id, prepare(text)) for doc_id, text in texts(need))
+        yield block, prepared
+        for i in [i for i in prepared if last[i] <= b // BLOCK]:
+            del prepared[i]
 
 
 def _candidates(order: list[str], sigs: dict[str, list[int]]) -> dict[str, list[str]]:

@@ -190,3 +190,29 @@ def test_batches_are_cut_by_bytes_too(tmp_path, monkeypatch):
     assert sizes == [1, 1, 1, 1]
     for name in ("documents", "indicators", "metrics", "proposals", "sentences"):
         assert dataset.read_rows(str(tmp_path / "a"), name) == dataset.read_rows(str(tmp_path / "b"), name)
+
+
+def test_dedupe_in_small_blocks_marks_what_one_block_marks(monkeypatch):
+    """The prepared texts are held a block at a time; the marks do not depend on it."""
+    from pipeline import dedupe
+
+    from conftest import corpus_text
+
+    rows = []
+    for k, n in enumerate(("001", "006", "021", "005", "019")):
+        text = corpus_text(n)
+        rows += [{"doc_id": f"{n}-{c}", "text": text + "\n" * c} for c in range(3)]  # copies: spaces differ
+        rows.append({"doc_id": f"{n}-x", "text": text.replace("建议", "意见", 1)})
+    docs = [dedupe.Doc(r["doc_id"], f"src/{r['doc_id']}", None, False) for r in rows]
+    whole = dedupe.decide(docs, {}, True, dedupe.texts_from(rows))
+    asked = []
+
+    def texts(ids):
+        asked.append(len(ids))
+        return dedupe.texts_from(rows)(ids)
+
+    monkeypatch.setattr(dedupe, "BLOCK", 3)
+    blocks = dedupe.decide(docs, {}, True, texts)
+    assert blocks.marks == whole.marks and blocks.found == whole.found
+    assert sum(whole.marks[f"001-{c}"] == "001-0" for c in (1, 2)) == 2  # the copies are found
+    assert len(asked) > 3 and max(asked[1:]) < len(rows)  # read a block at a time
