@@ -91,24 +91,6 @@ CHUNK_DOCS = 200
 CHUNK_BYTES = 32 * 2**20  # a batch of large files (PDFs) is cut sooner: what a worker holds stays bounded
 
 
-def batch_size(left: int, total: int, lanes: int, chunk_docs: int) -> int:
-    """Files in the next batch, ``left`` of ``total`` files still to send:
-    with ``lanes`` workers, a share of what is left (guided scheduling), so
-    that batches are large while much is left and small at the end, where
-    the workers would otherwise wait for the last large one (but not below
-    16, nor below what a run of few files gives each worker); with one
-    process, chunk_docs.
-
-    >>> [batch_size(n, 10000, 2, 200) for n in (10000, 600, 40, 3)]
-    [200, 75, 16, 16]
-    >>> batch_size(45, 45, 2, 200), batch_size(45, 45, 2, 7), batch_size(45, 45, 0, 200)
-    (5, 5, 200)
-    """
-    if not lanes:
-        return chunk_docs
-    return max(1, min(chunk_docs, max(left // (4 * lanes), min(16, total // (4 * lanes)))))
-
-
 _CHUNK = re.compile(r"^chunk-(?:([0-9a-f]+)-)?(\d{6})\.(\w+)\.parquet$")
 
 
@@ -242,7 +224,9 @@ def _ingest(files: list[str], out: str, man, max_bytes: int, workers, scheduler,
     if scheduler is None and workers is None:
         workers = W.default_workers() if len(files) >= 32 else 1
     parallel = scheduler is not None or (workers or 1) > 1
-    lanes = (workers or 2) if parallel else 0
+    # small batches while there are few files, so that every worker gets some (not smaller toward the
+    # end: every chunk costs the merge memory, more than the workers' wait for the last one costs time)
+    size = max(1, min(chunk_docs, len(files) // (4 * (workers or 2)))) if parallel else chunk_docs
     bar = Progress(len(files), enabled=progress)
 
     def error(path: str, row: dict) -> None:
@@ -254,8 +238,8 @@ def _ingest(files: list[str], out: str, man, max_bytes: int, workers, scheduler,
         """Decide each file here, in input order: unreadable, unchanged,
         a duplicate, or to extract; the ones to extract go out in batches."""
         tasks: list[W.Task] = []
-        size, held = batch_size(len(files), len(files), lanes, chunk_docs), 0
-        for i, path in enumerate(files):
+        held = 0
+        for path in files:
             key = os.path.realpath(path)
             if key in unreadable:
                 error(path, _error_row(path, IngestError("unreadable_folder", unreadable[key], stage="open")))
@@ -294,7 +278,6 @@ def _ingest(files: list[str], out: str, man, max_bytes: int, workers, scheduler,
             if len(tasks) >= size or held >= CHUNK_BYTES:
                 yield W.Batch(tasks, staging.reserve())
                 tasks, held = [], 0
-                size = batch_size(len(files) - i - 1, len(files), lanes, chunk_docs)
         if tasks:
             yield W.Batch(tasks, staging.reserve())
 
