@@ -452,18 +452,21 @@ def _texts(out: str, staging: _Staging, in_base: set[str]):
     each chunk read only for the documents it holds (dedupe asks a block of
     documents at a time)."""
     where: dict[str, str] = {}  # a staged doc_id → the first chunk that holds it
+    base = dataset.location(out, "documents")
 
     def locate():
         for path in staging.paths("documents"):
-            for b in dataset.iter_batches(path, "documents", out=out, columns=["doc_id"]):
+            for b in dataset.iter_batches(path, "documents", out=out, columns=["doc_id"], use_threads=False):
                 for doc_id in b.column("doc_id").to_pylist():
                     where.setdefault(doc_id, path)
 
     def read(path: str, ids: set[str]):
         import pyarrow.compute as pc
 
-        for b in dataset.iter_batches(path, "documents", out=out, columns=["doc_id", "text"],
-                                      filter=pc.field("doc_id").isin(sorted(ids))):
+        # a staged chunk is one small file: read whole, on this thread (a filtered, threaded scan of each
+        # of them, block after block, kept megabytes per chunk in the process)
+        scan = {"filter": pc.field("doc_id").isin(sorted(ids))} if path == base else {"use_threads": False}
+        for b in dataset.iter_batches(path, "documents", out=out, columns=["doc_id", "text"], **scan):
             for doc_id, text in zip(b.column("doc_id").to_pylist(), b.column("text").to_pylist()):
                 if doc_id in ids:
                     ids.discard(doc_id)
@@ -471,7 +474,6 @@ def _texts(out: str, staging: _Staging, in_base: set[str]):
 
     def texts(ids: set[str]):
         left = set(ids)
-        base = dataset.location(out, "documents")
         if base and left & in_base:
             for doc_id, text in read(base, left & in_base):
                 left.discard(doc_id)
