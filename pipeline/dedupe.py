@@ -43,7 +43,6 @@ from functools import lru_cache
 from typing import Callable, Iterable, Iterator
 
 import numpy as np
-from rapidfuzz.distance import LCSseq
 
 CACHE = ".dedupe.parquet"
 VERSION = "1"  # of prepare() and the signatures: another version recomputes them
@@ -115,7 +114,7 @@ def unmatched(a: list[str], b: list[str]) -> int:
     >>> unmatched(["2021", "24", "44"], ["2021", "31", "44"]), unmatched(["2021", "24"], ["7", "2021", "24", "9"])
     (1, 0)
     """
-    return min(len(a), len(b)) - LCSseq.similarity(a, b)
+    return min(len(a), len(b)) - _lcs().similarity(a, b)
 
 
 def same_report(a: Prepared, b: Prepared) -> bool:
@@ -128,7 +127,17 @@ def same_report(a: Prepared, b: Prepared) -> bool:
     if unmatched(a.numbers, b.numbers) > int(MAX_UNMATCHED * min(len(a.numbers), len(b.numbers))):
         return False
     need = math.ceil(max(MIN_CONTAINED * short, MIN_COVERED * long))
-    return LCSseq.similarity(a.norm, b.norm, score_cutoff=need) >= need
+    return _lcs().similarity(a.norm, b.norm, score_cutoff=need) >= need
+
+
+@lru_cache(maxsize=1)
+def _lcs():
+    """rapidfuzz's LCSseq, imported on the first comparison (a batch without
+    candidates, a one-file ingest, never pays for it) and then at the cost
+    of a cache look-up, not of an import statement per pair."""
+    from rapidfuzz.distance import LCSseq
+
+    return LCSseq
 
 
 def _constants(tag: str) -> np.ndarray:
