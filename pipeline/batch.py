@@ -138,7 +138,8 @@ class _Staging:
         import pyarrow.parquet as pq
 
         for key in self.chunks:
-            yield from pq.read_table(self._path(key, name), columns=columns, schema=None).to_pylist()
+            # one file: read as a file (read_table would go through pyarrow.dataset, 0.06 s to import)
+            yield from pq.ParquetFile(self._path(key, name)).read(columns=columns).to_pylist()
 
     def reserve(self) -> str:
         """The next chunk's path prefix; a worker writes its files."""

@@ -390,9 +390,26 @@ def iter_batches(path: str, name: str, batch_size: int = 2048, out: str | None =
     """Record batches of a table file or a year-partitioned folder, one at a
     time (``scan``: columns, filter). A file that cannot be read is named."""
     try:
+        direct = _direct(path, name, scan)
+        if direct is not None:
+            columns = scan.get("columns")
+            for b in direct.iter_batches(batch_size=batch_size, columns=columns, use_threads=scan.get("use_threads", True)):
+                yield b.select(columns) if columns else b
+            return
         yield from _open(path, name).to_batches(batch_size=batch_size, **scan)
     except (pa.ArrowException, OSError) as e:
         raise DamagedTable(out or os.path.dirname(path), path, _reason(e)) from None
+
+
+def _direct(path: str, name: str, scan: dict):
+    """The file as a plain Parquet reader, where no dataset scan is needed: one
+    file of exactly the table's schema (a staged chunk, a table this version
+    wrote), read whole or by columns. pyarrow.dataset costs its import (0.06 s
+    of a one-file ingest) and a scan's threads."""
+    if set(scan) - {"columns", "use_threads"} or not os.path.isfile(path):
+        return None
+    pf = pq.ParquetFile(path)
+    return pf if pf.schema_arrow.equals(TABLES[name], check_metadata=False) else None
 
 
 def iter_table(out: str, name: str, batch_size: int = 2048, **scan):
@@ -689,7 +706,9 @@ def stream_rows(out: str, name: str, batches) -> int:
             with pq.ParquetWriter(path, schema) as writer:
                 for b in batches:
                     if b.num_rows:
-                        writer.write_table(pa.Table.from_batches([b]).cast(schema))
+                        t = pa.Table.from_batches([b])
+                        # a cast only where the types differ (an old file's): it imports pyarrow.compute
+                        writer.write_table(t if t.schema.equals(schema, check_metadata=False) else t.cast(schema))
                         n += b.num_rows
             if name in PARTITIONABLE and n > PARTITION_ROWS:
                 folder = tx.new_path(name, folder=True)

@@ -162,7 +162,8 @@ def signature(norm: str) -> list[int]:
     with np.errstate(over="ignore"):
         for j in range(min(SHINGLE, len(cps))):
             shingles = shingles * np.uint64(1_000_003) + cps[j:j + n]
-        shingles = np.unique(shingles)
+        shingles = np.sort(shingles)  # unique, as np.unique gives them (which imports numpy.ma to check for a mask)
+        shingles = shingles[np.concatenate(([True], shingles[1:] != shingles[:-1]))]
         mins = np.full(BANDS * ROWS, np.iinfo(np.uint64).max, dtype=np.uint64)
         for k in range(0, len(shingles), 1 << 15):  # bounded memory for long texts
             part = shingles[k:k + (1 << 15)]
@@ -190,7 +191,7 @@ def load_signatures(path: str) -> tuple[dict[str, list[int]], bool]:
 
     if not os.path.exists(path):
         return {}, True
-    table = pq.read_table(path)
+    table = pq.ParquetFile(path).read()  # one file (read_table would import pyarrow.dataset)
     meta = table.schema.metadata or {}
     current = meta.get(b"jyta.dedupe_version") == VERSION.encode()
     return dict(zip(table.column("doc_id").to_pylist(), table.column("bands").to_pylist())), current

@@ -216,3 +216,16 @@ def test_dedupe_in_small_blocks_marks_what_one_block_marks(monkeypatch):
     assert blocks.marks == whole.marks and blocks.found == whole.found
     assert sum(whole.marks[f"001-{c}"] == "001-0" for c in (1, 2)) == 2  # the copies are found
     assert len(asked) > 3 and max(asked[1:]) < len(rows)  # read a block at a time
+
+
+def test_dedupe_signatures_are_the_ones_stored_before():
+    """OUT/.dedupe.parquet keeps signatures from earlier runs: the signatures
+    of the corpus texts are those np.unique-based code made (digest taken then)."""
+    import hashlib
+    import json
+
+    from pipeline import dedupe
+
+    sigs = [dedupe.signature(dedupe.prepare(open(f, encoding="utf-8").read()).norm)
+            for f in sorted(glob.glob(os.path.join(ROOT, "corpus", "raw", "*.txt")))]
+    assert hashlib.sha256(json.dumps(sigs).encode()).hexdigest()[:16] == "f577a044c3f995ae"
