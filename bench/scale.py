@@ -1,29 +1,38 @@
-"""Batch-scale benchmarks (issue 7), each against a baseline in the same run:
+"""Batch-scale benchmarks (issues 7 and 18), each a ratio against a baseline
+measured in the same run, whole processes timed from outside (start-up
+included), baseline and ingest in turn:
 
-1. Text throughput: `jyta ingest` of the corpus texts replicated to N
-   documents (distinct bytes per copy), one worker, vs plain `jieba.lcut` over
-   the same texts — in this process with the dictionary already loaded, and
-   as a whole run like the ingest (a fresh process that starts, loads the
-   dictionary and reads the files).
-2. Scaling: ingest of 10,000 documents with the default workers (every core:
+1. Text throughput: `jyta ingest --workers 1` of the corpus texts replicated
+   to N documents (distinct bytes per copy) vs plain `jieba.lcut` over the
+   same files as a whole run (a fresh process that starts, loads the
+   dictionary, reads the files and segments them), `--repeat` pairs; also vs
+   jieba in this process with the dictionary already loaded.
+2. One file: `jyta ingest ONE_FILE` vs a one-file jieba run, `--repeat-one`
+   pairs (nearly all of either is start-up).
+3. Scaling: ingest of 10,000 documents with the default workers (every core:
    2 here) vs 1 — on a run long enough that starting the workers (imports, the
-   jieba dictionary: ~3 s) does not decide it.
-3. PDF throughput: our PDF reader (the stream-size check, pypdfium2 text +
+   jieba dictionary) does not decide it.
+4. PDF throughput: our PDF reader (the stream-size check, pypdfium2 text +
    geometry, pdfplumber on pages whose rules form a grid) vs raw pypdfium2
    text extraction of the same files, pages/s; the ratio is the median (and
    min) over rounds that alternate the two.
-4. Peak memory (RSS of the largest process) of `jyta ingest` with its default
+5. Peak memory (RSS of the largest process) of `jyta ingest` with its default
    workers for 1,000 and 10,000 documents.
 
-    python bench/scale.py [--docs 2000] [--scale-docs 10000] [--small-docs 1000] [--pdfs 60]
+    python bench/scale.py [--docs 2000] [--repeat 3] [--repeat-one 5] [--scale-docs 10000]
+                          [--small-docs 1000] [--pdfs 60]
 
-Prints one `key value` line per number. Needs the test extras (fpdf2) for the PDFs.
+Prints one `key value` line per number: a ratio's median over the pairs, and
+its min–max. CPU seconds (user + system) are given beside wall seconds: on a
+shared machine they move less with the load. Needs the test extras (fpdf2)
+for the PDFs.
 """
 from __future__ import annotations
 
 import argparse
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -56,18 +65,30 @@ def write_copies(folder: str, n: int) -> list[str]:
     return texts
 
 
+def _measured(cmd: list[str]) -> tuple[float, float, int]:
+    """Wall seconds, CPU seconds (user + system) and the peak RSS (KiB) of the
+    largest process of ``cmd``, measured from a fresh wrapper process because
+    ru_maxrss of RUSAGE_CHILDREN only grows."""
+    code = ("import resource,subprocess,sys,time;t=time.perf_counter();"
+            f"subprocess.run({cmd!r},cwd={ROOT!r},check=True,stdout=subprocess.DEVNULL,stderr=subprocess.DEVNULL);"
+            "w=time.perf_counter()-t;u=resource.getrusage(resource.RUSAGE_CHILDREN);"
+            "print(w,u.ru_utime+u.ru_stime,u.ru_maxrss)")
+    wall, cpu, rss = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout.split()
+    return float(wall), float(cpu), int(rss)
+
+
 def run_ingest(src: str, out: str, workers: int | None = None) -> tuple[float, int]:
     """Seconds and the peak RSS (KiB) of the largest process of one `jyta ingest`
-    (workers=None: jyta's default, every core), measured from a fresh wrapper
-    process because ru_maxrss of RUSAGE_CHILDREN only grows."""
+    (workers=None: jyta's default, every core)."""
+    wall, _, rss = ingest_run(src, out, workers)
+    return wall, rss
+
+
+def ingest_run(src: str, out: str, workers: int | None = None) -> tuple[float, float, int]:
+    """Wall, CPU seconds and peak RSS (KiB) of one `jyta ingest` into a fresh OUT."""
     shutil.rmtree(out, ignore_errors=True)
     flags = [] if workers is None else ["--workers", str(workers)]
-    code = ("import resource,subprocess,sys,time;t=time.perf_counter();"
-            f"subprocess.run([sys.executable,'-m','pipeline','ingest',{src!r},'-o',{out!r},'-q',*{flags!r}],"
-            f"cwd={ROOT!r},check=True,stdout=subprocess.DEVNULL);"
-            "print(time.perf_counter()-t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
-    secs, rss = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout.split()
-    return float(secs), int(rss)
+    return _measured([sys.executable, "-m", "pipeline", "ingest", src, "-o", out, "-q", *flags])
 
 
 def jieba_seconds(texts: list[str]) -> float:
@@ -81,15 +102,33 @@ def jieba_seconds(texts: list[str]) -> float:
     return time.perf_counter() - t0
 
 
-def jieba_process_seconds(src: str) -> float:
+_JIEBA_RUN = ("import os,sys;import jieba;tk=jieba.Tokenizer();tk.initialize();d=sys.argv[1];"
+              "[tk.lcut(open(os.path.join(d,f),encoding='utf-8').read()) for f in sorted(os.listdir(d))]")
+
+
+def jieba_run(src: str) -> tuple[float, float, int]:
     """The baseline as a whole run like `jyta ingest`'s: a fresh process that
     starts, loads jieba's dictionary, reads the files and segments them."""
-    code = ("import os,sys,time;t=time.perf_counter();import jieba;tk=jieba.Tokenizer();tk.initialize();"
-            f"d={src!r};[tk.lcut(open(os.path.join(d,f),encoding='utf-8').read()) for f in sorted(os.listdir(d))];"
-            "print(time.perf_counter()-t)")
-    t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
-    return time.perf_counter() - t0
+    return _measured([sys.executable, "-c", _JIEBA_RUN, src])
+
+
+def paired(src: str, out: str, repeat: int, workers: int | None = 1, ingest_src: str | None = None) -> dict:
+    """`repeat` pairs of (jieba whole run over the folder ``src``, ingest of
+    ``ingest_src``, by default the same folder), in turn: the ratios
+    ingest/jieba of wall and CPU seconds, pair by pair."""
+    walls, cpus = [], []
+    for _ in range(repeat):
+        jw, jc, _ = jieba_run(src)
+        iw, ic, _ = ingest_run(ingest_src or src, out, workers)
+        walls.append(iw / jw)
+        cpus.append(ic / jc)
+    return {"wall": walls, "cpu": cpus, "jieba_wall": jw, "ingest_wall": iw}
+
+
+def spread(ratios: list[float]) -> str:
+    """The median of ``ratios`` and their min–max."""
+    r = sorted(ratios)
+    return f"{statistics.median(r):.2f} ({r[0]:.2f}–{r[-1]:.2f}, {len(r)} pairs)"
 
 
 def make_pdfs(folder: str, n: int) -> list[str]:
@@ -154,25 +193,36 @@ def pdf_bench(paths: list[str], rounds: int = 7) -> dict:
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--docs", type=int, default=2000, help="documents for the text throughput run")
+    ap.add_argument("--repeat", type=int, default=3, help="pairs of whole runs (jieba, ingest) on --docs")
+    ap.add_argument("--repeat-one", type=int, default=5, help="pairs of one-file runs")
     ap.add_argument("--scale-docs", type=int, default=10000, help="documents for the 1-vs-2-workers and memory runs")
     ap.add_argument("--small-docs", type=int, default=1000, help="the smaller memory run")
     ap.add_argument("--pdfs", type=int, default=60)
     args = ap.parse_args()
-    res: dict = {"machine_cores": os.cpu_count()}
+    res: dict = {"machine_cores": os.cpu_count(), "load_average_1min": round(os.getloadavg()[0], 2)}
     with tempfile.TemporaryDirectory() as tmp:
         src = os.path.join(tmp, "txt")
         texts = write_copies(src, args.docs)
         mb = sum(len(t.encode("utf-8")) for t in texts) / 1e6
         t_jieba = jieba_seconds(texts)
-        t_jieba_run = jieba_process_seconds(src)
-        t1, _ = run_ingest(src, os.path.join(tmp, "o1"), 1)
+        whole = paired(src, os.path.join(tmp, "o1"), args.repeat)
+        t1 = whole["ingest_wall"]
         res.update({"documents": args.docs, "megabytes": round(mb, 2),
                     "jieba_lcut_docs_per_s": round(args.docs / t_jieba, 1),
                     "ingest_1_worker_docs_per_s": round(args.docs / t1, 1),
                     "ingest_1_worker_MBps": round(mb / t1, 3),
                     "ingest_1_worker_vs_jieba_time_ratio": round(t1 / t_jieba, 2),
-                    "jieba_whole_run_docs_per_s": round(args.docs / t_jieba_run, 1),
-                    "ingest_1_worker_vs_jieba_whole_run_ratio": round(t1 / t_jieba_run, 2)})
+                    "jieba_whole_run_docs_per_s": round(args.docs / whole["jieba_wall"], 1),
+                    "ingest_1_worker_vs_jieba_whole_run_ratio": spread(whole["wall"]),
+                    "ingest_1_worker_vs_jieba_whole_run_cpu_ratio": spread(whole["cpu"])})
+        one = os.path.join(tmp, "one")
+        write_copies(one, 1)  # `jyta ingest ONE_FILE`, as the CLI is called on a single report
+        single = paired(one, os.path.join(tmp, "o-one"), args.repeat_one, workers=None,
+                        ingest_src=os.path.join(one, "000000.txt"))
+        res.update({"one_file_ingest_s": round(single["ingest_wall"], 2),
+                    "one_file_jieba_s": round(single["jieba_wall"], 2),
+                    "one_file_ingest_vs_jieba_ratio": spread(single["wall"]),
+                    "one_file_ingest_vs_jieba_cpu_ratio": spread(single["cpu"])})
         shutil.rmtree(src, ignore_errors=True)
         if args.pdfs:
             res.update(pdf_bench(make_pdfs(os.path.join(tmp, "pdf"), args.pdfs)))
@@ -184,6 +234,7 @@ def main() -> int:
         small = os.path.join(tmp, "small")
         write_copies(small, args.small_docs)
         _, rss_small = run_ingest(small, os.path.join(tmp, "s2"))
+        res["load_average_1min_end"] = round(os.getloadavg()[0], 2)
         res.update({"scale_documents": args.scale_docs,
                     "scale_1_worker_docs_per_s": round(args.scale_docs / b1, 1),
                     "scale_default_workers_docs_per_s": round(args.scale_docs / b2, 1),

@@ -6,12 +6,12 @@ import re
 from functools import lru_cache
 from importlib import resources
 
-import yaml
+from pipeline.yamlload import safe_load
 
 
 @lru_cache(maxsize=1)
 def vocab() -> dict:
-    return yaml.safe_load(resources.files("extractors.resources").joinpath("handling.yaml").read_text("utf-8"))
+    return safe_load(resources.files("extractors.resources").joinpath("handling.yaml").read_text("utf-8"))
 
 
 def _alt(words) -> str:

@@ -26,14 +26,34 @@ def tokenizer():
     """One jieba Tokenizer per process, with the domain dictionary."""
     import logging
 
-    import jieba
-
+    jieba = _import_jieba()
     jieba.setLogLevel(logging.WARNING)
     tk = jieba.Tokenizer()
     path = resources.files("extractors.resources").joinpath("userdict.txt")
     with resources.as_file(path) as p:
         tk.load_userdict(str(p))
     return tk
+
+
+def _import_jieba():
+    """jieba, imported without pkg_resources where nothing has imported it yet:
+    jieba only asks it where its own data files lie, and opens them from its
+    folder without it (the same files, the same tokens); importing it costs
+    0.2 s of every start of the CLI and of every worker. (An import of
+    pkg_resources by another thread in that instant would fail: the ingest
+    workers and the service build the tokenizer when they start.)"""
+    import sys
+
+    if "jieba" in sys.modules or "pkg_resources" in sys.modules:
+        import jieba
+
+        return jieba
+    sys.modules["pkg_resources"] = None  # type: ignore[assignment]  # `import pkg_resources` raises ImportError
+    try:
+        import jieba
+    finally:
+        del sys.modules["pkg_resources"]
+    return jieba
 
 
 def _clean_tokens(tokens: list[str]) -> list[str]:

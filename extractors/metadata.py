@@ -12,16 +12,15 @@ from datetime import date
 from functools import lru_cache
 from importlib import resources
 
-import yaml
-
 from pipeline.textmap import TextMap, build, strip_glosses
+from pipeline.yamlload import safe_load
 from . import regions
 from .records import Field, Metadata
 
 
 @lru_cache(maxsize=1)
 def _vocab() -> dict:
-    return yaml.safe_load(resources.files("extractors.resources").joinpath("metadata.yaml").read_text("utf-8"))
+    return safe_load(resources.files("extractors.resources").joinpath("metadata.yaml").read_text("utf-8"))
 
 
 def _alt(words) -> str:

@@ -95,14 +95,20 @@ class _ProposalDraft:
 DECIDED = ("status", "role", "title", "reading")
 
 
+_NON_SPACE = re.compile(r"\S+")  # \s is exactly str.isspace()
+
+
 def compact(norm: str) -> tuple[str, list[int]]:
-    """``norm`` without whitespace; ``idx[i]`` is the norm offset of char i."""
-    chars, idx = [], []
-    for i, c in enumerate(norm):
-        if not c.isspace():
-            chars.append(c)
-            idx.append(i)
-    return "".join(chars), idx
+    r"""``norm`` without whitespace; ``idx[i]`` is the norm offset of char i.
+
+    >>> compact("第 12\n号")
+    ('第12号', [0, 2, 3, 5])
+    """
+    runs, idx = [], []
+    for m in _NON_SPACE.finditer(norm):  # a run at a time, not a character at a time: every page is compacted
+        runs.append(m.group())
+        idx.extend(range(m.start(), m.end()))
+    return "".join(runs), idx
 
 
 def _session_name(m: re.Match) -> str:

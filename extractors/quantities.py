@@ -14,9 +14,8 @@ from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
 
-import yaml
-
 from pipeline.textmap import TextMap, build
+from pipeline.yamlload import safe_load
 from . import context
 from .context import CLAUSE, SEGMENT, bounds
 from .numerals import chinese_to_int, normalize_decimal, parse_number
@@ -95,7 +94,7 @@ class _Lexicon:
 @lru_cache(maxsize=1)
 def lexicon() -> _Lexicon:
     res = resources.files("extractors.resources")
-    data = yaml.safe_load(res.joinpath("units.yaml").read_text("utf-8"))
+    data = safe_load(res.joinpath("units.yaml").read_text("utf-8"))
     units: dict[str, tuple[str, str]] = {}
     for u in data["units"]:
         for spelling in ([u["unit"]] if u.get("bare", True) else []) + u.get("aliases", []):
@@ -104,7 +103,7 @@ def lexicon() -> _Lexicon:
     for s in sorted(units, key=len, reverse=True):
         by_first.setdefault(s[0], []).append(s)
     vetoes = []
-    for v in yaml.safe_load(res.joinpath("vetoes.yaml").read_text("utf-8"))["vetoes"]:
+    for v in safe_load(res.joinpath("vetoes.yaml").read_text("utf-8"))["vetoes"]:
         vetoes.append({k: re.compile(v[k]) for k in ("before", "after", "surface") if k in v} | {"name": v["name"]})
     return _Lexicon(units, by_first, tuple(vetoes))
 

@@ -115,14 +115,25 @@ def _first_bigrams() -> frozenset[str]:
     return frozenset(name[:2] for name in list(full) + list(short))
 
 
+@lru_cache(maxsize=1)
+def _first_chars() -> re.Pattern:
+    """The characters a name starts with: the positions worth a look."""
+    return re.compile("[" + "".join(sorted({re.escape(b[0]) for b in _first_bigrams()})) + "]")
+
+
 def find_mentions(norm: str) -> list[Mention]:
     """All place names in a normalized (Simplified) text, longest match first."""
     _, full, short = _table()
     starts = _first_bigrams()
+    first = _first_chars()
     out: list[Mention] = []
     i, n = 0, len(norm)
     while i < n:
-        if norm[i:i + 2] not in starts:  # most positions start no name: one set lookup
+        m = first.search(norm, i)  # most positions start no name: skipped by the regex engine, not one by one
+        if m is None:
+            break
+        i = m.start()
+        if norm[i:i + 2] not in starts:
             i += 1
             continue
         hit = None

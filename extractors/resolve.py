@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
-import yaml
+from pipeline.yamlload import safe_load
 
 from .records import Candidate  # kept on the frozen records for review
 
@@ -35,7 +35,7 @@ class Precedence:
 def cards() -> dict:
     """The rule cards: record.field → {weak, rules: [{id, why, examples…}]}."""
     text = resources.files("extractors.resources").joinpath("precedence.yaml").read_text("utf-8")
-    return yaml.safe_load(text)
+    return safe_load(text)
 
 
 @lru_cache(maxsize=None)

@@ -65,10 +65,11 @@ def year_of(session: Session, ties: dict[tuple, int]) -> int | None:
 
 @lru_cache(maxsize=1)
 def _calendar() -> dict:
-    import yaml
     from importlib import resources
 
-    return yaml.safe_load(resources.files("extractors.resources").joinpath("sessions.yaml").read_text("utf-8"))
+    from pipeline.yamlload import safe_load
+
+    return safe_load(resources.files("extractors.resources").joinpath("sessions.yaml").read_text("utf-8"))
 
 
 def national_term_start(body: str | None, term: int) -> int | None:

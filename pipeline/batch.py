@@ -84,7 +84,11 @@ EXTRACTED = ("indicators", "metrics", "proposals", "sentences")  # drawn from do
 CHUNK_TABLES = (*EXTRACTED, "errors", "documents")
 DERIVED = ("series", "proposal_links")  # built by `jyta compare` from the tables above
 STAGING = ".staging"
+SIGNATURES = "signatures"  # a chunk's dedupe signatures (pipeline.dedupe), beside its tables, before its documents
 CHUNK_DOCS = 200
+
+
+CHUNK_BYTES = 32 * 2**20  # a batch of large files (PDFs) is cut sooner: what a worker holds stays bounded
 
 
 _CHUNK = re.compile(r"^chunk-(?:([0-9a-f]+)-)?(\d{6})\.(\w+)\.parquet$")
@@ -134,7 +138,8 @@ class _Staging:
         import pyarrow.parquet as pq
 
         for key in self.chunks:
-            yield from pq.read_table(self._path(key, name), columns=columns, schema=None).to_pylist()
+            # one file: read as a file (read_table would go through pyarrow.dataset, 0.06 s to import)
+            yield from pq.ParquetFile(self._path(key, name)).read(columns=columns).to_pylist()
 
     def reserve(self) -> str:
         """The next chunk's path prefix; a worker writes its files."""
@@ -225,7 +230,8 @@ def _ingest(files: list[str], out: str, man, max_bytes: int, workers, scheduler,
     if scheduler is None and workers is None:
         workers = W.default_workers() if len(files) >= 32 else 1
     parallel = scheduler is not None or (workers or 1) > 1
-    # small batches while there are few files, so that every worker gets some
+    # small batches while there are few files, so that every worker gets some (not smaller toward the
+    # end: every chunk costs the merge memory, more than the workers' wait for the last one costs time)
     size = max(1, min(chunk_docs, len(files) // (4 * (workers or 2)))) if parallel else chunk_docs
     bar = Progress(len(files), enabled=progress)
 
@@ -238,6 +244,7 @@ def _ingest(files: list[str], out: str, man, max_bytes: int, workers, scheduler,
         """Decide each file here, in input order: unreadable, unchanged,
         a duplicate, or to extract; the ones to extract go out in batches."""
         tasks: list[W.Task] = []
+        held = 0
         for path in files:
             key = os.path.realpath(path)
             if key in unreadable:
@@ -273,9 +280,10 @@ def _ingest(files: list[str], out: str, man, max_bytes: int, workers, scheduler,
                 by_id.pop(old, None)  # the file changed: its old document goes at the merge
             by_id[did], by_source[key] = path, did
             tasks.append(W.Task(path, data, did, _manifest.known(man, path), limits))
-            if len(tasks) >= size:
+            held += len(data)
+            if len(tasks) >= size or held >= CHUNK_BYTES:
                 yield W.Batch(tasks, staging.reserve())
-                tasks = []
+                tasks, held = [], 0
         if tasks:
             yield W.Batch(tasks, staging.reserve())
 
@@ -427,7 +435,12 @@ def _duplicates(out: str, staging: _Staging, base: list[dict], staged: list[dict
     for d in staged:  # in the table already where a merge was cut off after the documents
         docs[d["doc_id"]] = dedupe.Doc(d["doc_id"], d["source"], in_base.get(d["doc_id"]), d["doc_id"] in in_base)
     cache, current = dedupe.load_cache(out)
-    res = dedupe.decide(list(docs.values()), cache, current, _texts(out, staging, set(in_base)))
+    fresh: dict[str, list[int]] = {}
+    for path in staging.paths(SIGNATURES):  # a chunk of an earlier version may have none: its texts are read
+        sigs, of_this_version = dedupe.load_signatures(path)
+        if of_this_version:
+            fresh.update(sigs)
+    res = dedupe.decide(list(docs.values()), cache, current, _texts(out, staging, set(in_base)), fresh)
     source = {i: d.source for i, d in docs.items()}
     found = [(source[i], source[first]) for i, first in res.found]
     changed = any(res.marks[i] != d.duplicate_of for i, d in docs.items())
@@ -441,22 +454,44 @@ def _duplicates(out: str, staging: _Staging, base: list[dict], staged: list[dict
 
 def _texts(out: str, staging: _Staging, in_base: set[str]):
     """(doc_id, text) of some documents, from the documents table (``in_base``:
-    its doc_ids, so that it is read only for those) and the staged chunks."""
+    its doc_ids, so that it is read only for those) and the staged chunks,
+    each chunk read only for the documents it holds (dedupe asks a block of
+    documents at a time)."""
+    where: dict[str, str] = {}  # a staged doc_id → the first chunk that holds it
+    base = dataset.location(out, "documents")
 
-    def texts(ids: set[str]):
+    def locate():
+        for path in staging.paths("documents"):
+            for b in dataset.iter_batches(path, "documents", out=out, columns=["doc_id"], use_threads=False):
+                for doc_id in b.column("doc_id").to_pylist():
+                    where.setdefault(doc_id, path)
+
+    def read(path: str, ids: set[str]):
         import pyarrow.compute as pc
 
+        # a staged chunk is one small file: read whole, on this thread (a filtered, threaded scan of each
+        # of them, block after block, kept megabytes per chunk in the process)
+        scan = {"filter": pc.field("doc_id").isin(sorted(ids))} if path == base else {"use_threads": False}
+        for b in dataset.iter_batches(path, "documents", out=out, columns=["doc_id", "text"], **scan):
+            for doc_id, text in zip(b.column("doc_id").to_pylist(), b.column("text").to_pylist()):
+                if doc_id in ids:
+                    ids.discard(doc_id)
+                    yield doc_id, text
+
+    def texts(ids: set[str]):
         left = set(ids)
-        base = dataset.location(out, "documents")
-        paths = ([base] if base and left & in_base else []) + staging.paths("documents")
-        for path in paths:
-            if not left:
-                return
-            for b in dataset.iter_batches(path, "documents", out=out, columns=["doc_id", "text"],
-                                          filter=pc.field("doc_id").isin(sorted(left))):
-                for doc_id, text in zip(b.column("doc_id").to_pylist(), b.column("text").to_pylist()):
-                    if doc_id in left:
-                        left.discard(doc_id)
-                        yield doc_id, text
+        if base and left & in_base:
+            for doc_id, text in read(base, left & in_base):
+                left.discard(doc_id)
+                yield doc_id, text
+        if left and not where:
+            locate()
+        by_path: dict[str, set[str]] = {}
+        for doc_id in left:
+            if doc_id in where:
+                by_path.setdefault(where[doc_id], set()).add(doc_id)
+        for path in staging.paths("documents"):
+            if path in by_path:
+                yield from read(path, by_path[path])
 
     return texts

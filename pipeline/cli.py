@@ -13,8 +13,11 @@ class UserError(Exception):
 
 def _ingest(args) -> int:
     from .batch import ingest
+    from .dataset import arrow_without_pandas
     from .manifest import ManifestError
     from .workers import file_limits
+
+    arrow_without_pandas()  # this process converts lists only
 
     _folder_for(args.out, "-o")
     try:

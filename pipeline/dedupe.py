@@ -114,22 +114,30 @@ def unmatched(a: list[str], b: list[str]) -> int:
     >>> unmatched(["2021", "24", "44"], ["2021", "31", "44"]), unmatched(["2021", "24"], ["7", "2021", "24", "9"])
     (1, 0)
     """
-    from rapidfuzz.distance import LCSseq
-
-    return min(len(a), len(b)) - LCSseq.similarity(a, b)
+    return min(len(a), len(b)) - _lcs().similarity(a, b)
 
 
 def same_report(a: Prepared, b: Prepared) -> bool:
-    """Whether two prepared texts are one report (module docstring)."""
-    from rapidfuzz.distance import LCSseq
-
-    short, long = sorted((len(a.norm), len(b.norm)))
+    """Whether two prepared texts are one report (module docstring). Called
+    for every candidate pair: thousands of texts of one template are each
+    compared with up to MAX_CANDIDATES others."""
+    short, long = (len(a.norm), len(b.norm)) if len(a.norm) <= len(b.norm) else (len(b.norm), len(a.norm))
     if short == 0 or short < MIN_COVERED * long:
         return False
     if unmatched(a.numbers, b.numbers) > int(MAX_UNMATCHED * min(len(a.numbers), len(b.numbers))):
         return False
     need = math.ceil(max(MIN_CONTAINED * short, MIN_COVERED * long))
-    return LCSseq.similarity(a.norm, b.norm, score_cutoff=need) >= need
+    return _lcs().similarity(a.norm, b.norm, score_cutoff=need) >= need
+
+
+@lru_cache(maxsize=1)
+def _lcs():
+    """rapidfuzz's LCSseq, imported on the first comparison (a batch without
+    candidates, a one-file ingest, never pays for it) and then at the cost
+    of a cache look-up, not of an import statement per pair."""
+    from rapidfuzz.distance import LCSseq
+
+    return LCSseq
 
 
 def _constants(tag: str) -> np.ndarray:
@@ -154,7 +162,8 @@ def signature(norm: str) -> list[int]:
     with np.errstate(over="ignore"):
         for j in range(min(SHINGLE, len(cps))):
             shingles = shingles * np.uint64(1_000_003) + cps[j:j + n]
-        shingles = np.unique(shingles)
+        shingles = np.sort(shingles)  # unique, as np.unique gives them (which imports numpy.ma to check for a mask)
+        shingles = shingles[np.concatenate(([True], shingles[1:] != shingles[:-1]))]
         mins = np.full(BANDS * ROWS, np.iinfo(np.uint64).max, dtype=np.uint64)
         for k in range(0, len(shingles), 1 << 15):  # bounded memory for long texts
             part = shingles[k:k + (1 << 15)]
@@ -172,28 +181,44 @@ def signature(norm: str) -> list[int]:
 def load_cache(out: str) -> tuple[dict[str, list[int]], bool]:
     """doc_id → band keys of the documents already checked, and whether the
     keys are of this VERSION (else they are recomputed; the marks stand)."""
+    return load_signatures(os.path.join(out, CACHE))
+
+
+def load_signatures(path: str) -> tuple[dict[str, list[int]], bool]:
+    """doc_id → band keys kept in ``path`` (none if there is no such file),
+    and whether they are of this VERSION."""
     import pyarrow.parquet as pq
 
-    path = os.path.join(out, CACHE)
     if not os.path.exists(path):
         return {}, True
-    table = pq.read_table(path)
+    table = pq.ParquetFile(path).read()  # one file (read_table would import pyarrow.dataset)
     meta = table.schema.metadata or {}
     current = meta.get(b"jyta.dedupe_version") == VERSION.encode()
     return dict(zip(table.column("doc_id").to_pylist(), table.column("bands").to_pylist())), current
 
 
 def save_cache(out: str, sigs: dict[str, list[int]]) -> None:
+    save_signatures(os.path.join(out, CACHE), sigs)
+
+
+def save_signatures(path: str, sigs: dict[str, list[int]]) -> None:
+    """``sigs`` into ``path``, atomically."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     schema = pa.schema([("doc_id", pa.string()), ("bands", pa.list_(pa.int64()))],
                        metadata={"jyta.dedupe_version": VERSION})
     ids = sorted(sigs)
-    table = pa.table({"doc_id": ids, "bands": [sigs[i] for i in ids]}, schema=schema)
-    tmp = os.path.join(out, CACHE + ".tmp")
-    pq.write_table(table, tmp)
-    os.replace(tmp, os.path.join(out, CACHE))
+    tmp = path + ".tmp"
+    pq.write_table(pa.table({"doc_id": ids, "bands": [sigs[i] for i in ids]}, schema=schema), tmp)
+    os.replace(tmp, path)
+
+
+def signatures_of(rows: Iterable[dict]) -> dict[str, list[int]]:
+    """The band keys of documents rows (doc_id, text): made by the worker
+    that extracted them, so that the merge, in one process, does not
+    prepare every new text for them."""
+    return {r["doc_id"]: signature(prepare(r["text"]).norm) for r in rows}
 
 
 # --- deciding the marks --------------------------------------------------------
@@ -214,10 +239,13 @@ class Decisions:
 
 
 def decide(docs: list[Doc], cache: dict[str, list[int]], cache_current: bool,
-           texts: Callable[[set[str]], Iterator[tuple[str, str]]]) -> Decisions:
+           texts: Callable[[set[str]], Iterator[tuple[str, str]]],
+           fresh: dict[str, list[int]] | None = None) -> Decisions:
     """The marks of every document. ``docs``: the dataset as it will be;
     ``texts(ids)`` yields (doc_id, text) of those documents (read on demand:
-    only new documents and candidates are ever read)."""
+    only new documents and candidates are ever read); ``fresh``: signatures
+    of new documents made where they were extracted (the workers), so that
+    their texts need not be read here for that."""
     by_id = {d.doc_id: d for d in docs}
     marks = {d.doc_id: d.duplicate_of for d in docs}
     # a mark pointing to a document that left the dataset is decided again
@@ -225,41 +253,69 @@ def decide(docs: list[Doc], cache: dict[str, list[int]], cache_current: bool,
     for i in open_:
         marks[i] = None
     sigs = {i: cache[i] for i in by_id if i in cache and cache_current}
+    sigs.update((i, keys) for i, keys in (fresh or {}).items() if i in by_id and i not in sigs)
     for doc_id, text in texts(set(by_id) - set(sigs)):
         sigs[doc_id] = signature(prepare(text).norm)
 
-    def rank(i: str) -> tuple:
-        return (not by_id[i].in_dataset, by_id[i].source, i)
-
+    ranks = {i: (not d.in_dataset, d.source, i) for i, d in by_id.items()}  # looked up per candidate pair
+    rank = ranks.__getitem__
     order = sorted(open_, key=rank)
-    pos = {i: k for k, i in enumerate(order)}
-    candidates = _candidates(order, sigs, lambda y, x: y not in pos or pos[y] < pos[x])
-    needed = {x for x, ys in candidates.items() if ys} | {y for ys in candidates.values() for y in ys}
-    prepared = {doc_id: prepare(text) for doc_id, text in texts(needed)}
-    for x in order:
-        ys = sorted(candidates.get(x, ()), key=lambda y: (rank(marks[y] or y), rank(y)))
-        for y in ys:
-            if same_report(prepared[x], prepared[y]):
-                marks[x] = marks[y] or y
-                break
+    candidates = _candidates(order, sigs)
+    for block, prepared in _prepared_blocks(order, candidates, texts):
+        for x in block:
+            ys = sorted(candidates.get(x, ()), key=lambda y: (rank(marks[y] or y), rank(y)))
+            for y in ys:
+                if same_report(prepared[x], prepared[y]):
+                    marks[x] = marks[y] or y
+                    break
     _to_roots(marks)
     found = [(x, marks[x]) for x in order if marks[x] and marks[x] != by_id[x].duplicate_of]
     return Decisions(marks, sigs, found)
 
 
-def _candidates(order: list[str], sigs: dict[str, list[int]], eligible) -> dict[str, list[str]]:
-    """For each open document, the documents sharing a band with it that it
-    may be a copy of; at most MAX_CANDIDATES, those sharing most bands."""
-    from collections import Counter
+BLOCK = 1000  # open documents compared per block: the prepared texts held are those of a block and its candidates
 
+
+def _prepared_blocks(order: list[str], candidates: dict[str, list[str]], texts):
+    """``order`` in blocks, each with the prepared texts of its documents that
+    have candidates and of their candidates. A prepared text is dropped after
+    the last block that needs it, so memory follows a block, not the batch
+    (a template shared by many documents keeps its few first ones)."""
+    last: dict[str, int] = {}
+    for k, x in enumerate(order):
+        if candidates.get(x):
+            for i in (x, *candidates[x]):
+                last[i] = k // BLOCK
+    prepared: dict[str, Prepared] = {}
+    for b in range(0, len(order), BLOCK):
+        block = order[b:b + BLOCK]
+        need = {i for x in block if candidates.get(x) for i in (x, *candidates[x])} - prepared.keys()
+        prepared.update((doc_id, prepare(text)) for doc_id, text in texts(need))
+        yield block, prepared
+        for i in [i for i in prepared if last[i] <= b // BLOCK]:
+            del prepared[i]
+
+
+def _candidates(order: list[str], sigs: dict[str, list[int]]) -> dict[str, list[str]]:
+    """For each open document (``order``), the documents sharing a band with
+    it that it may be a copy of: those not open, and the open ones before it;
+    at most MAX_CANDIDATES, those sharing most bands."""
+    from collections import Counter
+    from itertools import chain
+
+    is_open = set(order)
     index: dict[int, list[str]] = {}
     for doc_id, keys in sigs.items():
-        for k in keys:
-            index.setdefault(k, []).append(doc_id)
+        if doc_id not in is_open:
+            for k in keys:
+                index.setdefault(k, []).append(doc_id)
     out = {}
-    for x in order:
-        shared = Counter(y for k in sigs.get(x, ()) for y in index[k] if y != x and eligible(y, x))
-        out[x] = [y for y, _ in sorted(shared.items(), key=lambda t: (-t[1], t[0]))[:MAX_CANDIDATES]]
+    for x in order:  # an open document joins the index after its own look-up: only later ones see it
+        keys = sigs.get(x, ())
+        shared = Counter(chain.from_iterable(index.get(k, ()) for k in keys))
+        out[x] = [y for _, y in sorted([(-n, y) for y, n in shared.items()])[:MAX_CANDIDATES]]
+        for k in keys:
+            index.setdefault(k, []).append(x)
     return out
 
 

@@ -2,16 +2,18 @@
 from __future__ import annotations
 
 import re
+from decimal import ROUND_HALF_EVEN, Decimal
 
 from .document import Document
 from .textmap import build
 
+_MICRO = Decimal("0.000001")
+
+
 def _exact(v):
     """Values to the dataset's six decimal places (满意率0.1234567%: the 7th is noise)."""
-    from decimal import ROUND_HALF_EVEN, Decimal
-
     if isinstance(v, Decimal) and v.as_tuple().exponent < -6:
-        return v.quantize(Decimal("0.000001"), rounding=ROUND_HALF_EVEN)
+        return v.quantize(_MICRO, rounding=ROUND_HALF_EVEN)
     return v
 
 

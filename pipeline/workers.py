@@ -320,7 +320,8 @@ def process_batch(batch: Batch) -> list[Outcome]:
 
 def _write_chunk(chunk: str, results: list) -> None:
     from . import dataset
-    from .batch import CHUNK_TABLES
+    from .batch import CHUNK_TABLES, SIGNATURES
+    from .dedupe import save_signatures, signatures_of
 
     tables: dict[str, list[dict]] = {name: [] for name in CHUNK_TABLES}  # documents last
     for t, recs, err in results:
@@ -329,6 +330,7 @@ def _write_chunk(chunk: str, results: list) -> None:
         else:
             for name, rows in recs.items():
                 tables[name].extend(rows)
+    save_signatures(f"{chunk}.{SIGNATURES}.parquet", signatures_of(tables["documents"]))
     for name, rows in tables.items():  # documents last: the chunk's commit
         dataset.write_file(f"{chunk}.{name}.parquet", name, rows)
 
@@ -352,7 +354,10 @@ def _start_worker(parent: int) -> None:
     """A pool worker's first steps: die with the process that started it,
     then warm up. A worker outliving a killed ingest would hold its memory
     and could still write a chunk into OUT/.staging."""
+    from .dataset import arrow_without_pandas
+
     die_with(parent)
+    arrow_without_pandas()  # a worker converts lists only
     _warm()
 
 

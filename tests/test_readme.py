@@ -37,6 +37,8 @@ NOT_RUN_SCRIPTS = {
     "python tests/raise_floors.py": "rewrites tests/floors.json",
     "python bench/run.py": "a benchmark: minutes",
     "python bench/scale.py": "a benchmark: minutes",
+    "python bench/hotspots.py": "a profile of a whole ingest: minutes",
+    "python tests/records_digest.py": "rewrites tests/records_digest.json; test_records_identical compares it",
 }
 # what a synopsis' placeholders stand for, in the copy of the corpus
 PLACEHOLDERS = {"OUT": "dataset", "PATH...": "corpus/raw", "FILE.csv": "corpus/manifest.csv", "DIR": "exports",

@@ -5,16 +5,15 @@ import re
 from functools import lru_cache
 from importlib import resources
 
-import yaml
-
 from ..textmap import build
+from ..yamlload import safe_load
 
 _KEEP = re.compile(r"发布(时间|日期)|公开日期|成文日期|来源\s*[::]")
 
 
 @lru_cache(maxsize=1)
 def _rules() -> tuple[int, re.Pattern, re.Pattern]:
-    data = yaml.safe_load(resources.files("pipeline.resources").joinpath("boilerplate.yaml").read_text("utf-8"))
+    data = safe_load(resources.files("pipeline.resources").joinpath("boilerplate.yaml").read_text("utf-8"))
 
     def alt(rows):
         return re.compile("|".join(f"(?:{r['pattern']})" for r in rows))
