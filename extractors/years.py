@@ -23,6 +23,8 @@ _STRONG_YEAR = re.compile(
     # (not a goal: 力争2025年重点提案A类比例不低于70%)
     r"|(?<!力争)(?<!争取)(?<!计划)(?<!预计)(?<!目标)(?<![到至])((?:19|20)\d{2})\s*年(?:度)?"
     r"(?=(?:的)?(?:重点)?[省市区县]?(?:人大|建议|提案|议案|两会|“两会”|代表建议|政协)"
+    # 召开2024年度“共同缔造 八进八问”代表行动代表建议交办会: that year's items handed out
+    r"|[^,,。;;\d]{0,24}?(?:建议|提案|议案)交办会"
     # 对2008年上半年区政府办理代表建议情况进行了视察: the half-year of handling looked at
     r"|(?:上半年|下半年)[^,,。;;\d]{0,10}?办理(?:代表|委员)?(?:建议|提案|议案))"
 )
@@ -37,6 +39,9 @@ _DELIVERED = re.compile(r"(?:——|—|－－|--|[(（])\s*((?:19|20)\d{2})\s*�
 _SESSION_INTAKE = re.compile(r"提案(?:初步)?(?:初审|复审|审查)|收到提案|共收到|提案组")
 # 截至2022年12月底,445件建议已全部办结: the state of the work at a date of that year
 _DEADLINE = re.compile(r"(?:截至|截止|截止到|截至到)\s*((?:19|20)\d{2})\s*年\s*(?:(\d{1,2})\s*月|年?(底|末))")  # 2005年年底
+# 会议要求务必在2015年7底办理完毕: the date the handling must be done by is in the handling year
+_DUE = re.compile(r"(?:务必|必须|要求|须|应)在\s*((?:19|20)\d{2})\s*年\s*\d{1,2}\s*月?底?(?:前|以前)?(?:全部)?"
+                  r"(?:办理完毕|办结|办复|答复)")
 _INTAKE = re.compile(r"[^。;]{0,30}?(?:收到|征集|提交|立案)[^。;]{0,6}?(?:提案|建议)")
 # 在2014年3月召开的绩溪县十六届三次会议…上: the session the report is about, dated
 # (2019年12月31日,在固镇县十二届人大四次会议上: the date of the session it happened at)
@@ -121,6 +126,9 @@ def _dated_events(tm: TextMap, d) -> None:
     m = _HELD.search(head)
     if m:
         d.offer("year", int(m.group(1)), "session_held", span=tm.to_source(m.start(1), m.end(1)))
+    due = _DUE.search(head)
+    if due:
+        d.offer("year", int(due.group(1)), "deadline", span=tm.to_source(due.start(1), due.end(1)))
     m = _DEADLINE.search(head)
     # (截至2021年1月12日10时,大会共收到提案145件: the intake of that year's session, any month;
     # 截至2022年12月25日…大会提案组共收到提案: a December session opens the next year's handling, GOLD.md §7.10)
