@@ -146,7 +146,23 @@ def _labelled_title(tm: TextMap) -> Field | None:
 _ITEM_NUMBER = re.compile(r"\d+\s*号")
 
 
-_SALUTATION = re.compile(r"\s*(?:尊敬的)?[^\s,,。::]{1,20}?(?:代表|委员|同志)们?\s*[::]")
+# (| 天水市交通运输局关于…的答复 |, | 2020-10-26 阅读: |: a line that is a table's cell)
+_CELL_BAR = re.compile(r"[|｜]\s*")
+
+
+def _after_cell_bar(s: int, line: str) -> tuple[int, str]:
+    """(start, line) past a table cell's opening bar, if the line has one."""
+    m = _CELL_BAR.match(line)
+    return (s + m.end(), line[m.end():]) if m else (s, line)
+
+
+@lru_cache(maxsize=1)
+def _reply_line_rx() -> tuple[re.Pattern, re.Pattern]:
+    """The page fields that may follow a reply title on its line, and a reply
+    title followed on its line by the letter's salutation (…的答复 张凤娥等代表:)."""
+    fields = re.compile(_alt(_vocab()["field_labels"] + ["信息来源", "来源", "发布时间", "编辑"]))
+    salutation = r"\s*(?:尊敬的)?[^\s,,。::]{1,20}?(?:代表|委员|同志)们?\s*[::]"
+    return fields, re.compile(rf"(.{{8,80}}?{_vocab()['reply_title'].rstrip('$')}){salutation}")
 
 
 def _reply_title(tm: TextMap) -> Field | None:
@@ -155,11 +171,11 @@ def _reply_title(tm: TextMap) -> Field | None:
     line (…的答复 发布日期:2022-07-01): the first line of the head, before the
     body begins, that names an item's number and ends as a reply."""
     body, _ = _body_bounds(tm.norm)
-    fields = re.compile(_alt(_vocab()["field_labels"] + ["信息来源", "来源", "发布时间", "编辑"]))
+    fields, titled_salutation = _reply_line_rx()
     lines = _lines(tm.norm, 80)
     for i, (s, e, line) in enumerate(lines):
         # …第094号建议的答复 张凤娥等代表: 你们提出的…: the letter goes on on the title's line
-        sal = re.match(rf"(.{{8,80}}?{_vocab()['reply_title'].rstrip('$')}){_SALUTATION.pattern}", line)
+        sal = titled_salutation.match(line)
         if s >= body and not (s == body and sal):
             break
         line = sal.group(1) if sal else line
@@ -167,9 +183,7 @@ def _reply_title(tm: TextMap) -> Field | None:
             continue  # a title line with its page fields is short
         fm = fields.search(line)
         part = line[:fm.start()].rstrip() if fm else line
-        cell = re.match(r"[|｜]\s*", part)  # (| 天水市交通运输局关于…的答复 |: a table's cell)
-        if cell:
-            s, part = s + cell.end(), part[cell.end():]
+        s, part = _after_cell_bar(s, part)
         part = re.sub(r"[\s|]+$", "", part)  # (…第27号提案的回复 |: a table's cell)
         crumb = re.search(r".*[>＞»›]\s*", part)  # 当前位置:首页 公示公告 > 关于…的函
         if crumb:
@@ -378,9 +392,7 @@ def _top_line_date(tm: TextMap) -> Field | None:
     text = tm.norm
     clocks = {at for at, _ in _weekday_lines(tm)}
     for s, _, line in _lines(text[:1500], 15):
-        cell = re.match(r"[|｜]\s*", line)  # (| 2020-10-26 阅读: |: a table's cell)
-        if cell:
-            s, line = s + cell.end(), line[cell.end():]
+        s, line = _after_cell_bar(s, line)
         m = re.match(_DATE, line) or re.match(_DATE_DMY, line)
         if m and s not in clocks:
             return _date_field(tm, re.compile(_DATE + "|" + _DATE_DMY).search(text, s))

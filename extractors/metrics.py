@@ -627,12 +627,10 @@ _LIST_NEXT = re.compile(r"^件?\s*[,,、]\s*[^,,、。;;:\d]{0,10}$")
 _LIST_VERBS = re.compile(r"办|交|转|审|答|复|解决|落实|采纳|满意|占|其中|分别")
 
 
-def _sibling_of(last, before: str):
-    """The count a list member shares its filing group with, if any."""
-    if (last is None or last.rules.get("group") != "filing_group" or not _LIST_NEXT.match(before)
-            or _filing_rx()[0].search(before) or _LIST_VERBS.search(before)):
-        return None
-    return last
+def _continues_filing_list(last, before: str) -> bool:
+    """Whether a count is the next member of a list whose last count has a filing group."""
+    return (last is not None and last.rules.get("group") == "filing_group" and _LIST_NEXT.match(before) is not None
+            and not _filing_rx()[0].search(before) and not _LIST_VERBS.search(before))
 
 
 def _filing(doc: _Doc, flow: _Flow, w: _Window, sc: dict, rules: dict) -> None:
@@ -645,7 +643,7 @@ def _filing(doc: _Doc, flow: _Flow, w: _Window, sc: dict, rules: dict) -> None:
         g = None  # 经济建设方面,提出提案161件: a topic's count, not the submitted total
     if g:
         sc["group"], rules["group"] = g, "filing_group"
-    elif _sibling_of(flow.last_count, before) is not None:
+    elif _continues_filing_list(flow.last_count, before):
         # 共提交大会提案950件,平时提案24件: the next count of the list was submitted too
         sc["group"], rules["group"] = flow.last_count.scope["group"], "filing_group"
 

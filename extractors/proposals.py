@@ -639,8 +639,8 @@ def _outcome_hits(c: str, start: int) -> list[tuple[int, str, str]]:
 def _in_clause(c: str, pos: int, status: str, wording: str) -> str | None:
     """A cue's status as its clause reads it: a preparatory step done (初步设计已经完成)
     is work under way; work that will start (将在2023年开始实施) is a plan; a plan
-    asked of another (请市政府…纳入统筹规划) or
-    striven for (争取早日列入计划) is none (None)."""
+    asked of another (请市政府…纳入统筹规划) or striven for (争取早日列入计划) is
+    none (None)."""
     a, b = bounds(c, pos, pos + len(wording), CLAUSE)
     if status == "planned" and _NOT_OURS.search(c, max(a, pos - 20), pos):
         return None

@@ -10,6 +10,7 @@ import re
 
 from pipeline.textmap import TextMap
 
+from .context import bounds
 from .metadata import _YEAR, _alt, _closing_date, _norm_span, _vocab
 from .records import Field
 
@@ -159,7 +160,7 @@ def _national_session(tm: TextMap, found: list, in_title: list, d) -> None:
     # 去年十三届全国人大四次会议期间代表们提出的8993件建议…全部办理完毕: last year's items and
     # their results, told at this year's 交办会 (GOLD.md §7.8: the results' year)
     since += [s for s in found if tm.norm.endswith("去年", 0, s.start) and (s.body, s.term) in terms
-              and _DONE_WITH.search(tm.norm, s.end, _sentence_end(tm.norm, s.end))]
+              and _DONE_WITH.search(tm.norm, s.end, bounds(tm.norm, s.start, s.end)[1])]
     s = titled[0] if titled else since[0] if since else sessions.main_session(national)
     start = sessions.national_term_start(s.body, s.term)
     if start:
@@ -172,11 +173,6 @@ def _national_session(tm: TextMap, found: list, in_title: list, d) -> None:
 
 
 _DONE_WITH = re.compile(r"办理完毕|全部办复|答复代表|答复委员|已办结|全部办结|得到解决")
-
-
-def _sentence_end(norm: str, i: int) -> int:
-    j = norm.find("。", i)
-    return len(norm) if j < 0 else j
 
 
 # 会议…开幕, 向大会报告, 作…的报告: a session hearing the report (not one the report is about)
@@ -193,10 +189,10 @@ def _reply_year(tm: TextMap, published: Field, d) -> None:
     greeting = _GREETING.search(tm.norm, 0, 1500)
     # (隽政办发[2013]77号 cited in the body is another document's number)
     dm = _DOC_NUMBER_YEAR.search(tm.norm, 0, greeting.start() if greeting else 1500)
-    fm = _FIELD_YEAR.search(tm.norm, 0, 1500)
     if dm:  # 岳文旅广字〔2019〕3号: the letter's own number carries its year (GOLD.md §7.7)
         d.offer("year", int(dm.group(1)), "reply_letter_date", span=tm.to_source(dm.start(1), dm.end(1)))
-    elif fm:  # 信息分类: 2018建议提案; 交办时间:2021年3月29日: the page's fields say which year's items
+    elif fm := _FIELD_YEAR.search(tm.norm, 0, 1500):
+        # 信息分类: 2018建议提案; 交办时间:2021年3月29日: the page's fields say which year's items
         g = fm.lastindex
         d.offer("year", int(fm.group(g)), "reply_letter_date", span=tm.to_source(fm.start(g), fm.end(g)))
     elif published.value:
