@@ -421,6 +421,10 @@ def _closing_date(tm: TextMap) -> Field | None:
     text = tm.norm
     for s, e, line in _closing_lines(text):
         if len(line) > 40:
+            # a page flattened to one line (…万事如意! 2018年7月30日 |): the date closing it
+            fm = _FLAT_CLOSING.search(line)
+            if fm:
+                return _date_field(tm, re.compile(_DATE).search(text, s + fm.start("date")))
             continue
         m = re.search(rf"{_DATE}$", line)
         if m:
@@ -438,6 +442,10 @@ def _closing_date(tm: TextMap) -> Field | None:
             if v:
                 return _field(tm, s + sm.start(), s + sm.end(), value=v)
     return None
+
+
+# the last sentence's stop, the date, then nothing but a table bar: a letter whose lines were joined
+_FLAT_CLOSING = re.compile(rf"[。!?]\s*(?:[\u4e00-\u9fff]{{2,20}}\s+)?(?P<date>{_DATE})\s*\|?\s*$")
 
 
 def _run_date_value(line: str) -> str | None:

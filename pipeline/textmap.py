@@ -29,11 +29,15 @@ from functools import lru_cache
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u2e80-\u2fdf"
 # A pinyin gloss: letters with at least one tone mark, or a short toneless
 # syllable, in brackets glued to a preceding CJK character (會(huì)議, 統(tǒng)).
+# Some mirrors repeat a gloss or put one before punctuation (办(ban)(ban)件,
+# 2024年(nian),): a run of glosses is one span, and a toneless one may stand
+# before anything but a Latin letter (a toneless one must read as one pinyin
+# syllable: 附件(doc) keeps its word).
 _PINYIN = re.compile(
-    rf"(?<=[{_CJK}])[(（]"
+    rf"(?<=[{_CJK}])(?:[(（]"
     r"(?:[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ][a-zü]*"
-    rf"|[a-z]{{1,6}}(?=[)）][{_CJK}]))"
-    r" ?[)）]"  # 會(huì )議: some mirrors leave a space before the bracket
+    rf"|(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?[aeiouvü]{{1,3}}(?:ng|n|r)?(?= ?[)）](?![A-Za-z])))"
+    r" ?[)）])+"  # 會(huì )議: some mirrors leave a space before the bracket
 )
 # Horizontal whitespace between CJK/CJK or CJK/digit (in either order).
 # Tabs are not stray: they separate the cells of a table copied as text.

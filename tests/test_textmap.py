@@ -91,3 +91,19 @@ def test_gloss_with_a_space_before_its_bracket():
     assert tm.norm == "十届全国人大四次会议期间"
     s, e = tm.to_source(tm.norm.index("会议"), tm.norm.index("会议") + 2)
     assert src[s:e] == "會(huì )議"
+
+
+def test_repeated_glosses_and_glosses_before_punctuation():
+    # a mirror that repeats its toneless glosses and puts one before a stop (dev 602):
+    # the view reads 2024年, and 会办件4件 so the year and the counts are found
+    src = "2024年(nian),区人大建(jian)议(yi)会办(ban)(ban)(ban)件(jian)(jian)4件(jian)(其中4个主(zhu)办件(jian))"
+    tm = build(src)
+    assert tm.norm == "2024年,区人大建议会办件4件(其中4个主办件)"
+    s, e = tm.to_source(tm.norm.index("件4"), tm.norm.index("件4") + 2)
+    assert src[s:e] == "件(jian)(jian)4"
+
+
+def test_a_word_in_brackets_is_no_gloss():
+    # not pinyin, or followed by Latin letters: kept as written
+    for src in ("附件(doc),", "委员会(CPPCC),", "项目(an)abc"):
+        assert build(src).norm == src
