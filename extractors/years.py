@@ -46,8 +46,10 @@ _DUE = re.compile(r"(?:务必|必须|要求|须|应)在\s*((?:19|20)\d{2})\s*年
 _INTAKE = re.compile(r"[^。;]{0,30}?(?:收到|征集|提交|立案)[^。;]{0,6}?(?:提案|建议)")
 # 在2014年3月召开的绩溪县十六届三次会议…上: the session the report is about, dated
 # (2019年12月31日,在固镇县十二届人大四次会议上: the date of the session it happened at)
+# (2006年11月11日,芦阳镇第十六届人大一次会议胜利召开: the date, then the session and its opening)
 _HELD = re.compile(r"((?:19|20)\d{2})\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?"
-                   r"(?:(?:召开|举行|開幕|开幕)的[^。;]{0,30}?会议|\s*[,,]?\s*在[^。;,,]{0,30}?次会议上)")
+                   r"(?:(?:召开|举行|開幕|开幕)的[^。;]{0,30}?会议|\s*[,,]?\s*在[^。;,,]{0,30}?次会议上"
+                   r"|\s*[,,]\s*[^。;,,]{0,30}?次会议(?:胜利|隆重)?(?:召开|举行|開幕|开幕))")
 # what became of the items: a report of results
 _RESULTS = re.compile(r"已(?:经)?(?:全部)?(?:解决|落实|办结|办复)|办复率|办结率|满意率|正在解决|列入计划")
 # a report that looks back (…以来的提案工作, 五年来, 一年来): posted early in a year, it is about the year before
