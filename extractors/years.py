@@ -211,15 +211,36 @@ _PLAN = re.compile(r"[^。\n]{0,24}?(?:将|要|拟|计划|安排|打算)")  # (m
 _DONE = re.compile(r"[^。\n]{0,24}?(?:共|已|了|完成|办结|办复|收到|承办)")
 
 
+# 2001年,共收到提案66件…2002年,共征集到提案48件…2003年,…: a chronicle of several years
+_YEAR_OPENS = re.compile(r"(?:^|[。.\n])\s*((?:19|20)\d{2})\s*年\s*[,,]")
+
+
 def _opening_year(tm: TextMap, d) -> None:
+    if len({m.group(1) for m in _YEAR_OPENS.finditer(tm.norm, 0, 2000)}) >= 3:
+        return  # a chronicle of three or more years is about none of them alone
     for m in _STRONG_YEAR.finditer(tm.norm, 0, 2000):
         g = next(i for i in (1, 2, 3) if m.group(i))
         if _PLAN.match(tm.norm, m.end()) and not _DONE.match(tm.norm, m.end()):
             continue
         if re.search(r"(?:回望|回顾|盘点)\s*$", tm.norm[max(0, m.start(g) - 4):m.start(g)]):
             continue  # 回望2025年: a session's news looking back on the year before, not the year it is about
+        if re.match(r"[^,,。;;]{0,20}?表彰", tm.norm[m.end():m.end() + 24]):
+            continue  # 召开了1999年…办理表彰会暨…交办会: the year honoured is past; the session handed out is not it
         d.offer("year", int(m.group(g)), "opening_year", span=tm.to_source(m.start(g), m.end(g)))
         return
+
+
+# 回望2025年 in a session's intake news: the session looks back on the year before its own
+_LOOK_BACK_AT = re.compile(r"(?:回望|回顾|盘点)\s*((?:19|20)\d{2})\s*年")
+
+
+def _session_looking_back(tm: TextMap, d) -> None:
+    head = tm.norm[:3000]
+    if not (_SESSION_INTAKE.search(head) and re.search(r"次会议", head)) or _RESULTS.search(head):
+        return
+    m = _LOOK_BACK_AT.search(head)
+    if m:
+        d.offer("year", int(m.group(1)) + 1, "session_looking_back", span=tm.to_source(m.start(1), m.end(1)))
 
 
 def extract_year(tm: TextMap, title: Field, published: Field) -> tuple[Field, bool, str | None]:
@@ -242,7 +263,9 @@ def extract_year(tm: TextMap, title: Field, published: Field) -> tuple[Field, bo
     _delivery_year(tm, d)
     if reply:
         _reply_year(tm, published, d)
-    _opening_year(tm, d)
+    else:  # (a reply's body cites years of history: 2021年以来,我市大力推进…)
+        _opening_year(tm, d)
+        _session_looking_back(tm, d)
     _dated_events(tm, d)
     _national_session(tm, found, in_title, d)
     if published.value:
