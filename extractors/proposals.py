@@ -582,13 +582,18 @@ def _letter_outcome(c: str, p: _ProposalDraft) -> None:
     named most wins; between equals, the one named last (a reply ends on its
     result); a plan with work under way is in progress; refusals alone are a no."""
     ack = max(c.find("答复如下"), c.find("答覆如下"), c.find("函复如下"), c.find("收悉"))
-    hits = _outcome_hits(c, max(ack, p.cend))
+    # (a refusal's reasons may be background or another body's: 近几年来上级安排的资金远远不能满足)
+    body = max(ack, p.cend)
+    found = _outcome_hits(c, body)
+    hits = [h for h in found if h[1] == "reference_weak" or _answers(c, body, h[0])]
     if not hits:
         return
-    if all(st == "reference_weak" for _, st, _ in hits):
+    if all(st == "reference_weak" for _, st, _ in found):
         if p.category is None:  # answered no, and no class letter says otherwise (暂无…先例; 不属于…管辖)
             p.offer("reading", "reference", "refusal_only", hits[-1][2])
         return
+    if all(st == "reference_weak" for _, st, _ in hits):
+        return  # what the letter did is background or another body's: its answer to the item unread
     result = max(pos for pos, st, _ in hits if st != "reference_weak")
     # 难以扩建…已列入规划: a difficulty the letter explains on its way to what will be done is no
     # answer (but a refusal under an earlier point, 1、…不能列入…;2、…, answers that point)
@@ -605,6 +610,33 @@ def _letter_outcome(c: str, p: _ProposalDraft) -> None:
     if best == "planned" and "in_progress" in count:
         best = "in_progress"  # GOLD.md §4: work under way on a plan is in progress (已上报…待项目批准后)
     p.offer("reading", best, "reply_letter_body", last[best][1])
+
+
+# 近年来,全县累计…; …推行殡葬改革以来,全县七乡镇均已建成…: what the unit or the place has
+# done in general, told as background before the answer
+# (今年以来 is this year's work, often the answer itself: 今年以来…目前正在推进投标实施)
+_BACKGROUND = re.compile(r"近年来|近几年来?|多年来|历年来|(?<!今年)(?<!本年)以来|全(?:国|省|市|州|县|区|镇|乡)[^,,。;;]{0,8}?(?:均|累计)")
+# 目前省医保局正在制定…; 国家发改委已经…: another body's work, told as what lies beyond the unit
+_OTHER_BODY = re.compile(r"^(?:目前|现在|同时|另外|此外)?[,,]?(?:国家|省|自治区|上级|中央)[^,,。;;我]{0,12}?"
+                         r"(?:部|委|厅|局|办|政府|公司)(?:也|还|都|已|正|在|将|于|目前)")
+# what marks words as about the item answered: 该路段, 此事, 您提出的, 你们反映的, 所提, 上述, 本建议
+_ITEM_REF = re.compile(r"该|此(?:事|项|处|路|段|问题|建议|提案)|您|你们?|上述|所提|所反映|提出的|本(?:建议|提案|议案)|这一(?:问题|建议|提案)")
+
+
+def _answers(c: str, body: int, pos: int) -> bool:
+    """Whether a cue can answer the item: not another body's work in its
+    clause (目前省医保局正在制定…), nor background its segment tells before it
+    in general (…以来,全县七乡镇均已建成…), unless those words name the item
+    (该路段, 您提出的). (The title's own words do not: background is about the
+    item's topic too.)"""
+    ca, cb = bounds(c, pos, pos + 1, CLAUSE)
+    if _OTHER_BODY.search(c[ca:cb]) and not _ITEM_REF.search(c[ca:cb]):
+        return False
+    sa, sb = bounds(c, pos, pos + 1, SEGMENT)
+    sa = max(sa, body)  # (not the acknowledgement's 您提出的 before the body)
+    if not _BACKGROUND.search(c, sa, pos):
+        return True
+    return _ITEM_REF.search(c, sa, sb) is not None
 
 
 # 。2、今年…; ;二是…; (三)…: the next point of a letter that answers point by point
