@@ -19,7 +19,10 @@ from .resolve import check_declared
 
 SCOPE = ("kind", "body", "level", "role", "category", "status", "topic", "channel", "group", "is_key", "ref_year")
 _BRACKETS = re.compile(r"[((][^()()]{0,60}[))]")
-_LEVEL = re.compile(r"(全国|省|自治区|市|州|区|县|旗)(?=[^,,。;;]{0,14}?(人大|政协|两会|“两会”|代表|委员|建议|提案|议案))")
+# (not 城市建设类建议, 社区建议: 城市, 超市, 社区, 小区… are no level words)
+_NOT_LEVEL = "[城超门都地社小景园街片辖郊矿山]"
+_LEVEL = re.compile(r"(?<!" + _NOT_LEVEL + r")(全国|省|自治区|市|州|区|县|旗)"
+                    r"(?=[^,,。;;]{0,14}?(人大|政协|两会|“两会”|代表|委员|建议|提案|议案))")
 _SESSION_LEVEL = re.compile(r"(全国|省|自治区|市|州|区|县|旗)(人大|政协)?[一二三四五六七八九十]+届")
 _CATEGORY = re.compile(r"([A-Da-d甲乙丙丁])(?:类?、([A-Da-d甲乙丙丁]))?\s*类")
 # 财政经济方面25件; 属道路交通类21件; 涉及发展规划、项目建设和综合经济类工作占比最大,有206件
@@ -120,9 +123,9 @@ def _kind_body(seg: str) -> dict:
     if kind == "建议提案":
         return out
     ctx = seg[max(0, pos - 8):pos + len(word)]
-    if "政协" in ctx or "委员" in ctx or kind in ("提案", "建议案"):
+    if "政协" in ctx or "委员" in ctx:
         out["body"] = "政协"
-    elif "人大" in ctx or "代表" in ctx or kind in ("建议", "议案"):
+    elif "人大" in ctx or "代表" in ctx:
         out["body"] = "人大"
     return out
 
@@ -141,6 +144,31 @@ def _level(prefix: str) -> str | None:
     best = max(cands, key=lambda x: x.start())
     lv = best.group(1)
     return "省" if lv == "自治区" else lv
+
+
+# 全市, 本县, 市直部门, 县级领导, 银川市政府, 区委, 市住建局: a level as a word or in a name (GOLD.md §7.1);
+# not 城市, 超市, 门市, 都市, 地区, 社区, 小区, 景区, 园区 (consolidation 2)
+_LEVEL_WORD = re.compile(r"(?:(?<=[全本我各])|(?<!" + _NOT_LEVEL + r"))(省|市|州|区|县)"
+                         r"(?=直|级|委|政府|人大|政协|两会|代表|委员|领导|属|[\u4e00-\u9fff]{1,5}?[局厅])|(?<=[全本])(省|市|州|区|县)")
+
+
+def _sentence_level(sentence: str) -> str | None:
+    """The one level a sentence names, before or after the number (GOLD.md §7.1:
+    全国, 省, 市, 州, 区, 县 as a word or in a name); none where it names two."""
+    found = {m.group(1) or m.group(2) for rx in (_SESSION_LEVEL, _LEVEL, _LEVEL_WORD) for m in rx.finditer(sentence)}
+    found = {"省" if x == "自治区" else x for x in found}
+    return found.pop() if len(found) == 1 else None
+
+
+def _sentence_body(sentence: str, kind: str | None) -> str | None:
+    """The body a sentence names for a count (GOLD.md §7.1: 人大, 代表, 政协,
+    委员): the one it names, or where it names both (人大代表建议和政协委员提案
+    共计27件,其中建议18件、提案9件), the one whose items the count's kind is."""
+    found = {"政协" if w in ("政协", "委员") else "人大" for w in re.findall(r"政协|委员|人大|代表", sentence)}
+    if len(found) == 1:
+        return found.pop()
+    own = {"提案": "政协", "建议案": "政协", "建议": "人大", "议案": "人大"}.get(kind or "")
+    return own if own in found else None
 
 
 def _role(seg: str) -> str | None:
@@ -356,7 +384,7 @@ def _scope(before: str, after: str, sentence_prefix: str, metric: str, own_statu
 
 
 _CTX_SENTENCE = ("kind", "body", "level", "role", "channel")
-_CTX_DOCUMENT = ("kind", "body")
+_CTX_DOCUMENT = ("kind",)
 
 
 def _doc_kind(norm: str, quantities: list) -> dict:
@@ -633,10 +661,16 @@ def _continues_filing_list(last, before: str) -> bool:
             and not _filing_rx()[0].search(before) and not _LIST_VERBS.search(before))
 
 
+# 立案提案中,经济建设方面提案39件; …占立案总数的39%; 在征集的提案中; 共收到的925件提案中:
+# a sentence that says its items are the filed (or the submitted) ones (GOLD.md §7.19)
+_FILED_FRAME = re.compile(r"(?:立案|所立)(?:的)?(?:\d+件)?(?:提案|建议)?中|占(?:本次)?立案(?:提案)?总数")
+_SUBMITTED_FRAME = re.compile(r"(?:征集|收到|提交)的(?:\d+件)?(?:提案|建议)中")
+
+
 def _filing(doc: _Doc, flow: _Flow, w: _Window, sc: dict, rules: dict) -> None:
-    """A count's filing group (GOLD.md §6.1): the filing word before it or the
-    list it continues. (Not the frame 立案提案中,经济建设方面提案39件: the
-    consolidated gold gives those counts no group.)"""
+    """A count's filing group (GOLD.md §6.1): the filing word before it, the
+    list it continues, or the frame of its sentence (立案提案中,经济建设方面
+    提案39件, GOLD.md §7.19)."""
     before = w.before
     g = filing_group(before[-12:], doc.filed)
     if g == "提交" and "topic" in sc and "提出" in before[-12:]:
@@ -646,6 +680,10 @@ def _filing(doc: _Doc, flow: _Flow, w: _Window, sc: dict, rules: dict) -> None:
     elif _continues_filing_list(flow.last_count, before):
         # 共提交大会提案950件,平时提案24件: the next count of the list was submitted too
         sc["group"], rules["group"] = flow.last_count.scope["group"], "filing_group"
+    elif _FILED_FRAME.search(doc.norm, w.a, w.b):
+        sc["group"], rules["group"] = "立案", "filing_frame"
+    elif doc.filed and _SUBMITTED_FRAME.search(doc.norm, w.a, w.b):
+        sc["group"], rules["group"] = "提交", "filing_frame"
 
 
 def _count_or_share(doc: _Doc, flow: _Flow, i: int, q, w: _Window, names: list[str], out: list) -> None:
@@ -721,15 +759,28 @@ def _inherit(doc: _Doc, flow: _Flow, w: _Window, names: list[str], sc: dict, bra
     explicit_kind = "kind" in sc
     parent = flow.last_count if bracketed else (flow.total if flow.in_sub else None)
     if parent is not None and names[0] == "count" and (bracketed or not flow.across):
-        _fill(sc, rules, parent.scope, _CTX_SENTENCE + ("category", "status"), "sub_count_of_total")
-    _fill(sc, rules, flow.sent_ctx, _CTX_SENTENCE, "sentence_context")
+        _fill(sc, rules, parent.scope, _lent(sc, parent.scope, _CTX_SENTENCE + ("category", "status")), "sub_count_of_total")
+    _fill(sc, rules, flow.sent_ctx, _lent(sc, flow.sent_ctx, _CTX_SENTENCE), "sentence_context")
     _fill(sc, rules, doc.doc_ctx, _CTX_DOCUMENT, "document_kind")
-    _fill(sc, rules, {"level": doc.doc_level} if doc.doc_level else {}, ("level",), "document_level")
+    sentence = doc.norm[w.a:w.b]
+    lv = _sentence_level(sentence)
+    _fill(sc, rules, {"level": lv} if lv else {}, ("level",), "sentence_level")
+    body = _sentence_body(sentence, sc.get("kind"))
+    _fill(sc, rules, {"body": body} if body else {}, ("body",), "sentence_body")
     if names[0] == "count" and explicit_kind and not flow.in_sub and not bracketed:
         flow.sent_ctx = {k: sc[k] for k in _CTX_SENTENCE if k in sc}
     elif names[0] == "share" and explicit_kind:
         # 人大代表建议…(A类)…48.9%;…(C类)…33.7%: the kind holds for the sentence
         flow.sent_ctx.update({k: sc[k] for k in ("kind", "body") if k in sc})
+
+
+def _lent(sc: dict, src: dict, keys: tuple) -> tuple:
+    """The fields a total or the sentence may lend a count: not the body where
+    the count names another kind (…委员提案36件,其中建议21件: the 建议 are not
+    the 政协's)."""
+    if sc.get("kind") in (None, src.get("kind")):
+        return keys
+    return tuple(k for k in keys if k != "body")
 
 
 def _fill(sc: dict, rules: dict, src: dict, keys, rule: str) -> None:
