@@ -139,7 +139,7 @@ COLUMNS: dict[str, list[tuple]] = {
         ("start", INT, True, None, "offset in documents.text", "1402"),
         ("end", INT, True, None, "end offset (exclusive)", "1408"),
         ("surface", STR, True, None, "text[start:end]", "58.07%"),
-        ("rule", STR, True, None, "the rule that named the metric and decided each scope field (own_words, sub_count_of_total, sentence_context, document_kind, share_of_count, filing_group, list_predicate, rate_phrase, …)", "metric=count_unit;kind=own_words;level=document_level"),
+        ("rule", STR, True, None, "the rule that named the metric and decided each scope field (own_words, sub_count_of_total, sentence_context, sentence_level, sentence_body, document_kind, share_of_count, filing_group, filing_frame, list_predicate, rate_phrase, …)", "metric=count_unit;kind=own_words;level=sentence_level"),
     ],
     "sentences": [
         ("doc_id", STR, True, None, "document", "9f766221bf5e611c"),
