@@ -46,9 +46,12 @@ _LABELLED_TITLE = re.compile(r"(?:(?:文章)?标题\s*[::]\s*(?:\|\s*)?|(?:^\s*|
 _SECTION_PREFIX = re.compile(r"^[^|｜\s]{2,10}\s*[|｜]\s*(?=\S{8,})")
 # page N -, 第2页 共5页, 【第1篇 (a collection site's item number)
 _PAGE_PREFIX = re.compile(r"^(?:page|p\.)\s*\d+\s*[-–—:]\s*|^第\s*\d+\s*页\s*(?:共\s*\d+\s*页)?|^【第\s*\d+\s*篇\s*"
-                          r"|^[|｜]\s*", re.I)  # (| 天水市交通运输局关于…的答复 |: a table's cell)
+                          r"|^[|｜]\s*"  # (| 天水市交通运输局关于…的答复 |: a table's cell)
+                          r"|^[-•·]\s+(?=\S)", re.I)  # (- 2021年自治区人大履职成绩单: a list mark before the headline)
 # what follows a title on its line and is not the title: 发布日期:…, 来源:…, an anti-copy run of ASCII
 _TITLE_TAIL = re.compile(r"\s*(?:发布日期|发布时间|来源|信息来源)\s*[::].*$"
+                         # …全部办复 2022年01月20日: the page's date after the headline
+                         r"|(?<=[\u4e00-\u9fff])\s*(?:19|20)\d{2}\s*(?:年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[-/.]\d{1,2}[-/.]\d{1,2})(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?$"
                          r"|(?<=[^\x00-\x7f])\s*[\x21-\x7e](?=[\x20-\x7e]*\s[\x20-\x7e]*\s)[\x20-\x7e]{5,}$")
 _FILE_NAME = re.compile(r"\.(?:docx?|pdf|wps|txt|html?)(?![a-z])", re.I)
 _EMPTY_BRACKETS = re.compile(r"[(（]\s*[)）]\s*$")
@@ -393,6 +396,9 @@ def _top_line_date(tm: TextMap) -> Field | None:
     clocks = {at for at, _ in _weekday_lines(tm)}
     for s, _, line in _lines(text[:1500], 15):
         s, line = _after_cell_bar(s, line)
+        bullet = re.match(r"[•·]\s*", line)  # (• 2018-01-18 《柳州日报》 记者…: a list mark before the date)
+        if bullet:
+            s, line = s + bullet.end(), line[bullet.end():]
         m = re.match(_DATE, line) or re.match(_DATE_DMY, line)
         if m and s not in clocks:
             return _date_field(tm, re.compile(_DATE + "|" + _DATE_DMY).search(text, s))
