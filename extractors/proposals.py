@@ -585,6 +585,7 @@ def _letter_outcome(c: str, p: _ProposalDraft) -> None:
     # (a refusal's reasons may be background or another body's: 近几年来上级安排的资金远远不能满足)
     body = max(ack, p.cend)
     found = _outcome_hits(c, body)
+    found = [h for h in found if not _REQUEST.search(c, *bounds(c, h[0], h[0] + 1, SEGMENT))]
     hits = [h for h in found if h[1] == "reference_weak" or _answers(c, body, h[0])]
     if not hits:
         return
@@ -619,6 +620,8 @@ _BACKGROUND = re.compile(r"近年来|近几年来?|多年来|历年来|(?<!今�
 # 目前省医保局正在制定…; 国家发改委已经…: another body's work, told as what lies beyond the unit
 _OTHER_BODY = re.compile(r"^(?:目前|现在|同时|另外|此外)?[,,]?(?:国家|省|自治区|上级|中央)[^,,。;;我]{0,12}?"
                          r"(?:部|委|厅|局|办|政府|公司)(?:也|还|都|已|正|在|将|于|目前)")
+# 现已经开始新建,恳请县人大给予支持缺口资金6万元: the suggestion's own plea, restated, is no outcome
+_REQUEST = re.compile(r"恳请|呼吁")
 # what marks words as about the item answered: 该路段, 此事, 您提出的, 你们反映的, 所提, 上述, 本建议
 _ITEM_REF = re.compile(r"该|此(?:事|项|处|路|段|问题|建议|提案)|您|你们?|上述|所提|所反映|提出的|本(?:建议|提案|议案)|这一(?:问题|建议|提案)")
 
