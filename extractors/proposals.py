@@ -699,7 +699,13 @@ def _letter_subject(tm: TextMap, c: str, idx: list[int], p: _ProposalDraft) -> N
         # 关于加快农村教师周转房建设”的提案: a closing mark without its opening one goes
         title = re.sub(r"[”\"](?=的?(?:建议案|议案|建议|提案|建議|議案)$)", "", _as_written(tm, idx, *m.span("u")))
     else:
-        title = _as_written(tm, idx, *m.span("t"))
+        ts, te = m.span("t")
+        if m.group("q") == "《" and c[te:te + 1] != "》":
+            # 《关于提升永嘉“红美人”柑橘产业政策扶持的建议》: quotation marks inside the title's own marks
+            close = c.find("》", te, te + 80)
+            if close > 0 and "《" not in c[te:close]:
+                te = close
+        title = _as_written(tm, idx, ts, te)
         if m.group("q") != "《":
             # 关于“X”的建议, 关于“X的提案”, “关于X”的建议: the title is 关于X的建议, its marks dropped
             ends_in_kind = re.search(r"的?(?:建议案|议案|建议|提案|建議|議案)$", title) is not None
@@ -708,6 +714,8 @@ def _letter_subject(tm: TextMap, c: str, idx: list[int], p: _ProposalDraft) -> N
             # (“关于…的建议”的提案: the title already ends in its kind)
             if m.group("k") and not ends_in_kind and (m.group("about") or re.match(r"关于|關於|关於|關于", title)):
                 title += _as_written(tm, idx, *m.span("k"))
+    # 关于“关于加强…的建议”: a doubled 关于 keeps one (GOLD.md §7.17)
+    title = re.sub(r"^(关于|關於|关於|關于)(?=关于|關於|关於|關于)", "", title)
     p.offer("title", title, "letter_subject")
 
 
@@ -717,10 +725,11 @@ def _same_item(found: dict, order: list, guessed: set, key: tuple, kind_stated: 
     kind replaces the one read off the title)."""
     if key in found:
         return key
-    other = next((f for f in order if f[1] == key[1]), None)
+    # (第091号建议 and 第 91号建议 on one page: one item, numbered as first written)
+    other = next((f for f in order if f[1].lstrip("0") == key[1].lstrip("0")), None)
     if other is None:
         return key
-    if not kind_stated:
+    if not kind_stated or other[0] == key[0]:
         return other
     if other in guessed:
         p = found.pop(other)
