@@ -24,7 +24,8 @@ _NOT_LEVEL = "[城超门都地社小景园街片辖郊矿山]"
 _LEVEL = re.compile(r"(?<!" + _NOT_LEVEL + r")(全国|省|自治区|市|州|区|县|旗)"
                     r"(?=[^,,。;;]{0,14}?(人大|政协|两会|“两会”|代表|委员|建议|提案|议案))")
 _SESSION_LEVEL = re.compile(r"(全国|省|自治区|市|州|区|县|旗)(人大|政协)?[一二三四五六七八九十]+届")
-_CATEGORY = re.compile(r"([A-Da-d甲乙丙丁])(?:类?、([A-Da-d甲乙丙丁]))?\s*类")
+# (“A”类建议458件: the letter in quotation marks)
+_CATEGORY = re.compile(r"([A-Da-d甲乙丙丁])[”\"’]?(?:类?、[“\"‘]?([A-Da-d甲乙丙丁])[”\"’]?)?\s*类")
 # 财政经济方面25件; 属道路交通类21件; 涉及发展规划、项目建设和综合经济类工作占比最大,有206件
 _TOPIC = re.compile(r"(?:是|为|其中|涉及|包括)?([\u4e00-\u9fff、和及与]{2,30}?)(方面|类|领域)(?:的|工作)?"
                     # 经济建设方面提案212件: the kind may stand between the topic and its count
@@ -759,7 +760,7 @@ def _inherit(doc: _Doc, flow: _Flow, w: _Window, names: list[str], sc: dict, bra
     explicit_kind = "kind" in sc
     parent = flow.last_count if bracketed else (flow.total if flow.in_sub else None)
     if parent is not None and names[0] == "count" and (bracketed or not flow.across):
-        _fill(sc, rules, parent.scope, _lent(sc, parent.scope, _CTX_SENTENCE + ("category", "status")), "sub_count_of_total")
+        _fill(sc, rules, parent.scope, _lent(sc, parent.scope, _CTX_SENTENCE + ("category", "status", "group")), "sub_count_of_total")
     _fill(sc, rules, flow.sent_ctx, _lent(sc, flow.sent_ctx, _CTX_SENTENCE), "sentence_context")
     _fill(sc, rules, doc.doc_ctx, _CTX_DOCUMENT, "document_kind")
     sentence = doc.norm[w.a:w.b]
