@@ -153,23 +153,37 @@ _LEVEL_WORD = re.compile(r"(?:(?<=[全本我各])|(?<!" + _NOT_LEVEL + r"))(省|
                          r"(?=直|级|委|政府|人大|政协|两会|代表|委员|领导|属|[\u4e00-\u9fff]{1,5}?[局厅])|(?<=[全本])(省|市|州|区|县)")
 
 
-def _sentence_level(sentence: str) -> str | None:
-    """The one level a sentence names, before or after the number (GOLD.md §7.1:
-    全国, 省, 市, 州, 区, 县 as a word or in a name); none where it names two."""
-    found = {m.group(1) or m.group(2) for rx in (_SESSION_LEVEL, _LEVEL, _LEVEL_WORD) for m in rx.finditer(sentence)}
-    found = {"省" if x == "自治区" else x for x in found}
-    return found.pop() if len(found) == 1 else None
+@dataclass(frozen=True)
+class _Sentence:
+    """What one sentence states for every count in it (GOLD.md §7.1), read
+    once per sentence: a run-on sentence of thousands of counts stays linear."""
+    level: str | None  # the one level it names (全国, 省, 市, 州, 区, 县 as a word or in a name)
+    bodies: frozenset  # the bodies it names (人大/代表 → 人大, 政协/委员 → 政协)
+    filed: bool  # its items are the filed ones (立案提案中, 占立案总数的)
+    submitted: bool  # its items are the submitted ones (在征集的提案中)
 
 
-def _sentence_body(sentence: str, kind: str | None) -> str | None:
+def _sentence(doc: "_Doc", a: int, b: int) -> _Sentence:
+    got = doc.sentences.get((a, b))
+    if got is None:
+        text = doc.norm[a:b]
+        levels = {m.group(1) or m.group(2) for rx in (_SESSION_LEVEL, _LEVEL, _LEVEL_WORD) for m in rx.finditer(text)}
+        levels = {"省" if x == "自治区" else x for x in levels}
+        bodies = frozenset("政协" if w in ("政协", "委员") else "人大" for w in re.findall(r"政协|委员|人大|代表", text))
+        got = _Sentence(levels.pop() if len(levels) == 1 else None, bodies,
+                        _FILED_FRAME.search(text) is not None, _SUBMITTED_FRAME.search(text) is not None)
+        doc.sentences[(a, b)] = got
+    return got
+
+
+def _sentence_body(bodies: frozenset, kind: str | None) -> str | None:
     """The body a sentence names for a count (GOLD.md §7.1: 人大, 代表, 政协,
     委员): the one it names, or where it names both (人大代表建议和政协委员提案
     共计27件,其中建议18件、提案9件), the one whose items the count's kind is."""
-    found = {"政协" if w in ("政协", "委员") else "人大" for w in re.findall(r"政协|委员|人大|代表", sentence)}
-    if len(found) == 1:
-        return found.pop()
+    if len(bodies) == 1:
+        return next(iter(bodies))
     own = {"提案": "政协", "建议案": "政协", "建议": "人大", "议案": "人大"}.get(kind or "")
-    return own if own in found else None
+    return own if own in bodies else None
 
 
 def _role(seg: str) -> str | None:
@@ -411,23 +425,16 @@ def _doc_kind(norm: str, quantities: list) -> dict:
     return {"kind": "建议提案"}
 
 
-def _doc_level(norm: str) -> str | None:
-    """The level of the sessions the report is about, where it names one
-    level only (市六届人大二次会议…, 市政协六届一次会议…)."""
-    levels = {("省" if m.group(1) == "自治区" else m.group(1)) for m in _SESSION_LEVEL.finditer(norm)}
-    return levels.pop() if len(levels) == 1 else None
-
-
 @dataclass
 class _Doc:
     """What every number of one document is read against."""
     norm: str
     qs: list  # quantities in text order
-    doc_level: str | None
     doc_ctx: dict
     classes: dict
     filed: bool
     resp: dict
+    sentences: dict = field(default_factory=dict)  # (start, end) → _Sentence, read once
 
 
 @dataclass
@@ -472,7 +479,7 @@ def extract(norm: str, quantities: list) -> list[Metric]:
     a share takes the scope of the count it follows.
     """
     qs = sorted(quantities, key=lambda q: q.nstart)
-    doc = _Doc(norm, qs, _doc_level(norm), _doc_kind(norm, quantities), handling.class_statuses(norm),
+    doc = _Doc(norm, qs, _doc_kind(norm, quantities), handling.class_statuses(norm),
                bool(_FILED.search(norm)), _respectively(norm, qs))
     out: list[_MetricDraft] = []
     flow = _Flow()
@@ -681,9 +688,9 @@ def _filing(doc: _Doc, flow: _Flow, w: _Window, sc: dict, rules: dict) -> None:
     elif _continues_filing_list(flow.last_count, before):
         # 共提交大会提案950件,平时提案24件: the next count of the list was submitted too
         sc["group"], rules["group"] = flow.last_count.scope["group"], "filing_group"
-    elif _FILED_FRAME.search(doc.norm, w.a, w.b):
+    elif _sentence(doc, w.a, w.b).filed:
         sc["group"], rules["group"] = "立案", "filing_frame"
-    elif doc.filed and _SUBMITTED_FRAME.search(doc.norm, w.a, w.b):
+    elif doc.filed and _sentence(doc, w.a, w.b).submitted:
         sc["group"], rules["group"] = "提交", "filing_frame"
 
 
@@ -763,10 +770,9 @@ def _inherit(doc: _Doc, flow: _Flow, w: _Window, names: list[str], sc: dict, bra
         _fill(sc, rules, parent.scope, _lent(sc, parent.scope, _CTX_SENTENCE + ("category", "status", "group")), "sub_count_of_total")
     _fill(sc, rules, flow.sent_ctx, _lent(sc, flow.sent_ctx, _CTX_SENTENCE), "sentence_context")
     _fill(sc, rules, doc.doc_ctx, _CTX_DOCUMENT, "document_kind")
-    sentence = doc.norm[w.a:w.b]
-    lv = _sentence_level(sentence)
-    _fill(sc, rules, {"level": lv} if lv else {}, ("level",), "sentence_level")
-    body = _sentence_body(sentence, sc.get("kind"))
+    sentence = _sentence(doc, w.a, w.b)
+    _fill(sc, rules, {"level": sentence.level} if sentence.level else {}, ("level",), "sentence_level")
+    body = _sentence_body(sentence.bodies, sc.get("kind"))
     _fill(sc, rules, {"body": body} if body else {}, ("body",), "sentence_body")
     if names[0] == "count" and explicit_kind and not flow.in_sub and not bracketed:
         flow.sent_ctx = {k: sc[k] for k in _CTX_SENTENCE if k in sc}

@@ -590,7 +590,9 @@ def _letter_outcome(c: str, p: _ProposalDraft) -> None:
     if not hits:
         return
     if all(st == "reference_weak" for _, st, _ in found):
-        if p.category is None:  # answered no, and no class letter says otherwise (暂无…先例; 不属于…管辖)
+        # answered no, and no class letter says otherwise (暂无…先例; 不属于…管辖); a C or D class,
+        # the letters most places give a no, does not (岳经建交字[2016]13号C类 …不属于我局职责)
+        if p.category is None or p.category.upper() in ("C", "D", "丙", "丁"):
             p.offer("reading", "reference", "refusal_only", hits[-1][2])
         return
     if all(st == "reference_weak" for _, st, _ in hits):
