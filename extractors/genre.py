@@ -35,6 +35,9 @@ _RULES = (
 
 # a reply letter acknowledges what it answers and says it answers it (…收悉,现答复如下)
 _REPLY_BODY = re.compile(r"收悉[^。]{0,40}?(?:答复|答覆|函复|回复)如下")
+# the words with which a letter starts to speak: before them are its page's fields and its greeting
+ACK_WORDS = ("收悉", "答复如下", "答覆如下", "函复如下")
+ACK = re.compile("|".join(ACK_WORDS))
 
 
 def is_reply_letter(norm: str, title: str | None = None) -> bool:

@@ -581,7 +581,7 @@ def _letter_outcome(c: str, p: _ProposalDraft) -> None:
     after the acknowledgement (现答复如下), each read in its clause. The outcome
     named most wins; between equals, the one named last (a reply ends on its
     result); a plan with work under way is in progress; refusals alone are a no."""
-    ack = max(c.find("答复如下"), c.find("答覆如下"), c.find("函复如下"), c.find("收悉"))
+    ack = max(c.find(w) for w in genre.ACK_WORDS)
     # (a refusal's reasons may be background or another body's: 近几年来上级安排的资金远远不能满足)
     body = max(ack, p.cend)
     found = _outcome_hits(c, body)
@@ -841,7 +841,7 @@ _UNIT_FIELD = re.compile(r"(主办|协办|会办)(?:单位)?\s*[::][ \t\u3000]*(
 def _field_role(norm: str) -> str | None:
     """A reply letter's page fields say its role: the 办理方式 field, or a 主办单位
     field that names a unit where no 协办/会办 field does."""
-    ack = re.search(r"收悉|答复如下|答覆如下|函复如下", norm)
+    ack = genre.ACK.search(norm)
     head = norm[:ack.start() if ack else 1500]  # before the letter speaks
     m = _MODE_FIELD.search(head)
     if m:

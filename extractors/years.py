@@ -11,6 +11,7 @@ import re
 from pipeline.textmap import TextMap
 
 from .context import bounds
+from .genre import ACK
 from .metadata import _YEAR, _alt, _closing_date, _norm_span, _vocab
 from .records import Field
 
@@ -205,7 +206,7 @@ def _reply_year(tm: TextMap, published: Field, d) -> None:
 
 
 # 吴邦文委员: / 尊敬的…代表 / …收悉: where a letter's body begins
-_GREETING = re.compile(r"(?:委员|代表|同志)\s*[::,,]|收悉|答复如下")
+_GREETING = re.compile(r"(?:委员|代表|同志)\s*[::,,]|" + ACK.pattern)
 # 信息分类: 2018建议提案; 组配分类: 2020年人大建议; 交办时间:2021年3月29日: a page field naming the items' year
 _FIELD_YEAR = re.compile(r"(?:信息分类|组配分类|主题分类|分类|栏目)\s*[::]\s*(?:\|\s*)?((?:19|20)\d{2})\s*年?度?\s*(?:人大|政协)?(?:代表)?(?:建议|提案)"
                          r"|交办(?:时间|日期)\s*[::]\s*(?:\|\s*)?((?:19|20)\d{2})\s*[年\-./]")
