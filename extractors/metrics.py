@@ -15,7 +15,7 @@ from functools import lru_cache
 from . import handling
 from .context import CLAUSE, SEGMENT, bounds
 from .records import Metric, frozen_map, totals_sum
-from .resolve import check_declared
+from .resolve import check_declared, lending
 
 SCOPE = ("kind", "body", "level", "role", "category", "status", "topic", "channel", "group", "is_key", "ref_year")
 _BRACKETS = re.compile(r"[((][^()()]{0,60}[))]")
@@ -766,19 +766,49 @@ def _inherit(doc: _Doc, flow: _Flow, w: _Window, names: list[str], sc: dict, bra
         sc.pop("body", None)
     explicit_kind = "kind" in sc
     parent = flow.last_count if bracketed else (flow.total if flow.in_sub else None)
-    if parent is not None and names[0] == "count" and (bracketed or not flow.across):
-        _fill(sc, rules, parent.scope, _lent(sc, parent.scope, _CTX_SENTENCE + ("category", "status", "group")), "sub_count_of_total")
-    _fill(sc, rules, flow.sent_ctx, _lent(sc, flow.sent_ctx, _CTX_SENTENCE), "sentence_context")
-    _fill(sc, rules, doc.doc_ctx, _CTX_DOCUMENT, "document_kind")
-    sentence = _sentence(doc, w.a, w.b)
-    _fill(sc, rules, {"level": sentence.level} if sentence.level else {}, ("level",), "sentence_level")
-    body = _sentence_body(sentence.bodies, sc.get("kind"))
-    _fill(sc, rules, {"body": body} if body else {}, ("body",), "sentence_body")
+    if parent is None or names[0] != "count" or not (bracketed or not flow.across):
+        parent = None
+    for rule in lending("metric.scope"):  # the order declared in precedence.yaml
+        src, keys = _LENDERS[rule](doc, flow, w, sc, parent)
+        _fill(sc, rules, src, keys, rule)
     if names[0] == "count" and explicit_kind and not flow.in_sub and not bracketed:
         flow.sent_ctx = {k: sc[k] for k in _CTX_SENTENCE if k in sc}
     elif names[0] == "share" and explicit_kind:
         # 人大代表建议…(A类)…48.9%;…(C类)…33.7%: the kind holds for the sentence
         flow.sent_ctx.update({k: sc[k] for k in ("kind", "body") if k in sc})
+
+
+def _from_total(doc, flow, w, sc, parent) -> tuple[dict, tuple]:
+    """A sub-count's total (其中…, brackets) lends its scope within the sentence (GOLD.md §3)."""
+    if parent is None:
+        return {}, ()
+    return parent.scope, _lent(sc, parent.scope, _CTX_SENTENCE + ("category", "status", "group"))
+
+
+def _from_sentence_context(doc, flow, w, sc, parent) -> tuple[dict, tuple]:
+    """The last count that named its kind in the sentence lends kind, body, level, role, channel."""
+    return flow.sent_ctx, _lent(sc, flow.sent_ctx, _CTX_SENTENCE)
+
+
+def _from_document_kind(doc, flow, w, sc, parent) -> tuple[dict, tuple]:
+    """A report that counts one kind only lends that kind."""
+    return doc.doc_ctx, _CTX_DOCUMENT
+
+
+def _from_sentence_level(doc, flow, w, sc, parent) -> tuple[dict, tuple]:
+    level = _sentence(doc, w.a, w.b).level
+    return ({"level": level}, ("level",)) if level else ({}, ())
+
+
+def _from_sentence_body(doc, flow, w, sc, parent) -> tuple[dict, tuple]:
+    body = _sentence_body(_sentence(doc, w.a, w.b).bodies, sc.get("kind"))
+    return ({"body": body}, ("body",)) if body else ({}, ())
+
+
+# the lending rules of precedence.yaml metric.scope, each a source of fields and the fields it may lend
+_LENDERS = {"sub_count_of_total": _from_total, "sentence_context": _from_sentence_context,
+            "document_kind": _from_document_kind, "sentence_level": _from_sentence_level,
+            "sentence_body": _from_sentence_body}
 
 
 def _lent(sc: dict, src: dict, keys: tuple) -> tuple:

@@ -47,6 +47,15 @@ def precedence(key: str) -> Precedence:
 
 
 @lru_cache(maxsize=None)
+def lending(key: str) -> tuple[str, ...]:
+    """The order in which a card's lending rules fill what a record's own words
+    leave open (metric.scope: a total, the sentence, the document…)."""
+    order = tuple(cards()[key].get("lending") or ())
+    check_declared(key, order)
+    return order
+
+
+@lru_cache(maxsize=None)
 def declared(key: str) -> frozenset[str]:
     """The rule ids a card declares."""
     return frozenset(r["id"] for r in cards()[key]["rules"])
