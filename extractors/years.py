@@ -58,6 +58,9 @@ _HELD = re.compile(r"((?:19|20)\d{2})\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?
 _RESULTS = re.compile(r"已(?:经)?(?:全部)?(?:解决|落实|办结|办复)|办复率|办结率|满意率|正在解决|列入计划")
 # a report that looks back (…以来的提案工作, 五年来, 一年来): posted early in a year, it is about the year before
 _LOOKS_BACK = re.compile(r"以来|五年来|一年来|过去一年|去年|上年|過去一年")
+# 总结大全 > 总结范文 / 政协提案总结(十六篇) / 【第1篇: a collection of model essays reposts texts of
+# other years, so its page date dates none of them
+_COLLECTION = re.compile(r"范文|总结大全|[((]\s*[一二三四五六七八九十\d]+\s*篇\s*[))]|【第\s*\d+\s*篇")
 # 兰政字〔2012〕30-17号, 达川经信函〔2021〕153号: a document number and its year
 _DOC_NUMBER_YEAR = re.compile(r"[\u4e00-\u9fff]{1,8}[〔\[［(（]((?:19|20)\d{2})[〕\]］)）]\s*[\d\-]+\s*号")
 
@@ -272,7 +275,7 @@ def extract_year(tm: TextMap, title: Field, published: Field) -> tuple[Field, bo
         _session_looking_back(tm, d)
     _dated_events(tm, d)
     _national_session(tm, found, in_title, d)
-    if published.value:
+    if published.value and not _COLLECTION.search(tm.norm[:600]):
         y, month = int(published.value[:4]), int(published.value[5:7])
         head = tm.norm[:3000]
         # (a session's intake news, not a report of results that also counts what came in)
