@@ -39,7 +39,7 @@ _ENUM_IN_LINE = re.compile(r"\s+(?:[一二三四五六七八九十]+、|[(（][�
 # table or an encyclopedia box names the title in a field)
 # (标 题 | X |, 信息名称: | X | |: a table's cell after its label)
 # (标题导航 is a menu, not a label)
-_LABELLED_TITLE = re.compile(r"(?:(?:文章)?标题\s*[::]\s*(?:\|\s*)?|(?:^\s*|\s{2,}|^-\s*)(?:信息名称|中文名|标\s*题|名\s*称)"
+_LABELLED_TITLE = re.compile(r"(?:(?:文章)?标题\s*[::]\s*(?:\|\s*)?|(?:^\s*(?:[|｜]\s*)?|\s{2,}|^-\s*)(?:信息名称|中文名|标\s*题|名\s*称)"
                              r"(?!导航|栏)\s*[::]?\s*(?:\|\s*)?)",
                              re.M)
 # 两会受权发布|中国人民政治协商会议…的报告: a section's name before the title, with a bar
@@ -47,9 +47,11 @@ _SECTION_PREFIX = re.compile(r"^[^|｜\s]{2,10}\s*[|｜]\s*(?=\S{8,})")
 # page N -, 第2页 共5页, 【第1篇 (a collection site's item number)
 _PAGE_PREFIX = re.compile(r"^(?:page|p\.)\s*\d+\s*[-–—:]\s*|^第\s*\d+\s*页\s*(?:共\s*\d+\s*页)?|^【第\s*\d+\s*篇\s*"
                           r"|^[|｜]\s*"  # (| 天水市交通运输局关于…的答复 |: a table's cell)
-                          r"|^[-•·]\s+(?=\S)", re.I)  # (- 2021年自治区人大履职成绩单: a list mark before the headline)
+                          # (- 2021年自治区人大履职成绩单; • 004(1).对区…的办理答复: a list mark and number before it)
+                          r"|^[-•·]\s+(?:\d{1,4}(?:\(\d{1,2}\))?[.、．]\s*(?=[对對关關]))?(?=\S)", re.I)
 # what follows a title on its line and is not the title: 发布日期:…, 来源:…, an anti-copy run of ASCII
 _TITLE_TAIL = re.compile(r"\s*(?:发布日期|发布时间|来源|信息来源)\s*[::].*$"
+                         r"|\s*[|｜]\s*$"  # (…均按規定期限辦理完畢 |: a table cell's bar)
                          # …全部办复 2022年01月20日: the page's date after the headline
                          r"|(?<=[\u4e00-\u9fff])\s*(?:19|20)\d{2}\s*(?:年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[-/.]\d{1,2}[-/.]\d{1,2})(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?$"
                          r"|(?<=[^\x00-\x7f])\s*[\x21-\x7e](?=[\x20-\x7e]*\s[\x20-\x7e]*\s)[\x20-\x7e]{5,}$")
@@ -191,6 +193,9 @@ def _reply_title(tm: TextMap) -> Field | None:
         crumb = re.search(r".*[>＞»›]\s*", part)  # 当前位置:首页 公示公告 > 关于…的函
         if crumb:
             s, part = s + crumb.end(), part[crumb.end():]
+        pm = _PAGE_PREFIX.match(part)  # (• 004(1).对区…的办理答复)
+        if pm:
+            s, part = s + pm.end(), part[pm.end():]
         if (8 <= len(part) <= 80 and _ITEM_NUMBER.search(part) and not _is_body_sentence(part)
                 and re.search(_vocab()["reply_title"], part)):
             # (关于兰亭镇第十六届人民代表大会⏎第一次会议17号代表建议的答复: its first half on the line above)
@@ -226,11 +231,24 @@ def _broken_title(tm: TextMap, lines: list, i: int, s: int, line: str) -> Field 
     if i + 1 < len(lines):
         nxt = re.sub(r"\s+", "", lines[i + 1][2])
         if len(nxt) <= 12 and not re.search(suffix, line) and re.search(suffix, nxt) and not _is_body_sentence(nxt):
-            return _title_field(tm, s, lines[i + 1][1])
+            return _title_field(tm, _issuer_above(tm, lines, i, line, s), lines[i + 1][1])
     if i > 0 and re.match(r"关于|对", lines[i - 1][2]) and len(lines[i - 1][2]) <= 40 \
             and not _is_body_sentence(lines[i - 1][2]) and not re.search(suffix, lines[i - 1][2]):
-        return _title_field(tm, lines[i - 1][0], s + len(line))
+        return _title_field(tm, _issuer_above(tm, lines, i - 1, lines[i - 1][2], lines[i - 1][0]), s + len(line))
     return None
+
+
+def _issuer_above(tm: TextMap, lines: list, i: int, line: str, start: int) -> int:
+    """Where a title that opens with 关于/对 starts: at the issuing unit's line
+    right above it (唐山市丰南区农业农村局\n对丰南区…\n第三次会议第20号建议的答复),
+    which heads it, but not across a blank line (a site's name over its menu);
+    else at `start`."""
+    if i == 0 or not re.match(r"关于|關於|关於|關于|对|對", line):
+        return start
+    ps, pe, prev = lines[i - 1]
+    if _ORG_LINE.fullmatch(prev) and tm.norm[pe:lines[i][0]].count("\n") == 1:
+        return ps
+    return start
 
 
 def _column_then_title(lines: list, i: int, tm: TextMap, line: str) -> Field | None:
