@@ -217,8 +217,9 @@ def _runon_title(tm: TextMap, s: int, line: str) -> Field | None:
 
 def _dash_subtitle(tm: TextMap, lines: list, i: int, s: int, line: str) -> Field | None:
     """A lead line and its dash subtitle: 狠抓落实促高效 …\n——水利部2022年…综述."""
+    # (not a delivery line: ——2018年11月26日在县…常务委员会第十二次会议上)
     if i + 1 < len(lines) and lines[i + 1][2].startswith("——") and len(line) <= 40 and not _is_body_sentence(line):
-        if _title_like(lines[i + 1][2]):
+        if _title_like(lines[i + 1][2]) and not re.match(r"——\s*(?:19|20)\d{2}\s*年", lines[i + 1][2]):
             return _field(tm, s, lines[i + 1][1])
     return None
 
