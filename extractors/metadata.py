@@ -55,6 +55,7 @@ _TITLE_TAIL = re.compile(r"\s*(?:发布日期|发布时间|来源|信息来源)\
                          # …全部办复 2022年01月20日: the page's date after the headline
                          r"|(?<=[\u4e00-\u9fff])\s*(?:19|20)\d{2}\s*(?:年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[-/.]\d{1,2}[-/.]\d{1,2})(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?$"
                          r"|(?<=[^\x00-\x7f])\s*[\x21-\x7e](?=[\x20-\x7e]*\s[\x20-\x7e]*\s)[\x20-\x7e]{5,}$")
+_EMPTY_CELLS = re.compile(r"(?:\s*[|｜])+\s*$")
 _FILE_NAME = re.compile(r"\.(?:docx?|pdf|wps|txt|html?)(?![a-z])", re.I)
 _EMPTY_BRACKETS = re.compile(r"[(（]\s*[)）]\s*$")
 
@@ -120,6 +121,7 @@ def extract_title(tm: TextMap) -> Field:
         pm = _PAGE_PREFIX.match(line) or _SECTION_PREFIX.match(line)
         if pm:
             s, line = s + pm.end(), line[pm.end():]
+        line = _EMPTY_CELLS.sub("", line)  # (| 政協天水市七屆三次會議提案已全部辦理完成 | ||||: a row's empty cells)
         found = _runon_title(tm, s, line) or _dash_subtitle(tm, lines, i, s, line)
         if found is not None:
             return found
