@@ -367,6 +367,27 @@ def _planned(norm: str, a: int, ns: int, ne: int) -> bool:
     return False
 
 
+def _national_sessions(norm: str) -> list[tuple[int, int]]:
+    """(position, year) of each national session the text names (十三届全国人大五次会议:
+    2022, from the national terms' years in resources/sessions.yaml)."""
+    from . import sessions
+
+    out = []
+    for x in sessions.find(norm):
+        start = sessions.national_term_start(x.body, x.term) if x.level == "全国" else None
+        if start:
+            out.append((x.start, start + x.no - 1))
+    return out
+
+
+def _national_session_year(national: list, a: int, ns: int, doc_year: int) -> int | None:
+    """The year of the one national session a number's sentence names before it,
+    where that is not the report's year (a 2021 report's 十三届全国人大五次会议期间,
+    代表提出建议9203件 is 2022's intake, GOLD.md §7.11's F31)."""
+    years = {y for pos, y in national if a <= pos < ns}
+    return years.pop() if len(years) == 1 and doc_year not in years else None
+
+
 def extract(text: str, doc_year: int | None = None, tm: TextMap | None = None) -> list[Quantity]:
     """Quantities of a document (frozen records), with offsets into ``text``."""
     import bisect
@@ -377,6 +398,7 @@ def extract(text: str, doc_year: int | None = None, tm: TextMap | None = None) -
     sec_starts = [x[0] for x in sections]
     quoted = _quoted(norm)
     measured: dict[tuple[int, int], bool] = {}  # sentence → does it measure an outcome against a plan
+    national = _national_sessions(norm) if doc_year else []
     out: list[Quantity] = []
     for q in find(norm):
         ns, ne = q["start"], q["end"]
@@ -410,6 +432,8 @@ def extract(text: str, doc_year: int | None = None, tm: TextMap | None = None) -
             ref_year = y if y != doc_year else None
         if ref_year is None and doc_year and _PREV_YEAR.search(clause):
             ref_year = doc_year - 1  # 满意率较上年的97.8%, 比上年的601件: last year's value
+        if ref_year is None and doc_year and not years:
+            ref_year = _national_session_year(national, a, ns, doc_year)
         k = bisect.bisect_right(sec_starts, ns) - 1
         section, pnum = (sections[k][1], sections[k][2]) if k >= 0 else (None, None)
         if k >= 0 and pnum is None:
