@@ -214,7 +214,8 @@ _GREETING = re.compile(r"(?:委员|代表|同志)\s*[::,,]|" + ACK.pattern)
 _FIELD_YEAR = re.compile(r"(?:信息分类|组配分类|主题分类|分类|栏目)\s*[::]\s*(?:\|\s*)?((?:19|20)\d{2})\s*年?度?\s*(?:人大|政协)?(?:代表)?(?:建议|提案)"
                          r"|交办(?:时间|日期)\s*[::]\s*(?:\|\s*)?((?:19|20)\d{2})\s*[年\-./]")
 # 2019年,市政协提案工作将紧紧围绕…; 2020年,提案工作要…: the plan for a year is not its handling
-_PLAN = re.compile(r"[^。\n]{0,24}?(?:将|要|拟|计划|安排|打算)")  # (match() anchors at pos; ^ would not)
+# (2019年,提案工作的总体思路是…: a year's plan set out)
+_PLAN = re.compile(r"[^。\n]{0,24}?(?:将|要|拟|计划|安排|打算|思路|目标任务)")  # (match() anchors at pos; ^ would not)
 _DONE = re.compile(r"[^。\n]{0,24}?(?:共|已|了|完成|办结|办复|收到|承办)")
 
 
@@ -231,6 +232,8 @@ def _opening_year(tm: TextMap, d) -> None:
             continue
         if re.search(r"(?:回望|回顾|盘点)\s*$", tm.norm[max(0, m.start(g) - 4):m.start(g)]):
             continue  # 回望2025年: a session's news looking back on the year before, not the year it is about
+        if re.search(r"听取\s*$", tm.norm[max(0, m.start(g) - 4):m.start(g)]):
+            continue  # 听取2018年建议提案办理工作情况汇报,部署2019年…: a meeting hears of a year past
         if re.match(r"[^,,。;;]{0,20}?表彰", tm.norm[m.end():m.end() + 24]):
             continue  # 召开了1999年…办理表彰会暨…交办会: the year honoured is past; the session handed out is not it
         d.offer("year", int(m.group(g)), "opening_year", span=tm.to_source(m.start(g), m.end(g)))
