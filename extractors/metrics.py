@@ -310,6 +310,9 @@ def _topic(before: str, prefix: str = "") -> str | None:
 def _clean_topic(topic: str) -> str:
     # 一是规划建设类, 属道路交通方面, 占比最高的是…类, 其次是…类
     topic = re.sub(r"^.*?(?:[一二三四五六七八九十]是|其次是|最高的是|的是|属于|属|其中|涉及|主要|包括)", "", topic)
+    # 围绕经济发展方面提出提案58件; 在促进经济稳增长…方面,提出提案374件: the frame around the topic
+    topic = re.sub(r"^(?:围绕|在|关于|聚焦|针对)(?=[\u4e00-\u9fff]{2,})", "", topic)
+    topic = re.sub(r"(?:方面|领域)?(?:提出|提交|收到)(?:的)?(?:提案|建议)$", "", topic)
     topic = re.sub(r"^[、和及与]*(?:有关|关于)(?=[\u4e00-\u9fff]{2,})", "", topic)  # 、关于文化建设方面的提案
     # 教育、卫生、文化等社会事业: the examples name the topic's members, not the topic
     topic = re.sub(r"^.*等(?=[\u4e00-\u9fff]{2,})", "", topic)
@@ -671,7 +674,7 @@ def _continues_filing_list(last, before: str) -> bool:
 
 # 立案提案中,经济建设方面提案39件; …占立案总数的39%; 在征集的提案中; 共收到的925件提案中:
 # a sentence that says its items are the filed (or the submitted) ones (GOLD.md §7.19)
-_FILED_FRAME = re.compile(r"(?:立案|所立)(?:的)?(?:\d+件)?(?:提案|建议)?中|占(?:本次)?立案(?:提案)?总数")
+_FILED_FRAME = re.compile(r"(?:立案|所立)(?:的)?(?:\d+件)?(?:提案|建议)?中|占(?:本次)?立案(?:提案)?(?:总数|的)")
 _SUBMITTED_FRAME = re.compile(r"(?:征集|收到|提交)的(?:\d+件)?(?:提案|建议)中")
 
 
