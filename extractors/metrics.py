@@ -42,7 +42,7 @@ _TOPIC_INVOLVES = re.compile(r"涉及([^,,;;。的]{2,20})的(?:最多|较多|�
 _TOPIC_ITEM = re.compile(r"(?:^|\n)\s*(?:\d+|[一二三四五六七八九十]+)[、.．]\s*([\u4e00-\u9fff]{2,12}?)(?:方面|类)?$")
 # 关于增进民生福祉的提案最多,共155件; 涉及“三农”提案486件; 围绕促进经济持续健康发展等方面提出提案2301件:
 # a topic the report marks as one (关于/涉及/围绕 before it), then the kind, then the count
-_TOPIC_MARKED = re.compile(r"(?:关于|涉及|围绕|有关)([^,,。;;:\d]{2,24}?)等?(?:方面|领域|类)?的?(?:提出|收到|提交)?"
+_TOPIC_MARKED = re.compile(r"(?:关于|涉及|围绕|有关)([^,,。;;:\d]{2,24}?)等?(?:方面|领域|类)?的?(?:提出|收到|提交)?(?:相关)?"
                            r"(?:建议提案|提案|建议|议案)(?:最多|较多)?[,,]?(?:共|有|计)?$"
                            # 围绕经济方面,为推进实体经济发展出谋划策提出提案92件: the topic heads the clause
                            r"|围绕([^,,。;;:\d]{1,12}?)方面[,,][^,,。;;:\d]{0,30}?提出(?:建议提案|提案|建议|议案)$")
@@ -678,14 +678,23 @@ _FILED_FRAME = re.compile(r"(?:立案|所立)(?:的)?(?:\d+件)?(?:提案|建议
 _SUBMITTED_FRAME = re.compile(r"(?:征集|收到|提交)的(?:\d+件)?(?:提案|建议)中")
 
 
+_TOPIC_FRAME = re.compile(r"^(?:其中)?[,,]?\s*[\u4e00-\u9fff]{0,4}?(?:围绕|关于|涉及|聚焦)")  # (提案者围绕…)
+
+
+def _clause_of(before: str) -> str:
+    """The clause a number's words stand in, up to the number."""
+    return re.split(r"[,,;;。:]", before)[-1].strip()
+
+
 def _filing(doc: _Doc, flow: _Flow, w: _Window, sc: dict, rules: dict) -> None:
     """A count's filing group (GOLD.md §6.1): the filing word before it, the
     list it continues, or the frame of its sentence (立案提案中,经济建设方面
     提案39件, GOLD.md §7.19)."""
     before = w.before
     g = filing_group(before[-12:], doc.filed)
-    if g == "提交" and "topic" in sc and "提出" in before[-12:]:
-        g = None  # 经济建设方面,提出提案161件: a topic's count, not the submitted total
+    if g == "提交" and ("topic" in sc and "提出" in before[-12:] or _TOPIC_FRAME.search(_clause_of(before))):
+        # 经济建设方面,提出提案161件; 围绕…等问题提交提案41件: a topic's count, not the submitted total
+        g = None
     if g:
         sc["group"], rules["group"] = g, "filing_group"
     elif _continues_filing_list(flow.last_count, before):
