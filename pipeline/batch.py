@@ -411,7 +411,7 @@ def _merge(out: str, staging: _Staging, staged: list[dict], manifest_updates: di
                     b = pa.RecordBatch.from_pylist(rows, schema=dataset.TABLES[name])
                 yield marked(b) if name == "documents" else b
         for path in staging.paths(name):
-            for b in dataset.iter_batches(path, name, out=out):
+            for b in dataset.iter_batches(path, name, out=out, use_threads=False):
                 b = filtered(b, superseded)
                 yield marked(b) if name == "documents" else b
 

@@ -121,13 +121,20 @@ def same_report(a: Prepared, b: Prepared) -> bool:
     """Whether two prepared texts are one report (module docstring). Called
     for every candidate pair: thousands of texts of one template are each
     compared with up to MAX_CANDIDATES others."""
-    short, long = (len(a.norm), len(b.norm)) if len(a.norm) <= len(b.norm) else (len(b.norm), len(a.norm))
-    if short == 0 or short < MIN_COVERED * long:
+    if not _may_be_same((len(a.norm), a.numbers), (len(b.norm), b.numbers)):
         return False
-    if unmatched(a.numbers, b.numbers) > int(MAX_UNMATCHED * min(len(a.numbers), len(b.numbers))):
-        return False
+    short, long = sorted((len(a.norm), len(b.norm)))
     need = math.ceil(max(MIN_CONTAINED * short, MIN_COVERED * long))
     return _lcs().similarity(a.norm, b.norm, score_cutoff=need) >= need
+
+
+def _may_be_same(a: tuple, b: tuple) -> bool:
+    """The half of same_report that needs no text, on (length of the prepared
+    text, its numbers): of about one length, and the numbers agree."""
+    short, long = (a[0], b[0]) if a[0] <= b[0] else (b[0], a[0])
+    if short == 0 or short < MIN_COVERED * long:
+        return False
+    return unmatched(a[1], b[1]) <= int(MAX_UNMATCHED * min(len(a[1]), len(b[1])))
 
 
 @lru_cache(maxsize=1)
@@ -260,7 +267,7 @@ def decide(docs: list[Doc], cache: dict[str, list[int]], cache_current: bool,
     ranks = {i: (not d.in_dataset, d.source, i) for i, d in by_id.items()}  # looked up per candidate pair
     rank = ranks.__getitem__
     order = sorted(open_, key=rank)
-    candidates = _candidates(order, sigs)
+    candidates = _worth_comparing(_candidates(order, sigs), texts, rank)
     for block, prepared in _prepared_blocks(order, candidates, texts):
         for x in block:
             ys = sorted(candidates.get(x, ()), key=lambda y: (rank(marks[y] or y), rank(y)))
@@ -274,6 +281,23 @@ def decide(docs: list[Doc], cache: dict[str, list[int]], cache_current: bool,
 
 
 BLOCK = 1000  # open documents compared per block: the prepared texts held are those of a block and its candidates
+
+
+def _worth_comparing(candidates: dict[str, list[str]], texts, rank) -> dict[str, list[str]]:
+    """Each document's candidates that pass the half of same_report that needs
+    no text (lengths and numbers), in their order. Only for these are whole
+    prepared texts held: documents of one template (thousands of reply
+    letters, each number its own) would otherwise keep nearly every prepared
+    text of the batch in memory until its last candidate. What is held here
+    is a length and the numbers as small ints, the texts read a block at a time."""
+    need = sorted({i for x, ys in candidates.items() if ys for i in (x, *ys)}, key=rank)
+    codes: dict[str, int] = {}  # a number as written → an int (equal numbers, equal ints: the same LCS)
+    brief: dict[str, tuple[int, tuple[int, ...]]] = {}
+    for b in range(0, len(need), BLOCK):
+        for doc_id, text in texts(set(need[b:b + BLOCK])):
+            p = prepare(text)
+            brief[doc_id] = (len(p.norm), tuple(codes.setdefault(n, len(codes)) for n in p.numbers))
+    return {x: [y for y in ys if _may_be_same(brief[x], brief[y])] for x, ys in candidates.items() if ys}
 
 
 def _prepared_blocks(order: list[str], candidates: dict[str, list[str]], texts):
