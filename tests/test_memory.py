@@ -67,3 +67,35 @@ def test_the_merge_reads_the_staged_chunks_on_its_own_thread(tmp_path, monkeypat
     monkeypatch.setattr(dataset, "iter_batches", spy)
     ingest([str(make_inputs(tmp_path))], str(tmp_path / "out"), workers=1, chunk_docs=1)
     assert calls and not any(calls)
+
+
+def test_the_merge_reads_no_text_the_workers_prepared(tmp_path, monkeypatch):
+    """The merge runs in one process after the workers: the lengths and
+    numbers it compares first come from the workers, which prepared every
+    text for its signature already, not from reading and preparing every
+    new text again here."""
+    from pipeline.batch import ingest
+
+    src = tmp_path / "in"
+    src.mkdir()
+    for r in _letters(6):
+        (src / f"{r['doc_id']}.txt").write_text(r["text"], encoding="utf-8")
+    asked, candidates = [], []
+    decide, worth = dedupe.decide, dedupe._worth_comparing
+
+    def spy(docs, cache, current, texts, *a, **kw):
+        def texts_asked(ids):
+            asked.append(set(ids))
+            return texts(ids)
+
+        return decide(docs, cache, current, texts_asked, *a, **kw)
+
+    def seen(cands, *a, **kw):
+        candidates.extend(y for ys in cands.values() for y in ys)
+        return worth(cands, *a, **kw)
+
+    monkeypatch.setattr(dedupe, "decide", spy)
+    monkeypatch.setattr(dedupe, "_worth_comparing", seen)
+    s = ingest([str(src)], str(tmp_path / "out"), workers=1)
+    assert s.added == 6 and candidates  # the letters are candidates of one another
+    assert not any(asked)
