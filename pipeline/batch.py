@@ -411,7 +411,7 @@ def _merge(out: str, staging: _Staging, staged: list[dict], manifest_updates: di
                     b = pa.RecordBatch.from_pylist(rows, schema=dataset.TABLES[name])
                 yield marked(b) if name == "documents" else b
         for path in staging.paths(name):
-            for b in dataset.iter_batches(path, name, out=out):
+            for b in dataset.iter_batches(path, name, out=out, use_threads=False):
                 b = filtered(b, superseded)
                 yield marked(b) if name == "documents" else b
 
@@ -436,11 +436,14 @@ def _duplicates(out: str, staging: _Staging, base: list[dict], staged: list[dict
         docs[d["doc_id"]] = dedupe.Doc(d["doc_id"], d["source"], in_base.get(d["doc_id"]), d["doc_id"] in in_base)
     cache, current = dedupe.load_cache(out)
     fresh: dict[str, list[int]] = {}
+    briefs: dict[str, tuple] = {}
+    pool: dict[str, str] = {}
     for path in staging.paths(SIGNATURES):  # a chunk of an earlier version may have none: its texts are read
         sigs, of_this_version = dedupe.load_signatures(path)
         if of_this_version:
             fresh.update(sigs)
-    res = dedupe.decide(list(docs.values()), cache, current, _texts(out, staging, set(in_base)), fresh)
+            briefs.update(dedupe.load_briefs(path, pool))
+    res = dedupe.decide(list(docs.values()), cache, current, _texts(out, staging, set(in_base)), fresh, briefs)
     source = {i: d.source for i, d in docs.items()}
     found = [(source[i], source[first]) for i, first in res.found]
     changed = any(res.marks[i] != d.duplicate_of for i, d in docs.items())

@@ -121,13 +121,20 @@ def same_report(a: Prepared, b: Prepared) -> bool:
     """Whether two prepared texts are one report (module docstring). Called
     for every candidate pair: thousands of texts of one template are each
     compared with up to MAX_CANDIDATES others."""
-    short, long = (len(a.norm), len(b.norm)) if len(a.norm) <= len(b.norm) else (len(b.norm), len(a.norm))
-    if short == 0 or short < MIN_COVERED * long:
+    if not _may_be_same((len(a.norm), a.numbers), (len(b.norm), b.numbers)):
         return False
-    if unmatched(a.numbers, b.numbers) > int(MAX_UNMATCHED * min(len(a.numbers), len(b.numbers))):
-        return False
+    short, long = sorted((len(a.norm), len(b.norm)))
     need = math.ceil(max(MIN_CONTAINED * short, MIN_COVERED * long))
     return _lcs().similarity(a.norm, b.norm, score_cutoff=need) >= need
+
+
+def _may_be_same(a: tuple, b: tuple) -> bool:
+    """The half of same_report that needs no text, on (length of the prepared
+    text, its numbers): of about one length, and the numbers agree."""
+    short, long = (a[0], b[0]) if a[0] <= b[0] else (b[0], a[0])
+    if short == 0 or short < MIN_COVERED * long:
+        return False
+    return unmatched(a[1], b[1]) <= int(MAX_UNMATCHED * min(len(a[1]), len(b[1])))
 
 
 @lru_cache(maxsize=1)
@@ -191,7 +198,7 @@ def load_signatures(path: str) -> tuple[dict[str, list[int]], bool]:
 
     if not os.path.exists(path):
         return {}, True
-    table = pq.ParquetFile(path).read()  # one file (read_table would import pyarrow.dataset)
+    table = pq.ParquetFile(path).read(columns=["doc_id", "bands"])  # one file (read_table would import pyarrow.dataset)
     meta = table.schema.metadata or {}
     current = meta.get(b"jyta.dedupe_version") == VERSION.encode()
     return dict(zip(table.column("doc_id").to_pylist(), table.column("bands").to_pylist())), current
@@ -201,24 +208,53 @@ def save_cache(out: str, sigs: dict[str, list[int]]) -> None:
     save_signatures(os.path.join(out, CACHE), sigs)
 
 
-def save_signatures(path: str, sigs: dict[str, list[int]]) -> None:
-    """``sigs`` into ``path``, atomically."""
+def save_signatures(path: str, sigs: dict[str, list[int]], briefs: dict[str, tuple] | None = None) -> None:
+    """``sigs`` into ``path``, atomically; with ``briefs`` (a worker's chunk),
+    each document's length of prepared text and numbers beside its keys."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    schema = pa.schema([("doc_id", pa.string()), ("bands", pa.list_(pa.int64()))],
-                       metadata={"jyta.dedupe_version": VERSION})
+    fields = [("doc_id", pa.string()), ("bands", pa.list_(pa.int64()))]
     ids = sorted(sigs)
+    cols = {"doc_id": ids, "bands": [sigs[i] for i in ids]}
+    if briefs is not None:
+        fields += [("length", pa.int64()), ("numbers", pa.list_(pa.string()))]
+        cols |= {"length": [briefs[i][0] for i in ids], "numbers": [list(briefs[i][1]) for i in ids]}
+    schema = pa.schema(fields, metadata={"jyta.dedupe_version": VERSION})
     tmp = path + ".tmp"
-    pq.write_table(pa.table({"doc_id": ids, "bands": [sigs[i] for i in ids]}, schema=schema), tmp)
+    pq.write_table(pa.table(cols, schema=schema), tmp)
     os.replace(tmp, path)
 
 
-def signatures_of(rows: Iterable[dict]) -> dict[str, list[int]]:
+def load_briefs(path: str, pool: dict[str, str]) -> dict[str, tuple[int, tuple[str, ...]]]:
+    """doc_id → (length of the prepared text, its numbers) a worker kept in
+    ``path`` (none where it kept none, or for another VERSION); each number
+    one string of ``pool`` (the same number, the same object)."""
+    import pyarrow.parquet as pq
+
+    pf = pq.ParquetFile(path)
+    meta = pf.schema_arrow.metadata or {}
+    if meta.get(b"jyta.dedupe_version") != VERSION.encode() or "length" not in pf.schema_arrow.names:
+        return {}
+    table = pf.read(columns=["doc_id", "length", "numbers"])
+    return {i: (n, tuple(pool.setdefault(x, x) for x in nums)) for i, n, nums in
+            zip(table.column("doc_id").to_pylist(), table.column("length").to_pylist(),
+                table.column("numbers").to_pylist())}
+
+
+def signatures_of(rows: Iterable[dict], briefs: dict | None = None) -> dict[str, list[int]]:
     """The band keys of documents rows (doc_id, text): made by the worker
     that extracted them, so that the merge, in one process, does not
-    prepare every new text for them."""
-    return {r["doc_id"]: signature(prepare(r["text"]).norm) for r in rows}
+    prepare every new text for them; ``briefs``, where given, gets each
+    document's (length of the prepared text, its numbers): what the merge
+    compares first, so that it prepares no text for that either."""
+    sigs = {}
+    for r in rows:
+        p = prepare(r["text"])
+        sigs[r["doc_id"]] = signature(p.norm)
+        if briefs is not None:
+            briefs[r["doc_id"]] = (len(p.norm), p.numbers)
+    return sigs
 
 
 # --- deciding the marks --------------------------------------------------------
@@ -240,12 +276,13 @@ class Decisions:
 
 def decide(docs: list[Doc], cache: dict[str, list[int]], cache_current: bool,
            texts: Callable[[set[str]], Iterator[tuple[str, str]]],
-           fresh: dict[str, list[int]] | None = None) -> Decisions:
+           fresh: dict[str, list[int]] | None = None, briefs: dict[str, tuple] | None = None) -> Decisions:
     """The marks of every document. ``docs``: the dataset as it will be;
     ``texts(ids)`` yields (doc_id, text) of those documents (read on demand:
     only new documents and candidates are ever read); ``fresh``: signatures
     of new documents made where they were extracted (the workers), so that
-    their texts need not be read here for that."""
+    their texts need not be read here for that; ``briefs``: their lengths and
+    numbers (load_briefs), likewise."""
     by_id = {d.doc_id: d for d in docs}
     marks = {d.doc_id: d.duplicate_of for d in docs}
     # a mark pointing to a document that left the dataset is decided again
@@ -260,7 +297,7 @@ def decide(docs: list[Doc], cache: dict[str, list[int]], cache_current: bool,
     ranks = {i: (not d.in_dataset, d.source, i) for i, d in by_id.items()}  # looked up per candidate pair
     rank = ranks.__getitem__
     order = sorted(open_, key=rank)
-    candidates = _candidates(order, sigs)
+    candidates = _worth_comparing(_candidates(order, sigs), texts, rank, briefs or {})
     for block, prepared in _prepared_blocks(order, candidates, texts):
         for x in block:
             ys = sorted(candidates.get(x, ()), key=lambda y: (rank(marks[y] or y), rank(y)))
@@ -274,6 +311,25 @@ def decide(docs: list[Doc], cache: dict[str, list[int]], cache_current: bool,
 
 
 BLOCK = 1000  # open documents compared per block: the prepared texts held are those of a block and its candidates
+
+
+def _worth_comparing(candidates: dict[str, list[str]], texts, rank, briefs: dict[str, tuple]) -> dict[str, list[str]]:
+    """Each document's candidates that pass the half of same_report that needs
+    no text (lengths and numbers), in their order. Only for these are whole
+    prepared texts held: documents of one template (thousands of reply
+    letters, each number its own) would otherwise keep nearly every prepared
+    text of the batch in memory until its last candidate. What is held here
+    is a length and the numbers, from ``briefs`` (the workers') or from the
+    texts, read a block at a time."""
+    need = {i for x, ys in candidates.items() if ys for i in (x, *ys)}
+    brief = {i: briefs[i] for i in need if i in briefs}
+    pool: dict[str, str] = {}  # a number as written → one string for all its copies
+    missing = sorted(need - brief.keys(), key=rank)
+    for b in range(0, len(missing), BLOCK):
+        for doc_id, text in texts(set(missing[b:b + BLOCK])):
+            p = prepare(text)
+            brief[doc_id] = (len(p.norm), tuple(pool.setdefault(n, n) for n in p.numbers))
+    return {x: [y for y in ys if _may_be_same(brief[x], brief[y])] for x, ys in candidates.items() if ys}
 
 
 def _prepared_blocks(order: list[str], candidates: dict[str, list[str]], texts):

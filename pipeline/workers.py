@@ -330,7 +330,8 @@ def _write_chunk(chunk: str, results: list) -> None:
         else:
             for name, rows in recs.items():
                 tables[name].extend(rows)
-    save_signatures(f"{chunk}.{SIGNATURES}.parquet", signatures_of(tables["documents"]))
+    briefs: dict = {}  # what the merge compares first, made here rather than by the one merging process
+    save_signatures(f"{chunk}.{SIGNATURES}.parquet", signatures_of(tables["documents"], briefs), briefs)
     for name, rows in tables.items():  # documents last: the chunk's commit
         dataset.write_file(f"{chunk}.{name}.parquet", name, rows)
 

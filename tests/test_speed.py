@@ -91,7 +91,7 @@ def test_the_merge_takes_the_signatures_the_workers_made(tmp_path, monkeypatch):
     seen = {}
     decide = dedupe.decide
 
-    def spy(docs, cache, current, texts, fresh=None):
+    def spy(docs, cache, current, texts, fresh=None, briefs=None):
         seen.update(fresh or {})
         asked = []
 
@@ -99,7 +99,7 @@ def test_the_merge_takes_the_signatures_the_workers_made(tmp_path, monkeypatch):
             asked.append(set(ids))
             return texts(ids)
 
-        res = decide(docs, cache, current, texts_asked, fresh)
+        res = decide(docs, cache, current, texts_asked, fresh, briefs)
         seen["asked"] = asked
         return res
 
