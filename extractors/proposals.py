@@ -130,9 +130,12 @@ _NOT_PLACE = re.compile(r"[对于在向的和及与本全我该各此其经由�
 
 def _place_words(pre: str) -> str:
     """The place name or level that ends `pre` (融安县, 区, 龙街镇), or ''."""
-    town = re.search(r"[\u4e00-\u9fff]{2}[镇乡]$", pre)  # 龙街镇: towns are not in the division table
+    # 龙街镇, 圣灯山镇: towns are not in the division table; their name runs back to the first word
+    # that is no part of a place (关于圣灯山镇 → 圣灯山镇; 对镇十三届… → the level word 镇)
+    town = re.search(r"([\u4e00-\u9fff]{0,4})([镇乡])$", pre)
     if town and not re.search(r"(?:城|市|县|区)[镇乡]$", town.group()):
-        return town.group()
+        name = re.split(_NOT_PLACE.pattern, town.group(1))[-1]
+        return name + town.group(2)
     keep = ""
     _, full, short = regions._table()
     for k in range(len(pre)):
