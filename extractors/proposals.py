@@ -117,6 +117,9 @@ def _session_name(m: re.Match) -> str:
     body named before the place: `办理了区人大十八届四次会议` → `区人大十八届四次会议`,
     `关于政协融安县第十三届委员会…` → `政协融安县第十三届委员会…`, `龙街镇第三届…`."""
     pre = m.group("pre")
+    cm = re.search(r"(?:政协|中国人民政治协商会议)[\u4e00-\u9fff]{1,8}?[省市州县区旗]委员会$", pre)
+    if cm:  # 政协临沧市委员会四届三次会议: the committee named in full before its term
+        return cm.group() + m.group(0)[len(pre):]
     keep = _place_words(pre)
     if keep:
         body = re.search(r"(中国人民政治协商会议|政协|人大)$", pre[:len(pre) - len(keep)])
