@@ -388,6 +388,38 @@ def _national_session_year(national: list, a: int, ns: int, doc_year: int) -> in
     return years.pop() if len(years) == 1 and doc_year not in years else None
 
 
+def _ref_year(norm: str, a: int, ns: int, quoted: list, doc_year: int | None, national: list) -> int | None:
+    """The year a value is tied to where it is not the report's: a year in its
+    clause or opening its sentence, the year before (比上年的601件), a national
+    session of another year. A document of no known year still ties a value to
+    the year its clause states (2001年,共收到提案66件 in a chronicle of several years)."""
+    ref_year = None
+    years = [y for y in _YEAR.finditer(norm, a, ns) if not _inside(quoted, y.start())]
+    # a year counts in the number's own clause, or as the topic of the
+    # sentence (2022年,全市新建…; 2016年市政协共立案…,办复率100%), where it
+    # opens a clause; not the year of another event
+    # (在2019年出台实施办法的基础上,将补助标准由每台15万元…)
+    years = [y for y in years if not re.search(r"[,,;;::]", norm[y.end():ns])
+             or _TOPIC_YEAR.match(norm, y.end())
+             or not norm[a:y.start()].strip() or norm[a:y.start()].rstrip()[-1] in ",,;;::"]
+    if _RAISED_TO.search(norm, max(a, ns - 4), ns):
+        years = []  # 由2019年的54.78%提高到62.16%: the later value is the report's year
+    if years:
+        ym = years[-1]
+        y = int(ym.group(1))
+        compared = _COMPARED_YEAR.search(norm[max(0, ym.start() - 3):ym.start()])
+        if compared and not re.fullmatch(r"\s*的?\s*", norm[ym.end():ns]):
+            # 较2022年的120件 is about 2022; 与2020年相比…增加29件 is this year's change
+            y = doc_year
+        ref_year = y if y != doc_year else None
+    clause = norm[_clause_start(norm, ns):ns]
+    if ref_year is None and doc_year and _PREV_YEAR.search(clause):
+        ref_year = doc_year - 1  # 满意率较上年的97.8%, 比上年的601件: last year's value
+    if ref_year is None and doc_year and not years:
+        ref_year = _national_session_year(national, a, ns, doc_year)
+    return ref_year
+
+
 def extract(text: str, doc_year: int | None = None, tm: TextMap | None = None) -> list[Quantity]:
     """Quantities of a document (frozen records), with offsets into ``text``."""
     import bisect
@@ -405,35 +437,10 @@ def extract(text: str, doc_year: int | None = None, tm: TextMap | None = None) -
         s, e = tm.to_source(ns, ne)
         a, b = sentence_bounds(norm, ns, ne)
         sa, sb = tm.to_source(a, b)
-        clause = norm[_clause_start(norm, ns):ns]
         if (a, b) not in measured:  # once per sentence: a run-on sentence of many numbers stays linear
             measured[(a, b)] = _MEASURED.search(norm, a, b) is not None
         role = _role(norm, a, b, ns, ne, measured[(a, b)])
-        ref_year = None
-        # (a document of no known year still ties a value to the year its clause states:
-        # 2001年,共收到提案66件 in a chronicle of several years)
-        years = [y for y in _YEAR.finditer(norm, a, ns) if not _inside(quoted, y.start())]
-        # a year counts in the number's own clause, or as the topic of the
-        # sentence (2022年,全市新建…; 2016年市政协共立案…,办复率100%), where it
-        # opens a clause; not the year of another event
-        # (在2019年出台实施办法的基础上,将补助标准由每台15万元…)
-        years = [y for y in years if not re.search(r"[,,;;::]", norm[y.end():ns])
-                 or _TOPIC_YEAR.match(norm, y.end())
-                 or not norm[a:y.start()].strip() or norm[a:y.start()].rstrip()[-1] in ",,;;::"]
-        if _RAISED_TO.search(norm, max(a, ns - 4), ns):
-            years = []  # 由2019年的54.78%提高到62.16%: the later value is the report's year
-        if years:
-            ym = years[-1]
-            y = int(ym.group(1))
-            compared = _COMPARED_YEAR.search(norm[max(0, ym.start() - 3):ym.start()])
-            if compared and not re.fullmatch(r"\s*的?\s*", norm[ym.end():ns]):
-                # 较2022年的120件 is about 2022; 与2020年相比…增加29件 is this year's change
-                y = doc_year
-            ref_year = y if y != doc_year else None
-        if ref_year is None and doc_year and _PREV_YEAR.search(clause):
-            ref_year = doc_year - 1  # 满意率较上年的97.8%, 比上年的601件: last year's value
-        if ref_year is None and doc_year and not years:
-            ref_year = _national_session_year(national, a, ns, doc_year)
+        ref_year = _ref_year(norm, a, ns, quoted, doc_year, national)
         k = bisect.bisect_right(sec_starts, ns) - 1
         section, pnum = (sections[k][1], sections[k][2]) if k >= 0 else (None, None)
         if k >= 0 and pnum is None:
