@@ -143,6 +143,29 @@ def pdf_bytes(paras: list[str], header: str = "建议提案办理情况报告", 
     return bytes(pdf.output())
 
 
+SUMMARY_ROWS = [["类别", "件数", "办结率"], ["代表建议", "28", "100%"], ["委员提案", "31", "100%"]]
+
+
+def table_pdf() -> bytes:
+    """A PDF page with a sentence, a ruled summary table (SUMMARY_ROWS) and a
+    closing sentence: what pdfplumber's table finder must read."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_font("cjk", fname=cjk_font())
+    pdf.add_font("cjk", style="B", fname=cjk_font())
+    pdf.add_page()
+    pdf.set_font("cjk", size=12)
+    pdf.multi_cell(0, 8, "2022年建议提案办理情况统计如下。", new_x="LMARGIN", new_y="NEXT")
+    with pdf.table() as table:
+        for row in SUMMARY_ROWS:
+            r = table.row()
+            for c in row:
+                r.cell(c)
+    pdf.multi_cell(0, 8, "以上建议提案已全部办结,满意率100%。", new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())
+
+
 def docx_bytes(paras: list[str], numbered: list[str] = (), table: list[list[str]] | None = None,
                chinese_numbered: list[str] = ()) -> bytes:
     """A DOCX with plain paragraphs, automatically numbered paragraphs

@@ -26,24 +26,6 @@ TEXTS = ["corpus/raw/003.txt", "corpus/raw/018.txt", "corpus/raw/028.txt", "corp
 LAYOUTS = [(120, "word"), (120, "cjk"), (210, "word"), (210, "cjk")]
 
 
-def table_pdf() -> bytes:
-    from fpdf import FPDF
-
-    pdf = FPDF()
-    pdf.add_font("cjk", fname=fx.cjk_font())
-    pdf.add_font("cjk", style="B", fname=fx.cjk_font())
-    pdf.add_page()
-    pdf.set_font("cjk", size=12)
-    pdf.multi_cell(0, 8, "2022年建议提案办理情况统计如下。", new_x="LMARGIN", new_y="NEXT")
-    with pdf.table() as table:
-        for row in [["类别", "件数", "办结率"], ["代表建议", "28", "100%"], ["委员提案", "31", "100%"]]:
-            r = table.row()
-            for c in row:
-                r.cell(c)
-    pdf.multi_cell(0, 8, "以上建议提案已全部办结,满意率100%。", new_x="LMARGIN", new_y="NEXT")
-    return bytes(pdf.output())
-
-
 def pdfs(tmp: str):
     """(name, bytes) of every PDF of the set."""
     for path in TEXTS:
@@ -51,7 +33,7 @@ def pdfs(tmp: str):
             paras = fx.paragraphs(fh.read())
         for width, wrap in LAYOUTS:
             yield f"{os.path.basename(path)}-{width}-{wrap}", fx.pdf_bytes(paras, width=width, wrap=wrap)
-    yield "table", table_pdf()
+    yield "table", fx.table_pdf()
     for name, make in [("hand-written", lambda p: hostile_pdf.report_pdf(p)),
                        ("ruled-table", lambda p: hostile_pdf.write_pdf(
                            p, [[hostile_pdf._text_ops(hostile_pdf.PARAS), hostile_pdf.table_ops(12, 6)]]))]:

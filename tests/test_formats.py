@@ -101,20 +101,7 @@ def test_html_table_stays_a_table():
 
 
 def test_pdf_table_through_pdfplumber():
-    from fpdf import FPDF
-
-    pdf = FPDF()
-    pdf.add_font("cjk", fname=fx.cjk_font(), **({"collection_font_number": 0} if fx.cjk_font().endswith(".ttc") else {}))
-    pdf.add_font("cjk", style="B", fname=fx.cjk_font(), **({"collection_font_number": 0} if fx.cjk_font().endswith(".ttc") else {}))
-    pdf.add_page()
-    pdf.set_font("cjk", size=12)
-    pdf.multi_cell(0, 8, "2022年建议提案办理情况统计如下。", new_x="LMARGIN", new_y="NEXT")
-    with pdf.table() as table:
-        for row in [["类别", "件数", "办结率"], ["代表建议", "28", "100%"], ["委员提案", "31", "100%"]]:
-            r = table.row()
-            for c in row:
-                r.cell(c)
-    doc = read_bytes(bytes(pdf.output()), "t.pdf")
+    doc = read_bytes(fx.table_pdf(), "t.pdf")
     assert [t.rows for t in doc.tables] == [[["类别", "件数", "办结率"], ["代表建议", "28", "100%"], ["委员提案", "31", "100%"]]]
     assert "代表建议 | 28 | 100%" in doc.text
 
