@@ -223,6 +223,9 @@ _DONE = re.compile(r"[^。\n]{0,24}?(?:共|已|了|完成|办结|办复|收到|�
 _YEAR_OPENS = re.compile(r"(?:^|[。.\n])\s*((?:19|20)\d{2})\s*年\s*[,,]")
 
 
+_LOOK_BACK_WORDS = "回望|回顾|盘点"  # (回望2025年: looking back on a year)
+
+
 def _opening_year(tm: TextMap, d) -> None:
     if len({m.group(1) for m in _YEAR_OPENS.finditer(tm.norm, 0, 2000)}) >= 3:
         return  # a chronicle of three or more years is about none of them alone
@@ -230,10 +233,10 @@ def _opening_year(tm: TextMap, d) -> None:
         g = next(i for i in (1, 2, 3) if m.group(i))
         if _PLAN.match(tm.norm, m.end()) and not _DONE.match(tm.norm, m.end()):
             continue
-        if re.search(r"(?:回望|回顾|盘点)\s*$", tm.norm[max(0, m.start(g) - 4):m.start(g)]):
-            continue  # 回望2025年: a session's news looking back on the year before, not the year it is about
-        if re.search(r"听取\s*$", tm.norm[max(0, m.start(g) - 4):m.start(g)]):
-            continue  # 听取2018年建议提案办理工作情况汇报,部署2019年…: a meeting hears of a year past
+        # 回望2025年: a session's news looking back on the year before, not the year it is about;
+        # 听取2018年建议提案办理工作情况汇报,部署2019年…: a meeting hears of a year past
+        if re.search(rf"(?:{_LOOK_BACK_WORDS}|听取)\s*$", tm.norm[max(0, m.start(g) - 4):m.start(g)]):
+            continue
         if re.match(r"[^,,。;;]{0,20}?表彰", tm.norm[m.end():m.end() + 24]):
             continue  # 召开了1999年…办理表彰会暨…交办会: the year honoured is past; the session handed out is not it
         d.offer("year", int(m.group(g)), "opening_year", span=tm.to_source(m.start(g), m.end(g)))
@@ -241,12 +244,18 @@ def _opening_year(tm: TextMap, d) -> None:
 
 
 # 回望2025年 in a session's intake news: the session looks back on the year before its own
-_LOOK_BACK_AT = re.compile(r"(?:回望|回顾|盘点)\s*((?:19|20)\d{2})\s*年")
+_LOOK_BACK_AT = re.compile(rf"(?:{_LOOK_BACK_WORDS})\s*((?:19|20)\d{{2}})\s*年")
+
+
+def _intake_news(head: str) -> bool:
+    """A session's intake news (共收到提案…, 提案审查), not a report of results
+    that also counts what came in."""
+    return bool(_SESSION_INTAKE.search(head) and re.search(r"次会议", head)) and not _RESULTS.search(head)
 
 
 def _session_looking_back(tm: TextMap, d) -> None:
     head = tm.norm[:3000]
-    if not (_SESSION_INTAKE.search(head) and re.search(r"次会议", head)) or _RESULTS.search(head):
+    if not _intake_news(head):
         return
     m = _LOOK_BACK_AT.search(head)
     if m:
@@ -281,9 +290,7 @@ def extract_year(tm: TextMap, title: Field, published: Field) -> tuple[Field, bo
     if published.value and not _COLLECTION.search(tm.norm[:600]):
         y, month = int(published.value[:4]), int(published.value[5:7])
         head = tm.norm[:3000]
-        # (a session's intake news, not a report of results that also counts what came in)
-        intake = (_SESSION_INTAKE.search(head) is not None and re.search(r"次会议", head) is not None
-                  and not _RESULTS.search(head))
+        intake = _intake_news(head)
         looks_back = month <= 2 and _LOOKS_BACK.search(head) and not reply and not intake
         # a session's intake reported in December is the next year's handling (GOLD.md §7.10)
         y = y - 1 if looks_back else y + (month == 12 and intake)
