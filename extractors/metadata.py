@@ -51,7 +51,6 @@ _PAGE_PREFIX = re.compile(r"^(?:page|p\.)\s*\d+\s*[-–—:]\s*|^第\s*\d+\s*页
                           r"|^[-•·]\s+(?:\d{1,4}(?:\(\d{1,2}\))?[.、．]\s*(?=[对對关關]))?(?=\S)", re.I)
 # what follows a title on its line and is not the title: 发布日期:…, 来源:…, an anti-copy run of ASCII
 _TITLE_TAIL = re.compile(r"\s*(?:发布日期|发布时间|来源|信息来源)\s*[::].*$"
-                         r"|\s*[|｜]\s*$"  # (…均按規定期限辦理完畢 |: a table cell's bar)
                          # …全部办复 2022年01月20日: the page's date after the headline
                          r"|(?<=[\u4e00-\u9fff])\s*(?:19|20)\d{2}\s*(?:年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[-/.]\d{1,2}[-/.]\d{1,2})(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?$"
                          r"|(?<=[^\x00-\x7f])\s*[\x21-\x7e](?=[\x20-\x7e]*\s[\x20-\x7e]*\s)[\x20-\x7e]{5,}$")
@@ -121,7 +120,8 @@ def extract_title(tm: TextMap) -> Field:
         pm = _PAGE_PREFIX.match(line) or _SECTION_PREFIX.match(line)
         if pm:
             s, line = s + pm.end(), line[pm.end():]
-        line = _EMPTY_CELLS.sub("", line)  # (| 政協天水市七屆三次會議提案已全部辦理完成 | ||||: a row's empty cells)
+        # (| 政協天水市七屆三次會議提案已全部辦理完成 | ||||; …均按規定期限辦理完畢 |: a row's empty cells)
+        line = _EMPTY_CELLS.sub("", line)
         found = _runon_title(tm, s, line) or _dash_subtitle(tm, lines, i, s, line)
         if found is not None:
             return found
@@ -191,7 +191,7 @@ def _reply_title(tm: TextMap) -> Field | None:
         fm = fields.search(line)
         part = line[:fm.start()].rstrip() if fm else line
         s, part = _after_cell_bar(s, part)
-        part = re.sub(r"[\s|]+$", "", part)  # (…第27号提案的回复 |: a table's cell)
+        part = _EMPTY_CELLS.sub("", part)  # (…第27号提案的回复 |: a table's cell)
         crumb = re.search(r".*[>＞»›]\s*", part)  # 当前位置:首页 公示公告 > 关于…的函
         if crumb:
             s, part = s + crumb.end(), part[crumb.end():]
