@@ -681,18 +681,13 @@ _SUBMITTED_FRAME = re.compile(r"(?:征集|收到|提交)的(?:\d+件)?(?:提案|
 _TOPIC_FRAME = re.compile(r"^(?:其中)?[,,]?\s*[\u4e00-\u9fff]{0,4}?(?:围绕|关于|涉及|聚焦)")  # (提案者围绕…)
 
 
-def _clause_of(before: str) -> str:
-    """The clause a number's words stand in, up to the number."""
-    return re.split(r"[,,;;。:]", before)[-1].strip()
-
-
 def _filing(doc: _Doc, flow: _Flow, w: _Window, sc: dict, rules: dict) -> None:
     """A count's filing group (GOLD.md §6.1): the filing word before it, the
     list it continues, or the frame of its sentence (立案提案中,经济建设方面
     提案39件, GOLD.md §7.19)."""
     before = w.before
     g = filing_group(before[-12:], doc.filed)
-    if g == "提交" and ("topic" in sc and "提出" in before[-12:] or _TOPIC_FRAME.search(_clause_of(before))):
+    if g == "提交" and ("topic" in sc and "提出" in before[-12:] or _TOPIC_FRAME.search(_clause(before, len(before), len(before)).strip())):
         # 经济建设方面,提出提案161件; 围绕…等问题提交提案41件: a topic's count, not the submitted total
         g = None
     if g:
