@@ -372,12 +372,7 @@ def _national_sessions(norm: str) -> list[tuple[int, int]]:
     2022, from the national terms' years in resources/sessions.yaml)."""
     from . import sessions
 
-    out = []
-    for x in sessions.find(norm):
-        start = sessions.national_term_start(x.body, x.term) if x.level == "全国" else None
-        if start:
-            out.append((x.start, start + x.no - 1))
-    return out
+    return [(x.start, y) for x in sessions.find(norm) if (y := sessions.national_year(x))]
 
 
 def _national_session_year(national: list, a: int, ns: int, doc_year: int) -> int | None:

@@ -81,6 +81,17 @@ def national_term_start(body: str | None, term: int) -> int | None:
     return _calendar()["全国"].get(body, {}).get(term) if body else None
 
 
+def national_year(session: Session) -> int | None:
+    """The year of a national session (十三届全国人大五次会议 → 2022): its term's
+    start year + N − 1; None for a local session or an unknown term.
+
+    >>> national_year(Session("全国", "人大", 13, 5, 0, 0, None))
+    2022
+    """
+    start = national_term_start(session.body, session.term) if session.level == "全国" else None
+    return start + session.no - 1 if start else None
+
+
 def main_session(found: list[Session]) -> Session | None:
     """The session a report is about: the one it names most (the first of
     equals)."""
