@@ -39,7 +39,8 @@ _ENUM_IN_LINE = re.compile(r"\s+(?:[一二三四五六七八九十]+、|[(（][�
 # table or an encyclopedia box names the title in a field)
 # (标 题 | X |, 信息名称: | X | |: a table's cell after its label)
 # (标题导航 is a menu, not a label)
-_LABELLED_TITLE = re.compile(r"(?:(?:文章)?标题\s*[::]\s*(?:\|\s*)?|(?:^\s*(?:[|｜]\s*)?|\s{2,}|^-\s*)(?:信息名称|中文名|标\s*题|名\s*称)"
+# (建议提案标题: the item's title in a reply's field table; 复文标题 below it is the reply's)
+_LABELLED_TITLE = re.compile(r"(?:(?<!建议)(?<!提案)(?<!议案)(?:文章)?标题\s*[::]\s*(?:\|\s*)?|(?:^\s*(?:[|｜]\s*)?|\s{2,}|^-\s*)(?:信息名称|中文名|标\s*题|名\s*称)"
                              r"(?!导航|栏)\s*[::]?\s*(?:\|\s*)?)",
                              re.M)
 # 两会受权发布|中国人民政治协商会议…的报告: a section's name before the title, with a bar
@@ -101,7 +102,9 @@ _PROSE_OPENING = re.compile(r"(?:我受|我代表|各位|受[^,,]{2,30}委托|�
                             r"\d{1,2}月\d{1,2}日[上下]?午?[,,]|在[^,,]{2,40}?上[,,]|会议(?:听取|审议|指出|强调))")
 
 
-_ORG_LINE = re.compile(r"[\u4e00-\u9fff]{2,40}(?:局|委员会|委|厅|办公室|人民政府|政府|中心|会议)")
+# a unit's name alone on a line (罗甸县消防救援大队, 国网…供电公司, …人民医院)
+_ORG_LINE = re.compile(r"[\u4e00-\u9fff]{2,40}(?:局|委员会|委|厅|办公室|办|人民政府|政府|中心|会议|大队|支队|总队"
+                       r"|公司|集团|院|所|站|处|馆|社|协会|联合会)")
 
 
 def _strong(s: str) -> bool:
@@ -310,9 +313,12 @@ def _date_value(m: re.Match) -> str | None:
         return None
 
 
-_CN_DIGIT = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "○": 0, "O": 0, "0": 0, "Ｏ": 0}
-# 二00七年五月十四日, 二○一二年六月十四日: a date in Chinese numerals (any zero: 〇 ○ 零 O 0)
-_CN_DAY = r"([〇零○O0一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月\s*([一二三四五六七八九十]{1,3})\s*日"
+# the zeros people type in a year of Chinese numerals: 〇, the circle ○, 零, Latin O, the digit,
+# full-width Ｏ, and the Greek and Cyrillic capitals that look the same (二ΟΟ七年: a mirror site's letter)
+_CN_ZEROS = "〇零○O0ＯΟО"
+_CN_DIGIT = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {z: 0 for z in _CN_ZEROS}
+# 二00七年五月十四日, 二○一二年六月十四日: a date in Chinese numerals (any zero)
+_CN_DAY = rf"([{_CN_ZEROS}一二三四五六七八九]{{4}})\s*年\s*([一二三四五六七八九十]{{1,3}})\s*月\s*([一二三四五六七八九十]{{1,3}})\s*日"
 _CN_DATE = re.compile(rf"(?:发布时间|发布日期|日期|时间)\s*[::]\s*{_CN_DAY}")
 # a day of the week after a date: 2009年10月16日 星期五
 _WEEKDAY = re.compile(rf"{_DATE}\s*[((]?(?:星期|周|礼拜)[一二三四五六日天]")
@@ -383,9 +389,12 @@ def _standalone(tm: TextMap, i: int) -> bool:
 
 def _source_date(tm: TextMap) -> Field | None:
     """A newspaper's date beside the source field: 来源:厦门商报 2012-01-05, 来源:岳阳晚报2011-01-13;
-    or beside a byline: 作者:代表联络室 2017-09-20."""
-    labels = _alt(_vocab()["publisher_labels"] + _vocab()["byline_labels"])
-    return _date_field(tm, re.search(rf"(?:{labels})\s*[::]\s*[^\s\d::|]{{2,20}}?\s*{_DATE}", tm.norm[:1500]))
+    or beside a byline: 作者:代表联络室 2017-09-20; 王朝百科·作者佚名  2011-05-24 (a byline's label
+    may go without its colon)."""
+    labels = _alt(_vocab()["publisher_labels"])
+    bylines = _alt(_vocab()["byline_labels"])
+    return _date_field(tm, re.search(rf"(?:(?:{labels})\s*[::]|(?:{bylines})\s*[::]?)\s*[^\s\d::|]{{2,20}}?\s*{_DATE}",
+                                     tm.norm[:1500]))
 
 
 def _weekday_lines(tm: TextMap) -> list[tuple[int, bool]]:
@@ -453,6 +462,7 @@ def _closing_date(tm: TextMap) -> Field | None:
             if fm:
                 return _date_field(tm, re.compile(_DATE).search(text, s + fm.start("date")))
             continue
+        line = _FOOTNOTE_MARK.sub("", line)  # 二〇〇七年五月二十四日[1]: a mirror's footnote mark
         m = re.search(rf"{_DATE}$", line)
         if m:
             return _date_field(tm, re.compile(_DATE).search(text, s))
@@ -471,6 +481,7 @@ def _closing_date(tm: TextMap) -> Field | None:
     return None
 
 
+_FOOTNOTE_MARK = re.compile(r"\s*\[\d{1,2}\]$")
 # the last sentence's stop, the date, then nothing but a table bar: a letter whose lines were joined
 _FLAT_CLOSING = re.compile(rf"[。!?]\s*(?:[\u4e00-\u9fff]{{2,20}}\s+)?(?P<date>{_DATE})\s*\|?\s*$")
 
@@ -555,14 +566,24 @@ def _is_prose(line: str) -> bool:
 
 
 # 内 容:都龙镇…,…,建议…。: the suggestion's text in a field of the page, above the reply itself
-_CONTENT_FIELD = re.compile(r"^(?:建议|提案)?(?:内\s*容|主要内容|内容摘要|摘\s*要)\s*[::]")
+# (内容:… then 对本案的实施建议:…: a proposal form's fields, each with paragraphs of prose)
+_FIELD_LABEL = re.compile(r"^[^,,。;;]{1,20}?[::]")
+_CONTENT_FIELD = re.compile(r"^(?:建议|提案)?(?:内\s*容|主要内容|内容摘要|摘\s*要|(?:对本案的)?实施建议|案\s*由|理\s*由)\s*[::]")
 
 
 def _body_bounds(text: str) -> tuple[int, int]:
-    """(start of the first line of prose in the head, end of the last line of prose)."""
+    """(start of the first line of prose in the head, end of the last line of prose);
+    the paragraphs of a content field (内容:, 实施建议:) are the suggestion's, not the body."""
     lines = _lines(text, 40)
-    start = next((s for i, (s, _, line) in enumerate(lines) if _is_prose(line)
-                  and not (_CONTENT_FIELD.match(line) or (i and _CONTENT_FIELD.match(lines[i - 1][2])))), len(text))
+    start, in_field = len(text), False
+    for s, _, line in lines:
+        if _CONTENT_FIELD.match(line):
+            in_field = True
+        elif _FIELD_LABEL.match(line):
+            in_field = False  # the next field (承办单位:…) or the letter's greeting (…委员:)
+        elif _is_prose(line) and not in_field:
+            start = s
+            break
     end = start
     for m in re.finditer(r"[^\n]+", text):
         if _is_prose(m.group().strip()):

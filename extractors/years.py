@@ -204,10 +204,16 @@ def _reply_year(tm: TextMap, published: Field, d) -> None:
         # 信息分类: 2018建议提案; 交办时间:2021年3月29日: the page's fields say which year's items
         g = fm.lastindex
         d.offer("year", int(fm.group(g)), "reply_letter_date", span=tm.to_source(fm.start(g), fm.end(g)))
+    elif hm := _HANDLING_YEAR_NAMED.search(tm.norm):
+        # 印发《关于认真办理2025年建议提案的通知》: the letter names the year whose items it handles
+        d.offer("year", int(hm.group(1)), "reply_letter_date", span=tm.to_source(hm.start(1), hm.end(1)))
     elif published.value:
         d.offer("year", int(published.value[:4]), "reply_letter_date", span=(published.start, published.end))
 
 
+# 办理2025年建议提案; 办理2019年度人大代表建议: the year whose items are handled, named
+_HANDLING_YEAR_NAMED = re.compile(r"办理\s*((?:19|20)\d{2})\s*年度?的?(?:全国|省|市|州|县|区)?"
+                                  r"(?:人大代表|政协委员|代表|委员|人大|政协)?(?:建议|提案|议案)")
 # 吴邦文委员: / 尊敬的…代表 / …收悉: where a letter's body begins
 _GREETING = re.compile(r"(?:委员|代表|同志)\s*[::,,]|" + ACK.pattern)
 # 信息分类: 2018建议提案; 组配分类: 2020年人大建议; 交办时间:2021年3月29日: a page field naming the items' year

@@ -4,7 +4,7 @@ import re
 import pytest
 import yaml
 
-from extractors.metadata import extract
+from extractors.metadata import _CN_ZEROS, extract
 
 from conftest import HERE
 
@@ -38,5 +38,5 @@ def test_evidence_points_into_the_text(case):
         if name == "year" and md.year_basis in ("title_session", "main_session", "national_session"):
             assert "届" in surface and "次" in surface  # the session that dates the report
         elif name == "year":  # 2022…, or a date in Chinese numerals (二00七年五月十四日)
-            assert (surface.startswith(str(f.value)[:2]) or re.match(r"[〇零○O0一二三四五六七八九]{4}年", surface)
+            assert (surface.startswith(str(f.value)[:2]) or re.match(rf"[{_CN_ZEROS}一二三四五六七八九]{{4}}年", surface)
                     or re.match(r"\d{1,2}[./-]\d{1,2}[./-](?:19|20)\d{2}", surface))  # a page date written day first
