@@ -16,6 +16,7 @@ from . import genre, handling, regions
 from .context import CLAUSE, SEGMENT, bounds
 from .records import Proposal, frozen_map
 from .resolve import Decisions
+from .sessions import SESSION_WORDS
 
 _CN = "一二三四五六七八九十"
 _KIND = r"(建议案|议案|建议|提案)"
@@ -35,11 +36,7 @@ _MENTION = re.compile(
 # 同茂大道416号 (street), ICP备…号, 公网安备…号, 1号楼/3号线/1号文件.
 _NOT_BEFORE = re.compile(r"(〕|\]|】|[((]\d{4}[))]|路|街|道|巷|弄|村|组|栋|楼|大道|备|字|发|函|令|ICP|公网安)$")
 _NOT_AFTER = re.compile(r"^(楼|线|院|文件|令|门|地块|库|公告|通知|房|室|台风)")
-_SESSION = re.compile(
-    rf"(?P<pre>(?:中国人民政治协商会议)?[\u4e00-\u9fff]{{0,10}}?)(?P<body1>人大|政协)?第?(?P<term>[{_CN}]{{1,4}})届"
-    rf"(?P<body2>人大常委会|人大|政协|人民代表大会|全国委员会|委员会|政治协商会议)?"
-    rf"第?(?P<no>[{_CN}]{{1,4}})次(?:会议|全会|全体会议)"
-)
+_SESSION = re.compile(rf"(?P<pre>(?:中国人民政治协商会议)?[\u4e00-\u9fff]{{0,10}}?){SESSION_WORDS}")
 _TITLE = re.compile(rf"[《“\"]?(关于[^,。;《》\n]{{2,80}}?的?{_KIND})[》”\"]?")
 _TITLE_BEFORE = re.compile(rf"[《“](关于[^《》\n]{{2,80}}?的?{_KIND})[》”]\s*$")
 # 会办市人大1号议案; 我局会办的第5、8、22号提案; 领办的重点建议第102号
@@ -349,9 +346,10 @@ def _kind_and_body(pg: _Page, kind: str | None, session: str | None, a: int, s: 
     if kind is None and session:
         kind = "提案" if "政协" in sess_norm else "建议"
     body = None
-    if "政协" in ctx or "委员" in c[max(a, s - 8):s]:
+    # (姚安县第十八届人民代表大会第四次会议第42号建议案: the session's body over the kind's)
+    if "政协" in ctx or "政治协商" in ctx or "委员" in c[max(a, s - 8):s]:
         body = "政协"
-    elif "人大" in ctx or "代表" in c[max(a, s - 8):s]:
+    elif "人大" in ctx or "人民代表" in ctx or "代表" in c[max(a, s - 8):s]:
         body = "人大"
     if body is None and kind:
         body = "政协" if kind in ("提案", "建议案") else "人大"
@@ -748,6 +746,10 @@ def _letter_subject(tm: TextMap, c: str, idx: list[int], p: _ProposalDraft) -> N
             if close > 0 and "《" not in c[te:close]:
                 te = close
         title = _as_written(tm, idx, ts, te)
+        if m.group("q") == "《" and m.group("about") and re.search(r"的?(?:建议案|议案|建议|提案|建議|議案)$", title) \
+                and not re.match(r"关于|關於|关於|關于", title):
+            # 您提出关于《加强对城区食品摊贩经营管理的建议》的提案: 关于 before the marks is the title's (§7.17)
+            title = _as_written(tm, idx, *m.span("about")) + title
         if m.group("q") != "《":
             # 关于“X”的建议, 关于“X的提案”, “关于X”的建议: the title is 关于X的建议, its marks dropped
             ends_in_kind = re.search(r"的?(?:建议案|议案|建议|提案|建議|議案)$", title) is not None
@@ -862,7 +864,15 @@ def _role(c: str, a: int, b: int, s: int, e: int) -> tuple[str | None, str | Non
     # alone: annotators read 我局会同各县区 both ways)
     if re.search(r"我[局委厅办处室]\S{0,2}?牵头", tail[:80]):
         return "主办", "takes_lead"
+    # 关于协助办理市政协六届四次会议第2024067号提案的答复: the reply says how it handled the item
+    m = _HANDLED_AS.search(c, max(0, s - 30), s)
+    if m:
+        return handling.role_rx()[1][m.group(1)], "handled_as"
     return None, None
+
+
+# 关于协助办理…会议第N号; 配合办理第N号: the way of handling right before the item's session and number
+_HANDLED_AS = re.compile(r"(协助办理|配合办理)[^,,。;;]{0,22}?(?:会议)?第?$")
 
 
 _THIS_ITEM_ROLE = re.compile(r"(?:该|本)件?(?:建议案|建议|提案|议案|件)?由我\S{0,3}?(主办|会办|协办|分办|领办)")

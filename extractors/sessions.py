@@ -15,9 +15,13 @@ from functools import lru_cache
 from .numerals import chinese_to_int
 
 _CN = "一二三四五六七八九十"
-_SESSION = re.compile(
-    rf"(?P<body1>人大|政协)?第?(?P<term>[{_CN}]{{1,4}})届(?P<nat>全国)?(?P<body2>人大常委会|人大|政协|人民代表大会|委员会)?"
-    rf"第?(?P<no>[{_CN}]{{1,4}})次(?:会议|全会|全体会议)")
+# one session's words, from the body named before its term to 次会议 (the proposal extractor
+# puts the place words before it: extractors/proposals.py): 县人民代表大会十八届四次会议,
+# 十三届全国人大二次会议, 政协第十四届全国委员会第一次会议
+SESSION_WORDS = (rf"(?P<body1>人大|政协|人民代表大会)?第?(?P<term>[{_CN}]{{1,4}})届(?P<nat>全国)?"
+                 rf"(?P<body2>人大常委会|人大|政协|人民代表大会|委员会|政治协商会议)?"
+                 rf"第?(?P<no>[{_CN}]{{1,4}})次(?:会议|全会|全体会议)")
+_SESSION = re.compile(SESSION_WORDS)
 # the year written right before the session: 2016年省十二届人大四次会议期间
 _YEAR_BEFORE = re.compile(r"((?:19|20)\d\d)年(?:度)?[^,,。;;!?\d年]{0,8}$")
 
