@@ -451,6 +451,8 @@ def _document_rules(pg: _Page, props: list[_ProposalDraft]) -> None:
             p.offer("status", classes[p.category], "class_defined", p.category + "类")
     if len(props) == 1:
         _letter_class(c, props[0], classes)
+        if pg.reply:
+            _result_field(c, props[0])
         if props[0].status is None and pg.reply:
             _letter_outcome(c, props[0])  # (a news story about one proposal tells its story, not its outcome)
     m = _ALL_CLOSED.search(c)
@@ -611,6 +613,27 @@ def _letter_class(c: str, p: _ProposalDraft, classes: dict[str, str]) -> None:
         p.category = cm.group(1) if cm else (named.pop() if len(named) == 1 else None)
     if p.category and classes.get(p.category):
         p.offer("status", classes[p.category], "class_defined", p.category + "类")
+
+
+# 办理结果:解决或采纳; 答复类别:正在解决: a letter's page field that states its outcome in words
+# (办理结果:(A类) is a class letter: _letter_class)
+_RESULT_FIELD = re.compile(r"(?:办理结果|答复结果|办理类别|答复类别|结果类别)[::]?[\[(（【]?([^\[\]()（）【】,,。;;:：]{2,10})")
+
+
+# (the compact view runs the field on into the greeting: 办理结果:解决或采纳仇忠伟委员:)
+_SOLVED_OR_ADOPTED = re.compile(r"已?(?:解决|采纳)(?:或|和|、)已?(?:解决|采纳)|已?(?:解决|采纳)$")
+
+
+def _result_field(c: str, p: _ProposalDraft) -> None:
+    """A reply letter's field that says its outcome in status words, before the letter speaks."""
+    ack = max(c.find(w) for w in genre.ACK_WORDS)
+    m = _RESULT_FIELD.search(c, 0, ack if ack > 0 else 600)
+    status, wording = handling.canonical_status(m.group(1)) if m else (None, None)
+    sm = _SOLVED_OR_ADOPTED.match(m.group(1)) if m and status is None else None
+    if sm:  # (not among the status words: 列入计划解决或采纳 in a report's sentence is a plan)
+        status, wording = "resolved", sm.group()
+    if status and status != "closed":
+        p.offer("status", status, "result_field", wording)
 
 
 def _letter_outcome(c: str, p: _ProposalDraft) -> None:
