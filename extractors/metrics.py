@@ -212,7 +212,7 @@ def _group(seg: str) -> str | None:
     if m:
         return m.group(1)
     gm = _groups_rx().search(seg)
-    return gm.group(1) + (gm.group(2) or "") if gm else None
+    return (gm.group(1) or gm.group(3)) + (gm.group(2) or gm.group(4) or "") if gm else None
 
 
 # 委员提案304件,集体提案41件: 委员 names a group of proposers only against the others
@@ -253,7 +253,10 @@ def _groups_rx() -> re.Pattern:
     in their order (the first listed wins where two could match)."""
     words = "|".join(("(?<!政协)(?<!政協)" if w.startswith("委员") else "") + re.escape(w)
                      for w in handling.vocab()["groups"])
-    return re.compile(rf"({words})((?:和|及|或)联名)?的?(?:提案|建议)")  # 委员个人或联名提案
+    # 委员个人或联名提案; 委员个人提交100件, 委员联名提交68件: a members' group with its verb and no
+    # kind word (not 代表10人以上联名提出的议案: ten co-signers make a motion, not a group)
+    return re.compile(rf"({words})((?:和|及|或)联名)?的?(?:提案|建议)"
+                      rf"|(委员个人|委员联名)((?:和|及|或)联名)?(?:提交|提出)")
 
 
 @lru_cache(maxsize=1)

@@ -890,12 +890,13 @@ def _role(c: str, a: int, b: int, s: int, e: int) -> tuple[str | None, str | Non
     # 关于协助办理市政协六届四次会议第2024067号提案的答复: the reply says how it handled the item
     m = _HANDLED_AS.search(c, max(0, s - 30), s)
     if m:
-        return handling.role_rx()[1][m.group(1)], "handled_as"
+        return "协办", "handled_as"
     return None, None
 
 
-# 关于协助办理…会议第N号; 配合办理第N号: the way of handling right before the item's session and number
-_HANDLED_AS = re.compile(r"(协助办理|配合办理)[^,,。;;]{0,22}?(?:会议)?第?$")
+# 关于协助办理…会议第N号; 配合办理第N号: handled as an assisting unit, said right before the item's
+# session and number (协助办理 is no role word elsewhere: …关于协助办理…的函 cited in a report)
+_HANDLED_AS = re.compile(r"(?:协助办理|配合办理)[^,,。;;]{0,22}?(?:会议)?第?$")
 
 
 _THIS_ITEM_ROLE = re.compile(r"(?:该|本)件?(?:建议案|建议|提案|议案|件)?由我\S{0,3}?(主办|会办|协办|分办|领办)")
