@@ -159,6 +159,7 @@ class _Sentence:
     once per sentence: a run-on sentence of thousands of counts stays linear."""
     level: str | None  # the one level it names (全国, 省, 市, 州, 区, 县 as a word or in a name)
     bodies: frozenset  # the bodies it names (人大/代表 → 人大, 政协/委员 → 政协)
+    named: frozenset  # the bodies it names by name (人大, 政协), not only by their members
     filed: bool  # its items are the filed ones (立案提案中, 占立案总数的)
     submitted: bool  # its items are the submitted ones (在征集的提案中)
 
@@ -169,20 +170,28 @@ def _sentence(doc: "_Doc", a: int, b: int) -> _Sentence:
         text = doc.norm[a:b]
         levels = {m.group(1) or m.group(2) for rx in (_SESSION_LEVEL, _LEVEL, _LEVEL_WORD) for m in rx.finditer(text)}
         levels = {"省" if x == "自治区" else x for x in levels}
-        bodies = frozenset("政协" if w in ("政协", "委员") else "人大" for w in re.findall(r"政协|委员|人大|代表", text))
-        got = _Sentence(levels.pop() if len(levels) == 1 else None, bodies,
+        words = re.findall(r"政协|委员|人大|代表", text)
+        bodies = frozenset("政协" if w in ("政协", "委员") else "人大" for w in words)
+        got = _Sentence(levels.pop() if len(levels) == 1 else None, bodies, frozenset(words) & {"人大", "政协"},
                         _FILED_FRAME.search(text) is not None, _SUBMITTED_FRAME.search(text) is not None)
         doc.sentences[(a, b)] = got
     return got
 
 
-def _sentence_body(bodies: frozenset, kind: str | None) -> str | None:
+def _sentence_body(sentence: _Sentence, kind: str | None, clause: str) -> str | None:
     """The body a sentence names for a count (GOLD.md §7.1: 人大, 代表, 政协,
     委员): the one it names, or where it names both (人大代表建议和政协委员提案
-    共计27件,其中建议18件、提案9件), the one whose items the count's kind is."""
-    if len(bodies) == 1:
-        return next(iter(bodies))
+    共计27件,其中建议18件、提案9件), the one whose items the count's kind is.
+    Members named elsewhere in the sentence do not make a count of the other
+    body's kind theirs: a 建议 count in a sentence whose only body word is 委员
+    (…已向委员作出解释) gets none; but 镇代表提出的18件提案 (the members in the
+    count's own clause) and 镇人大代表提案 (the congress named) are a town congress's."""
+    bodies = sentence.bodies
     own = {"提案": "政协", "建议案": "政协", "建议": "人大", "议案": "人大"}.get(kind or "")
+    if len(bodies) == 1:
+        body = next(iter(bodies))
+        members = "委员" if body == "政协" else "代表"
+        return body if own in (None, body) or body in sentence.named or members in clause else None
     return own if own in bodies else None
 
 
@@ -811,7 +820,7 @@ def _from_sentence_level(doc, flow, w, sc, parent) -> tuple[dict, tuple]:
 
 
 def _from_sentence_body(doc, flow, w, sc, parent) -> tuple[dict, tuple]:
-    body = _sentence_body(_sentence(doc, w.a, w.b).bodies, sc.get("kind"))
+    body = _sentence_body(_sentence(doc, w.a, w.b), sc.get("kind"), _clause(w.before, len(w.before), len(w.before)))
     return ({"body": body}, ("body",)) if body else ({}, ())
 
 
