@@ -324,6 +324,8 @@ _CN_DATE = re.compile(rf"(?:发布时间|发布日期|日期|时间)\s*[::]\s*{_
 _WEEKDAY = re.compile(rf"{_DATE}\s*[((]?(?:星期|周|礼拜)[一二三四五六日天]")
 # what names a newspaper's page: 岳阳晚报, 第A3版, A3版
 _PAPER = re.compile(r"[\u4e00-\u9fff]{1,8}(?:日报|晚报|商报|时报|早报|报社)|第\s*[A-Z]?\d{1,3}\s*版|\b[A-Z]\d{1,2}\s*版")
+# a closing line's date whose 年 was lost: 20203月26 (the month's 月 keeps it a date)
+_LOST_YEAR_MARK = re.compile(r"((?:19|20)\d{2})(\d{1,2})月(\d{1,2})日?")
 # a split or spaced year on a closing line: 20 20 年 11 月 2 日 (a PDF's spacing)
 _SPLIT_YEAR_DATE = re.compile(r"(?P<y>(?:19|20)\s\d{2})\s*年\s*(?P<m2>\d{1,2})\s*月\s*(?P<d2>\d{1,2})\s*日")
 
@@ -472,6 +474,10 @@ def _closing_date(tm: TextMap) -> Field | None:
             return _field(tm, s + cm.start(1), s + cm.end(), value=v)
         v = _run_date_value(line)
         if v:  # 2023717: a date whose separators were lost, where only one reading is a date
+            return _field(tm, s, e, value=v)
+        lm = _LOST_YEAR_MARK.fullmatch(line)
+        v = _date_value_of(*lm.groups()) if lm else None
+        if v:  # 20203月26: the closing date with its 年 (and 日) lost
             return _field(tm, s, e, value=v)
         sm = _SPLIT_YEAR_DATE.search(line)
         if sm and line.endswith(sm.group()):

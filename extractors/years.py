@@ -214,6 +214,22 @@ def _reply_year(tm: TextMap, published: Field, d) -> None:
 # 办理2025年建议提案; 办理2019年度人大代表建议: the year whose items are handled, named
 _HANDLING_YEAR_NAMED = re.compile(r"办理\s*((?:19|20)\d{2})\s*年度?的?(?:全国|省|市|州|县|区)?"
                                   r"(?:人大代表|政协委员|代表|委员|人大|政协)?(?:建议|提案|议案)")
+# 2018年末,我县农村公路共390条; 2021年,铜仁市投入近9亿元…建成了…: a year's work told as done
+_FINISHED_YEAR = re.compile(r"((?:19|20)\d{2})\s*年(?:末|底|度)?\s*[,,]?(?=[^。;;\n]{0,30}?(?:共|累计|已|了|完成|建成|投入))")
+
+
+def _finished_figures(tm: TextMap, d) -> None:
+    """A reply with no date of its own, no session year and no page date: the
+    latest year whose figures it tells as finished, plus one (GOLD.md §7.7.3:
+    2018年末,我县农村公路共390条 → 2019)."""
+    ack = ACK.search(tm.norm)
+    years = [(int(m.group(1)), m) for m in _FINISHED_YEAR.finditer(tm.norm, ack.end() if ack else 0)
+             if not _PLAN.match(tm.norm, m.end())]
+    if years:
+        y, m = max(years, key=lambda x: x[0])
+        d.offer("year", y + 1, "finished_figures", span=tm.to_source(m.start(1), m.end(1)))
+
+
 # 吴邦文委员: / 尊敬的…代表 / …收悉: where a letter's body begins
 _GREETING = re.compile(r"(?:委员|代表|同志)\s*[::,,]|" + ACK.pattern)
 # 信息分类: 2018建议提案; 组配分类: 2020年人大建议; 交办时间:2021年3月29日: a page field naming the items' year
@@ -288,6 +304,7 @@ def extract_year(tm: TextMap, title: Field, published: Field) -> tuple[Field, bo
     _delivery_year(tm, d)
     if reply:
         _reply_year(tm, published, d)
+        _finished_figures(tm, d)
     else:  # (a reply's body cites years of history: 2021年以来,我市大力推进…)
         _opening_year(tm, d)
         _session_looking_back(tm, d)
