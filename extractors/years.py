@@ -230,6 +230,20 @@ def _finished_figures(tm: TextMap, d) -> None:
         d.offer("year", y + 1, "finished_figures", span=tm.to_source(m.start(1), m.end(1)))
 
 
+# 比重與2015年持平,比2013年和2014年有所提高; 较2019年增加12件: the years a report compares itself with
+_COMPARED = re.compile(r"(?:与|與|比|较|較|同)\s*((?:19|20)\d{2})\s*年(?:度)?(?:和|及|、|(?:19|20)\d{2}年)*"
+                       r"(?:相比|相比较|同期)?[^,,。;;\d]{0,6}?(?:持平|提高|增加|增长|增長|减少|減少|下降|上升|提升|多|少)")
+
+
+def _compared_years(tm: TextMap, d) -> None:
+    """Where nothing else dates a report: the year after the latest year it
+    compares its figures with (與2015年持平,比2013年和2014年有所提高 → 2016)."""
+    years = [(int(m.group(1)), m) for m in _COMPARED.finditer(tm.norm)]
+    if years:
+        y, m = max(years, key=lambda x: x[0])
+        d.offer("year", y + 1, "compared_years", span=tm.to_source(m.start(1), m.end(1)))
+
+
 # 吴邦文委员: / 尊敬的…代表 / …收悉: where a letter's body begins
 _GREETING = re.compile(r"(?:委员|代表|同志)\s*[::,,]|" + ACK.pattern)
 # 信息分类: 2018建议提案; 组配分类: 2020年人大建议; 交办时间:2021年3月29日: a page field naming the items' year
@@ -310,6 +324,7 @@ def extract_year(tm: TextMap, title: Field, published: Field) -> tuple[Field, bo
         _session_looking_back(tm, d)
     _dated_events(tm, d)
     _national_session(tm, found, in_title, d)
+    _compared_years(tm, d)
     if published.value and not _COLLECTION.search(tm.norm[:600]):
         y, month = int(published.value[:4]), int(published.value[5:7])
         head = tm.norm[:3000]
