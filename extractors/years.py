@@ -57,10 +57,14 @@ _HELD = re.compile(r"((?:19|20)\d{2})\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?
 # what became of the items: a report of results
 _RESULTS = re.compile(r"已(?:经)?(?:全部)?(?:解决|落实|办结|办复)|办复率|办结率|满意率|正在解决|列入计划")
 # a report that looks back (…以来的提案工作, 五年来, 一年来): posted early in a year, it is about the year before
+# 于9月上旬组织…视察; 截止11月底…全部办理完毕: work of a month later in the year than a January or
+# February page, told without its year, was last year's
+_LATER_MONTH = re.compile(r"(?<![\d年])(?:[4-9]|1[0-2])\s*月(?:上旬|中旬|下旬|底|初|份|\d{1,2}\s*日)?[^。\n]{0,30}?(?:组织|完成|办结|办理完毕|召开|开展|视察|督办|答复)")
 _LOOKS_BACK = re.compile(r"以来|五年来|一年来|过去一年|去年|上年|過去一年")
 # 总结大全 > 总结范文 / 政协提案总结(十六篇) / 【第1篇: a collection of model essays reposts texts of
 # other years, so its page date dates none of them
-_COLLECTION = re.compile(r"范文|总结大全|[((]\s*[一二三四五六七八九十\d]+\s*篇\s*[))]|【第\s*\d+\s*篇")
+# (…一文来源于网友上传,不代表本站观点: a model-essay site's page, dated by its upload)
+_COLLECTION = re.compile(r"范文|总结大全|网友上传|網友上傳|[((]\s*[一二三四五六七八九十\d]+\s*篇\s*[))]|【第\s*\d+\s*篇")
 # 兰政字〔2012〕30-17号, 达川经信函〔2021〕153号: a document number and its year
 _DOC_NUMBER_YEAR = re.compile(r"[\u4e00-\u9fff]{1,8}[〔\[［(（]((?:19|20)\d{2})[〕\]］)）]\s*[\d\-]+\s*号")
 
@@ -329,7 +333,7 @@ def extract_year(tm: TextMap, title: Field, published: Field) -> tuple[Field, bo
         y, month = int(published.value[:4]), int(published.value[5:7])
         head = tm.norm[:3000]
         intake = _intake_news(head)
-        looks_back = month <= 2 and _LOOKS_BACK.search(head) and not reply and not intake
+        looks_back = month <= 2 and (_LOOKS_BACK.search(head) or _LATER_MONTH.search(head)) and not reply and not intake
         # a session's intake reported in December is the next year's handling (GOLD.md §7.10)
         y = y - 1 if looks_back else y + (month == 12 and intake)
         d.offer("year", y, "published_early" if looks_back else "published", span=(published.start, published.end))
