@@ -464,6 +464,9 @@ class _Flow:
     # a 其中 sentence after a full stop: its parts belong to the total before, but
     # inherit none of its scope (GOLD.md §7.1)
     across: bool = False
+    # {value: filing group} of the document's counts so far (共收到提案363件 → {363: 提交}): a later
+    # sentence framed by 在这363件提案中 counts within that group
+    filing_totals: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -690,6 +693,8 @@ _FILED_FRAME = re.compile(r"(?:立案|所立)(?:的)?(?:\d+件)?(?:提案|建议
 _SUBMITTED_FRAME = re.compile(r"(?:征集|收到|提交)的(?:\d+件)?(?:提案|建议)中")
 
 
+# 在这363件提案中; 在這363件提案中: a sentence framed by a total counted before
+_TOTAL_FRAME = re.compile(r"在(?:这|這|该|該|上述)?(\d+)件(?:提案|建议|建議)中")
 _TOPIC_FRAME = re.compile(r"^(?:其中)?[,,]?\s*[\u4e00-\u9fff]{0,4}?(?:围绕|关于|涉及|聚焦)")  # (提案者围绕…)
 
 
@@ -711,6 +716,10 @@ def _filing(doc: _Doc, flow: _Flow, w: _Window, sc: dict, rules: dict) -> None:
         sc["group"], rules["group"] = "立案", "filing_frame"
     elif doc.filed and _sentence(doc, w.a, w.b).submitted:
         sc["group"], rules["group"] = "提交", "filing_frame"
+    elif (fm := _TOTAL_FRAME.search(doc.norm, w.a, w.b)) and int(fm.group(1)) in flow.filing_totals:
+        # 共收到提案363件…。在这363件提案中,社会领域的提案154件: within the total's group
+        sc["group"], rules["group"] = flow.filing_totals[int(fm.group(1))], "filing_frame"
+
 
 
 def _count_or_share(doc: _Doc, flow: _Flow, i: int, q, w: _Window, names: list[str], out: list) -> None:
@@ -722,6 +731,8 @@ def _count_or_share(doc: _Doc, flow: _Flow, i: int, q, w: _Window, names: list[s
         del sc["group"]  # 代表建议27件,委员提案31件: members' proposals as a kind, not against groups'
     if names[0] == "count" and "group" not in sc:
         _filing(doc, flow, w, sc, rules)
+    if names[0] == "count" and sc.get("group") in ("提交", "立案") and q.value == int(q.value):
+        flow.filing_totals.setdefault(int(q.value), sc["group"])
     if q.ref_year:
         sc["ref_year"], rules["ref_year"] = q.ref_year, "quantity_year"
     if re.search(r"[;;]", before) and ("kind" in sc or re.search(r"共|合计|总计", before)):
