@@ -55,7 +55,10 @@ def kind_rx() -> tuple[re.Pattern, dict[str, str]]:
     # start with 议 may not follow 会.
     # 所提意见和建议得到解决, 转为意见建议: opinions and suggestions in general, not deputies' 建议
     # (代表建议 keeps its kind: only 意见 right before marks the generic phrase)
-    alts = [("(?<!会)" if w.startswith("议") else "(?<!意见)(?<!意见和)(?<!意见、)" if w.startswith("建议") else "")
+    # (提案所提建议已经解决或采纳的: the proposals' contents, not deputies' 建议; but 政协委员所提建议5件
+    # are members' suggestions)
+    alts = [("(?<!会)" if w.startswith("议") else "(?<!意见)(?<!意见和)(?<!意见、)(?<!提案所提)(?<!提案所提的)(?<!议案所提)"
+             if w.startswith("建议") else "")
             + re.escape(w) for w in sorted(table, key=len, reverse=True)]
     return re.compile("|".join(alts)), table
 
@@ -77,7 +80,8 @@ def kind_of(seg: str) -> tuple[str, int, str] | None:
 
 
 _PLANNED = re.compile(r"列入[^,,。;;:：]{0,16}?(?:计划|规划)")
-_REPLIED = re.compile(r"办复(?=建议|提案|议案|议提案|代表|委员|[^率工\u4e00-\u9fff]|$)")
+# (提案办结31件: closed, the verb right before its count; not 办结率)
+_REPLIED = re.compile(r"办复(?=建议|提案|议案|议提案|代表|委员|[^率工\u4e00-\u9fff]|$)|办结(?=\s*\d)")
 _UNDER_WAY = re.compile(r"正在[\u4e00-\u9fff]{0,4}?(推进|建设|施工|实施|落实|解决|办理|开展)|(推进|落实|实施|建设)中"
                          r"|(?:已|均已)(?:全面)?(?:启动|开工|动工)")
 
@@ -100,8 +104,13 @@ def canonical_status(text: str) -> tuple[str | None, str | None]:
     found = [(m.group(), table[m.group()]) for m in rx.finditer(text)]
     # 正在加紧建设, 正在持续推进: work under way, in words the table cannot list;
     # 办复建议提案152件: replied, outcome not stated
-    found += [(m.group(), "in_progress") for m in _UNDER_WAY.finditer(text)
-              if not any(m.group() in w or w in m.group() for w, _ in found)]
+    for m in _UNDER_WAY.finditer(text):
+        over = [(w, k) for w, k in found if m.group() in w or w in m.group()]
+        plans_inside = bool(over) and all(k == "planned" and w in m.group() for w, k in over)
+        if plans_inside:
+            found = [x for x in found if x not in over]  # 正在逐步解决: under way, not the plan inside it
+        if not over or plans_inside:
+            found.append((m.group(), "in_progress"))
     # 已列入2023年工作计划, 列入全区卫生健康事业发展规划: put into a plan
     found += [(m.group(), "planned") for m in _PLANNED.finditer(text)
               if not any(m.group() in w or w in m.group() for w, _ in found)]
