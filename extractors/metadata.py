@@ -44,7 +44,8 @@ _LABELLED_TITLE = re.compile(r"(?:(?<!建议)(?<!提案)(?<!议案)(?:文章)?�
                              r"(?!导航|栏)\s*[::]?\s*(?:\|\s*)?)",
                              re.M)
 # 两会受权发布|中国人民政治协商会议…的报告: a section's name before the title, with a bar
-_SECTION_PREFIX = re.compile(r"^[^|｜\s]{2,10}\s*[|｜]\s*(?=\S{8,})")
+# (两会进行时丨中国人民政治协商会议…的报告: the bar may be 丨, the CJK stroke sites use as one)
+_SECTION_PREFIX = re.compile(r"^[^|｜丨\s]{2,10}\s*[|｜丨]\s*(?=\S{8,})")
 # page N -, 第2页 共5页, 【第1篇 (a collection site's item number)
 _PAGE_PREFIX = re.compile(r"^(?:page|p\.)\s*\d+\s*[-–—:]\s*|^第\s*\d+\s*页\s*(?:共\s*\d+\s*页)?|^【第\s*\d+\s*篇\s*"
                           r"|^[|｜]\s*"  # (| 天水市交通运输局关于…的答复 |: a table's cell)
@@ -128,7 +129,7 @@ def extract_title(tm: TextMap) -> Field:
         found = _runon_title(tm, s, line) or _dash_subtitle(tm, lines, i, s, line)
         if found is not None:
             return found
-        if not _title_like(line):
+        if not _title_like(line) or _DOC_NUMBER_LINE.fullmatch(line):
             if _is_body_sentence(line) and len(line) > 40:
                 break  # the body has begun and no title preceded it
             continue
@@ -156,6 +157,8 @@ def _labelled_title(tm: TextMap) -> Field | None:
 _ITEM_NUMBER = re.compile(r"\d+\s*号")
 
 
+# 市环高复函〔2022〕3号: a letter's document number on its own line, not its title
+_DOC_NUMBER_LINE = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[［(（]\s*(?:19|20)\d{2}\s*[〕\]］)）]\s*第?\s*\d+\s*号")
 # (| 天水市交通运输局关于…的答复 |, | 2020-10-26 阅读: |: a line that is a table's cell)
 _CELL_BAR = re.compile(r"[|｜]\s*")
 
@@ -202,7 +205,7 @@ def _reply_title(tm: TextMap) -> Field | None:
         if pm:
             s, part = s + pm.end(), part[pm.end():]
         if (8 <= len(part) <= 80 and _ITEM_NUMBER.search(part) and not _is_body_sentence(part)
-                and re.search(_vocab()["reply_title"], part)):
+                and re.search(_vocab()["reply_title"], part) and not _DOC_NUMBER_LINE.fullmatch(part)):
             # (关于兰亭镇第十六届人民代表大会⏎第一次会议17号代表建议的答复: its first half on the line above)
             return _broken_title(tm, lines, i, s, part) or _field(tm, s, s + len(part))
     return None
@@ -287,8 +290,19 @@ def _headed_title(tm: TextMap, lines: list, i: int, s: int, line: str) -> Field:
         if k > 0 and _ORG_LINE.fullmatch(lines[k - 1][2]) and not text[lines[k - 1][1]:lines[k][0]].strip():
             k -= 1
         head = "".join(l for _, _, l in lines[k:i])
-        return _field(tm, lines[k][0], end, value=head + text[s:end])
+        tail_end, tail = _title_tail_line(lines, i, end)
+        return _field(tm, lines[k][0], tail_end, value=head + text[s:end] + tail)
     return _field(tm, s, end)
+
+
+def _title_tail_line(lines: list, i: int, end: int) -> tuple[int, str]:
+    """A title's last words left alone on the next line (…第110号代表建议办理情况\n的答复函):
+    (where the title ends, the words it gains)."""
+    if i + 1 < len(lines) and end == lines[i][1]:
+        nxt = lines[i + 1][2].strip()
+        if len(nxt) <= 8 and nxt.startswith("的") and re.search(_vocab()["reply_title"], nxt):
+            return lines[i + 1][1], nxt
+    return end, ""
 
 
 def _title_field(tm: TextMap, ns: int, ne: int) -> Field:

@@ -128,7 +128,11 @@ def _delivery_year(tm: TextMap, d) -> None:
     if m:
         # (审查情况 of the proposals received at the session: that session's year)
         head = tm.norm[:3000]
-        y = int(m.group(1)) - (int(m.group(2)) <= 2 and bool(_LOOKS_BACK.search(head)) and not _SESSION_INTAKE.search(head))
+        y, month = int(m.group(1)), int(m.group(2))
+        y -= month <= 2 and bool(_LOOKS_BACK.search(head)) and not _SESSION_INTAKE.search(head)
+        # (2021年12月30日…第一次会议通过 under a review of the session's intake: a December session hands
+        # out the next year's items, GOLD.md §7.10)
+        y += month == 12 and _intake_news(head)
         d.offer("year", y, "delivery_line", span=tm.to_source(m.start(1), m.end(1)))
 
 
@@ -252,7 +256,7 @@ def _compared_years(tm: TextMap, d) -> None:
 _GREETING = re.compile(r"(?:委员|代表|同志)\s*[::,,]|" + ACK.pattern)
 # 信息分类: 2018建议提案; 组配分类: 2020年人大建议; 交办时间:2021年3月29日: a page field naming the items' year
 _FIELD_YEAR = re.compile(r"(?:信息分类|组配分类|主题分类|分类|栏目)\s*[::]\s*(?:\|\s*)?((?:19|20)\d{2})\s*年?度?\s*(?:人大|政协)?(?:代表)?(?:建议|提案)"
-                         r"|交办(?:时间|日期)\s*[::]\s*(?:\|\s*)?((?:19|20)\d{2})\s*[年\-./]")
+                         r"|(?:交办|答复|答覆|回复|办复)(?:时间|日期)\s*[::]\s*(?:\|\s*)?((?:19|20)\d{2})\s*[年\-./]")
 # 2019年,市政协提案工作将紧紧围绕…; 2020年,提案工作要…: the plan for a year is not its handling
 # (2019年,提案工作的总体思路是…: a year's plan set out)
 _PLAN = re.compile(r"[^。\n]{0,24}?(?:将|要|拟|计划|安排|打算|思路|目标任务)")  # (match() anchors at pos; ^ would not)
