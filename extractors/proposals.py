@@ -594,7 +594,7 @@ def _section_statuses(norm: str, props: list[_ProposalDraft]) -> None:
 # A reply letter names what it answers in its acknowledgement: 您提出的《关于…的建议》
 # 收悉; 您所提的关于…的建议已收悉; 关于“黨馬線…提升”的建議收悉; “盘活…问题”的提案收悉;
 # …提出的《关于…的提案》,交我局研究办理,现答复如下; 《关于…的建议》(第033号提案)协办意见函告如下
-_ACK_END = r"[^。]{0,30}?(?:收悉|答复如下|答覆如下|函复如下|函告如下|转由我|交由我|交我|交[^,,。]{1,12}?办理)"
+_ACK_END = r"[^。]{0,30}?(?:收悉|答复如下|答覆如下|回复如下|回覆如下|函复如下|函告如下|转由我|交由我|交我|交[^,,。]{1,12}?办理)"
 _ACK = re.compile(r"(?:(?:提出|所提|提交|领衔)(?:了)?的?(?P<about>关于|關於|关於|關于)?)?"
                   # (《关于…的建议(第24号建议)收悉: a title mark left open before the number)
                   r"(?:(?P<q>[《“\"])(?P<t>[^》”\"]{4,80}?)(?:[》”\"]|(?=[((]第?\d))(?P<k>的?(?:建议案|议案|建议|提案|建議|議案))?"
@@ -751,13 +751,18 @@ def _in_clause(c: str, pos: int, status: str, wording: str) -> str | None:
     return status
 
 
+# 关于对维修温县‘四好公路’一号路的建议: a quotation that is a whole title
+_TITLE_LIKE_QUOTE = re.compile(r"(?:关于|關於|关於|關于)\S{2,76}?的?(?:建议案|议案|建议|提案|建議|議案)")
+
+
 def _letter_subject(tm: TextMap, c: str, idx: list[int], p: _ProposalDraft) -> None:
     """The title a reply letter gives its one item where it acknowledges it:
     a quoted title as written inside its marks; 关于“X”的建议 joined as
     关于X的建议; an unquoted 关于…的建议 as it stands."""
     m = _ACK.search(c)
-    if not m or (m.group("q") and m.group("q") != "《" and not re.match(r"提出|所提|提交|领衔", m.group())):
-        return  # a quotation from the suggestion (“建议进一步调整…”) is no title
+    if not m or (m.group("q") and m.group("q") != "《" and not re.match(r"提出|所提|提交|领衔", m.group())
+                 and not _TITLE_LIKE_QUOTE.fullmatch(m.group("t") or "")):
+        return  # a quotation from the suggestion (“建议进一步调整…”) is no title (“关于…的建议”已收悉 is one)
     if m.group("u"):
         # 关于加快农村教师周转房建设”的提案: a closing mark without its opening one goes
         title = re.sub(r"[”\"](?=的?(?:建议案|议案|建议|提案|建議|議案)$)", "", _as_written(tm, idx, *m.span("u")))
@@ -769,6 +774,10 @@ def _letter_subject(tm: TextMap, c: str, idx: list[int], p: _ProposalDraft) -> N
             if close > 0 and "《" not in c[te:close]:
                 te = close
         title = _as_written(tm, idx, ts, te)
+        if m.group("q") == "《" and m.group("k") and not re.search(r"(?:建议案|议案|建议|提案|建議|議案)$", title) \
+                and re.match(r"关于|關於|关於|關于", title):
+            # 《关于改造城北开发区和环城路相连接路段》的提案: the kind after the marks ends the title (§7.17)
+            title += _as_written(tm, idx, *m.span("k"))
         if m.group("q") == "《" and m.group("about") and re.search(r"的?(?:建议案|议案|建议|提案|建議|議案)$", title) \
                 and not re.match(r"关于|關於|关於|關于", title):
             # 您提出关于《加强对城区食品摊贩经营管理的建议》的提案: 关于 before the marks is the title's (§7.17)
