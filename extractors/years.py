@@ -156,7 +156,8 @@ def _dated_events(tm: TextMap, d) -> None:
               and not _RESULTS.search(head, m.end(), stop if stop >= 0 else len(head)))
     month = 12 if m and m.group(3) else int(m.group(2)) if m else 0  # 截止2019年底
     if m and (month >= 4 or intake):
-        y = int(m.group(1)) + (month == 12 and bool(intake))
+        # (截止到2000年底,…共收到提案259件: a year's intake counted to its end, not a December session's)
+        y = int(m.group(1)) + (month == 12 and bool(intake) and not m.group(3))
         d.offer("year", y, "deadline", span=tm.to_source(m.start(1), m.end(1)))
 
 
@@ -270,10 +271,19 @@ _YEAR_OPENS = re.compile(r"(?:^|[。.\n])\s*((?:19|20)\d{2})\s*年\s*[,,]")
 _LOOK_BACK_WORDS = "回望|回顾|盘点"  # (回望2025年: looking back on a year)
 
 
-def _opening_year(tm: TextMap, d) -> None:
+# 今年,省人大办公厅交给省政府系统办理的…代表建议208件: this year's handling, told before any year is named
+_THIS_YEAR_OPENS = re.compile(r"(?:^|[。\n])\s*今年[,,]?(?=[^。\n]{0,40}?(?:办理|交办|承办|收到|共))", re.M)
+
+
+def _opening_year(tm: TextMap, published: Field, d) -> None:
     if len({m.group(1) for m in _YEAR_OPENS.finditer(tm.norm, 0, 2000)}) >= 3:
         return  # a chronicle of three or more years is about none of them alone
+    this_year = _THIS_YEAR_OPENS.search(tm.norm, 0, 2000)
     for m in _STRONG_YEAR.finditer(tm.norm, 0, 2000):
+        if this_year and this_year.start() < m.start() and published.value and int(published.value[5:7]) > 2:
+            # (…今年,…交给省政府系统办理的…; further on, 2000年我省…: a year of the body's history)
+            d.offer("year", int(published.value[:4]), "opening_year", span=(published.start, published.end))
+            return
         g = next(i for i in (1, 2, 3) if m.group(i))
         if _PLAN.match(tm.norm, m.end()) and not _DONE.match(tm.norm, m.end()):
             continue
@@ -328,7 +338,7 @@ def extract_year(tm: TextMap, title: Field, published: Field) -> tuple[Field, bo
         _reply_year(tm, published, d)
         _finished_figures(tm, d)
     else:  # (a reply's body cites years of history: 2021年以来,我市大力推进…)
-        _opening_year(tm, d)
+        _opening_year(tm, published, d)
         _session_looking_back(tm, d)
     _dated_events(tm, d)
     _national_session(tm, found, in_title, d)
