@@ -42,8 +42,9 @@ COLUMNS: dict[str, list[tuple]] = {
         ("year_source", STR, False, ("text", "manifest"), "where year came from", "text"),
         ("year_inferred", BOOL, True, None, "year taken from the publication date only", "false"),
         ("year_basis", STR, False, None, "the rule that decided the year (extractors/resources/precedence.yaml "
-         "document.year: title_year, title_session, delivery_line, reply_letter_date, opening_year, main_session, "
-         "published) or manifest", "title_year"),
+         "document.year, in its order: results_year, title_year, title_session, delivery_line, reply_letter_date, "
+         "session_looking_back, opening_year, session_held, deadline, main_session, national_session, "
+         "finished_figures, compared_years, published_early, published) or manifest", "title_year"),
         ("published", STR, False, None, "publication date YYYY-MM-DD", "2022-11-30"),
         ("published_source", STR, False, ("text", "manifest"), "where published came from", "text"),
         ("publisher", STR, False, None, "the 来源/发布单位 field", "区政府办公室"),

@@ -218,7 +218,7 @@ def format_rule_table(rep: dict) -> str:
 METRIC_SCOPE = ("kind", "body", "level", "role", "category", "status", "topic", "channel", "group", "is_key", "ref_year")
 
 
-def score_metrics(gold: dict, docs: dict, preds_by_doc: dict) -> tuple[dict, list]:
+def score_metrics(gold: dict, docs: dict, preds_by_doc: dict, scope: tuple = METRIC_SCOPE) -> tuple[dict, list]:
     """GOLD.md §3: a metric is a fact, and scoring compares distinct facts.
     A predicted fact matches a gold one when metric and value agree and every
     scope field the gold states agrees (fields the gold leaves out are not
@@ -231,7 +231,7 @@ def score_metrics(gold: dict, docs: dict, preds_by_doc: dict) -> tuple[dict, lis
     for key, g in gold.items():
         gfacts = []
         for m in g.get("metrics") or []:
-            f = (m["metric"], _num(m["value"]), _folded({k: m[k] for k in METRIC_SCOPE if m.get(k) not in (None, False)}))
+            f = (m["metric"], _num(m["value"]), _folded({k: m[k] for k in scope if m.get(k) not in (None, False)}))
             if f not in gfacts:
                 gfacts.append(f)
         n_gold += len(gfacts)
@@ -240,7 +240,7 @@ def score_metrics(gold: dict, docs: dict, preds_by_doc: dict) -> tuple[dict, lis
             continue
         pfacts = []
         for r in preds_by_doc.get(doc["doc_id"], []):
-            f = (r["metric"], _num(r["value"]), _folded({k: r[k] for k in METRIC_SCOPE if r.get(k) not in (None, False)}))
+            f = (r["metric"], _num(r["value"]), _folded({k: r[k] for k in scope if r.get(k) not in (None, False)}))
             if f not in pfacts:
                 pfacts.append(f)
         n_pred += len(pfacts)
@@ -359,6 +359,14 @@ def _year_by_basis(gold: dict, docs: dict) -> dict[str, dict]:
     return tally
 
 
+def field_costs(gold: dict, docs: dict, preds_by_doc: dict) -> dict[str, float]:
+    """Metrics strict F1 with one scope field left out of the comparison, for each
+    field: how much of the gap between strict and value-only each field is (the
+    free-text `group` and `topic` labels cost the most). A diagnostic, not gated."""
+    return {k: round(score_metrics(gold, docs, preds_by_doc, tuple(x for x in METRIC_SCOPE if x != k))[0]["f1"], 4)
+            for k in METRIC_SCOPE}
+
+
 def score(gold: dict, docs: dict, preds: dict[str, dict]) -> dict:
     """Every table's scores for the gold files in `gold` (preds: table → doc_id → rows)."""
     documents, misses = score_documents(gold, docs)
@@ -382,6 +390,7 @@ def evaluate(out: str, gold_dir: str, genres: dict[str, str] | None = None) -> d
     docs = {_stem(d["source"]): d for d in dataset.read_rows(out, "documents")}
     preds = {t: _by_doc(dataset.read_rows(out, t)) for t in ("indicators", "metrics", "proposals")}
     rep = score(gold, docs, preds)
+    rep["metrics"]["without_field"] = field_costs(gold, docs, preds["metrics"])
     genres = genres if genres is not None else genres_of(gold_dir)
     by_genre: dict[str, dict] = {}
     for genre in sorted(set(genres.values())):
@@ -456,4 +465,8 @@ def format_report(rep: dict) -> str:
     if rep.get("metrics"):
         lines.append(_prf_line("metrics", rep["metrics"]))
         lines.append(_prf_line("metrics (value only)", rep["metrics"]["lenient"]))
+        costs = rep["metrics"].get("without_field")
+        if costs:  # the fields whose disagreements cost the most F1, first
+            worst = sorted(costs.items(), key=lambda kv: -kv[1])[:5]
+            lines.append("metrics F1 leaving one field out: " + ", ".join(f"{k} {v:.3f}" for k, v in worst))
     return "\n".join(lines)

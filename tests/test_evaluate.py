@@ -81,6 +81,9 @@ def test_metrics_facts_and_scope(tmp_path):
     assert (m["pred"], m["gold"], m["tp"]) == (4, 4, 3)
     assert m["precision"] == pytest.approx(3 / 4) and m["recall"] == pytest.approx(3 / 4)
     assert m["lenient"]["recall"] == 1.0
+    # the one scope disagreement is the role: leaving it out scores the 2件 fact, leaving any other out does not
+    assert m["without_field"]["role"] == 1.0
+    assert m["without_field"]["kind"] == pytest.approx(m["f1"]) and m["without_field"]["group"] == pytest.approx(m["f1"])
 
 
 def test_proposals_numbers_and_fields(tmp_path):
