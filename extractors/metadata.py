@@ -611,6 +611,15 @@ def _body_bounds(text: str) -> tuple[int, int]:
     return start, end
 
 
+# 全国政协十三届五次会议4日在北京开幕; 在北京人民大会堂召开: where a meeting sat, not whose report
+# (鹿邑县召开…会议: the county held it)
+_VENUE_HALL = re.compile(r"\s*(?:人民大会堂|人民大會堂)")
+_VENUE_SAT = re.compile(r"\s*(?:召开|召開|开幕|開幕|闭幕|閉幕|举行|舉行)")
+
+
+def _is_venue(text: str, m) -> bool:
+    return bool(_VENUE_HALL.match(text, m.end)
+                or (_VENUE_SAT.match(text, m.end) and re.search(r"[在于於]\s*$", text[max(0, m.start - 2):m.start])))
 _DATELINE = re.compile(r"\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*(?:电|讯|訊|電)")
 # A person's post: 市人大代表、衢州市某某有限公司董事长张三; the place is where the deputy
 # works, not the reporting unit's.
@@ -634,7 +643,8 @@ def extract_region(tm: TextMap, title: Field, publisher: Field) -> Field:
     addressed = [m.span() for m in _ADDRESSEE.finditer(text)]
     # 中评社北京3月3日电, 据新华社北京3月18日电: a news dateline says where it was filed, not whose report
     mentions = [m for m in regions.find_mentions(text) if not _DATELINE.match(text, m.end)
-                and not _EMPLOYER.match(text, m.end) and not any(a <= m.start < b for a, b in addressed)]
+                and not _EMPLOYER.match(text, m.end) and not any(a <= m.start < b for a, b in addressed)
+                and not _is_venue(text, m)]
     head = [m for m in mentions if any(a <= m.start < b for a, b in spans)]
     body = [m for m in mentions if m not in head]
     head_text = "".join(text[a:b] for a, b in spans)
