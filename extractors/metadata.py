@@ -617,6 +617,16 @@ _VENUE_HALL = re.compile(r"\s*(?:人民大会堂|人民大會堂)")
 _VENUE_SAT = re.compile(r"\s*(?:召开|召開|开幕|開幕|闭幕|閉幕|举行|舉行)")
 
 
+# Hong Kong, Macao and Taiwan have no local people's congress or CPPCC committee handling suggestions and
+# proposals: named in these texts (来源:香港商报网, a spam footer's 澳门金沙…, 关于香港特别行政区选举第十三届
+# 全国人大代表的办法), they are never the reporting unit
+_NO_CONGRESS = ("香港", "澳门", "澳門", "台湾", "臺灣")
+
+
+def _no_congress(m) -> bool:
+    return all(c.name.startswith(_NO_CONGRESS) for c in m.candidates)
+
+
 def _is_venue(text: str, m) -> bool:
     return bool(_VENUE_HALL.match(text, m.end)
                 or (_VENUE_SAT.match(text, m.end) and re.search(r"[在于於]\s*$", text[max(0, m.start - 2):m.start])))
@@ -644,7 +654,7 @@ def extract_region(tm: TextMap, title: Field, publisher: Field) -> Field:
     # 中评社北京3月3日电, 据新华社北京3月18日电: a news dateline says where it was filed, not whose report
     mentions = [m for m in regions.find_mentions(text) if not _DATELINE.match(text, m.end)
                 and not _EMPLOYER.match(text, m.end) and not any(a <= m.start < b for a, b in addressed)
-                and not _is_venue(text, m)]
+                and not _is_venue(text, m) and not _no_congress(m)]
     head = [m for m in mentions if any(a <= m.start < b for a, b in spans)]
     body = [m for m in mentions if m not in head]
     head_text = "".join(text[a:b] for a, b in spans)
