@@ -137,7 +137,7 @@ def find_mentions(norm: str) -> list[Mention]:
             i += 1
             continue
         hit = None
-        for L in range(min(12, n - i), 1, -1):
+        for L in range(min(_longest(), n - i), 1, -1):
             s = norm[i:i + L]
             if s in full and s not in _GENERIC and (L > 2 or _bounded(norm, i, full[s])):
                 hit = Mention(i, i + L, s, tuple(full[s]), False)
@@ -146,8 +146,9 @@ def find_mentions(norm: str) -> list[Mention]:
                 # A short form counts where it names an institution or a site
                 # (青岛政务网, 文登人民政府), or, for provinces and cities, anywhere
                 # (对北京城市建设): they are what the short form means first.
-                cands = tuple(short[s]) if _SHORT_CONTEXT.match(norm[i + L:i + L + 4]) else tuple(
-                    r for r in short[s] if r.level <= 2)
+                # (屏边县 for 屏边苗族自治县, 秀山县: a short form with its own suffix is a name, anywhere)
+                named = _SHORT_CONTEXT.match(norm[i + L:i + L + 4]) or (L >= 3 and s[-1] in "县区旗州盟")
+                cands = tuple(short[s]) if named else tuple(r for r in short[s] if r.level <= 2)
                 if cands:
                     hit = Mention(i, i + L, s, cands, True)
                     break
@@ -157,6 +158,13 @@ def find_mentions(norm: str) -> list[Mention]:
         else:
             i += 1
     return out
+
+
+@lru_cache(maxsize=1)
+def _longest() -> int:
+    """The longest name or short form (镇沅彝族哈尼族拉祜族自治县 has 13 characters)."""
+    _, full, short = _table()
+    return max(map(len, list(full) + list(short)))
 
 
 def _bounded(norm: str, i: int, cands: list[Region]) -> bool:

@@ -134,3 +134,14 @@ def test_the_year_is_scored_by_the_rule_that_decided_it():
                               "year=none": {"decided": 1, "correct": 1}}
     table = format_rule_table({"documents": rep})
     assert "year=published" in table and "documents: field=rule" in table
+
+
+def test_regions_compare_as_divisions():
+    """GOLD.md §1: a region matches when one contains the other — read as the divisions the names resolve to,
+    so a short form and the full name of one county agree, and two places never do."""
+    from pipeline.evaluate import field_match
+
+    assert field_match("region", "辽宁省阜新市阜新县", "辽宁省阜新市阜新蒙古族自治县")
+    assert field_match("region", "天津市宝坻区", "宝坻区")
+    assert not field_match("region", "辽宁省阜新市", "辽宁省大连市")
+    assert not field_match("region", "辽宁省阜新市阜新县", "辽宁省阜新市彰武县")
