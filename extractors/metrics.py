@@ -391,7 +391,11 @@ def _scope(before: str, after: str, sentence_prefix: str, metric: str, own_statu
         # the status nearest the number: 778件建议已全部办理完毕,其中所提问题已解决…的232件
         status, _ = handling.canonical_status(re.split(r"[,,;;:]", before)[-1][-40:])
         if status is None:
-            status, _ = handling.canonical_status(before[-40:])
+            # 3件,2件已办结,1件正在办理: the words glued after the number are its own, before the clause before
+            status, _ = handling.canonical_status(re.split(r"[,,;;。:、]", after, 1)[0][:16])
+        if status is None:
+            # (not across a semicolon: …1件暂无法办理;…代表建议16件 is the other list's)
+            status, _ = handling.canonical_status(re.split(r"[;;。]", before)[-1][-40:])
         if status is None:
             # after the number, up to a breakdown: 300件,其中已经解决…(A类)180件 is not a status of the 300
             status, _ = handling.canonical_status(re.split(r"[;;。]|其中", after, 1)[0][:40])
