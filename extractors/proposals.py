@@ -149,6 +149,8 @@ def _place_words(pre: str) -> str:
                 break
     if not keep and pre and pre[-1] in _LEVEL_CHARS:
         keep = pre[-1]
+    if keep in ("州", "区", "县", "旗") and pre.endswith("自治" + keep):
+        keep = "自治" + keep  # 关于自治州十四届人大四次会议: the level word is 自治州
     if keep == "旗" and re.fullmatch(r"[\u4e00-\u9fff]{2}", pre[-3:-1]) and not _NOT_PLACE.search(pre[-3:-1]):
         keep = pre[-3:]  # 阿左旗 (阿拉善左旗): a banner's short name the division table lacks
     if len(keep) > 1:
