@@ -389,7 +389,8 @@ def _labelled_date(tm: TextMap) -> Field | None:
     归档时间 (archived), 生效日期 (in force) date no publication."""
     head = tm.norm[:1500]
     for label in _vocab()["date_labels"]:
-        for m in re.finditer(rf"{re.escape(label)}\s*[::]?\s*(?:\|\s*)?{_DATE}", head):
+        # (- 发布日期⏎- 2022-11-03: a page's fields as a list, the value on the next item)
+        for m in re.finditer(rf"{re.escape(label)}\s*[::]?\s*(?:[|\-•·]\s*)?{_DATE}", head):
             if len(label) > 2 or _standalone(tm, m.start()):
                 return _date_field(tm, m)
     return None
@@ -440,6 +441,10 @@ def _top_line_date(tm: TextMap) -> Field | None:
     it is a site's clock."""
     text = tm.norm
     clocks = {at for at, _ in _weekday_lines(tm)}
+    # 2024⏎06-06⏎09:20 at the very top: a page's date with its year on a line of its own
+    sm = re.match(r"\s*((?:19|20)\d{2})\s*\n\s*(\d{1,2})-(\d{1,2})\s*\n", text)
+    if sm and _date_value_of(*sm.groups()):
+        return _field(tm, sm.start(1), sm.end(3), value=_date_value_of(*sm.groups()))
     for s, _, line in _lines(text[:1500], 15):
         s, line = _after_cell_bar(s, line)
         bullet = re.match(r"[•·]\s*", line)  # (• 2018-01-18 《柳州日报》 记者…: a list mark before the date)
