@@ -264,8 +264,9 @@ def _groups_rx() -> re.Pattern:
                      for w in handling.vocab()["groups"])
     # 委员个人或联名提案; 委员个人提交100件, 委员联名提交68件: a members' group with its verb and no
     # kind word (not 代表10人以上联名提出的议案: ten co-signers make a motion, not a group)
-    return re.compile(rf"({words})((?:和|及|或)联名)?的?(?:提案|建议)"
-                      rf"|(委员个人|委员联名)((?:和|及|或)联名)?(?:提交|提出)")
+    # (委员个人和委员联名提案255件; 委员和委员联名提案337件: the pair named in full)
+    return re.compile(rf"({words})((?:和|及|或)(?:委员)?联名)?的?(?:提案|建议)"
+                      rf"|(委员个人|委员联名)((?:和|及|或)(?:委员)?联名)?(?:提交|提出)")
 
 
 @lru_cache(maxsize=1)
