@@ -82,7 +82,8 @@ def kind_of(seg: str) -> tuple[str, int, str] | None:
 # (拟出台相关政策予以解决: a solution planned)
 _PLANNED = re.compile(r"列入[^,,。;;:：]{0,16}?(?:计划|规划)|拟[^,,。;;:：]{0,12}?予以解决")
 # (提案办结31件: closed, the verb right before its count; not 办结率)
-_REPLIED = re.compile(r"办复(?=建议|提案|议案|议提案|代表|委员|[^率工\u4e00-\u9fff]|$)|办结(?=\s*\d)")
+_REPLIED = re.compile(r"办复(?=建议|提案|议案|议提案|代表|委员|[^率工\u4e00-\u9fff]|$)|办结(?=\s*\d)"
+                      r"|(?:均|都)按(?:规定|期|时)?[^,,。;;\d]{0,4}?(?:办结|办复)(?!率)")  # 均按规定办结
 _UNDER_WAY = re.compile(r"正在[\u4e00-\u9fff]{0,4}?(推进|建设|施工|实施|落实|解决|办理|开展)|(推进|落实|实施|建设)中"
                          r"|(?:已|均已)(?:全面)?(?:启动|开工|动工)")
 
