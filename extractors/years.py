@@ -26,7 +26,8 @@ _STRONG_YEAR = re.compile(
     # 共办理2023年建议提案
     # (not a goal: 力争2025年重点提案A类比例不低于70%)
     r"|(?<!力争)(?<!争取)(?<!计划)(?<!预计)(?<!目标)(?<![到至])((?:19|20)\d{2})\s*年(?:度)?"
-    r"(?=(?:的)?(?:重点)?(?:[省市区县]|自治区)?(?:人大|建议|提案|议案|两会|“两会”|代表建议|政协)"
+    # (表彰2019年度优秀提案: the year whose proposals are honoured)
+    r"(?=(?:的)?(?:重点|优秀)?(?:[省市区县]|自治区)?(?:人大|建议|提案|议案|两会|“两会”|代表建议|政协)"
     # 召开2024年度“共同缔造 八进八问”代表行动代表建议交办会: that year's items handed out
     r"|[^,,。;;\d]{0,24}?(?:建议|提案|议案)交办会"
     # 对2008年上半年区政府办理代表建议情况进行了视察: the half-year of handling looked at
@@ -291,6 +292,8 @@ def _opening_year(tm: TextMap, published: Field, d) -> None:
         # 听取2018年建议提案办理工作情况汇报,部署2019年…: a meeting hears of a year past
         if re.search(rf"(?:{_LOOK_BACK_WORDS}|听取)\s*$", tm.norm[max(0, m.start(g) - 4):m.start(g)]):
             continue
+        if tm.norm.startswith("优秀", m.end()) and not tm.norm.endswith("表彰", 0, m.start(g)):
+            continue  # 获得2015年度优秀提案奖 at a session: an award for a past year (表彰2019年度优秀提案 is that year's)
         if re.match(r"[^,,。;;]{0,20}?表彰", tm.norm[m.end():m.end() + 24]):
             continue  # 召开了1999年…办理表彰会暨…交办会: the year honoured is past; the session handed out is not it
         d.offer("year", int(m.group(g)), "opening_year", span=tm.to_source(m.start(g), m.end(g)))
