@@ -32,6 +32,8 @@ _STRONG_YEAR = re.compile(
     r"|[^,,。;;\d]{0,24}?(?:建议|提案|议案)交办会"
     # 对2008年上半年区政府办理代表建议情况进行了视察: the half-year of handling looked at
     r"|(?:上半年|下半年)[^,,。;;\d]{0,10}?办理(?:代表|委员)?(?:建议|提案|议案))"
+    # 20105月下旬,市政府办公室会同…: a paragraph opening on a date whose 年 was lost
+    r"|(?:^|[。\n])\s*((?:19|20)\d{2})(?=(?:[1-9]|1[0-2])月(?:[上中下]旬|\d{1,2}日)?[,,])"
 )
 
 
@@ -285,7 +287,7 @@ def _opening_year(tm: TextMap, published: Field, d) -> None:
             # (…今年,…交给省政府系统办理的…; further on, 2000年我省…: a year of the body's history)
             d.offer("year", int(published.value[:4]), "opening_year", span=(published.start, published.end))
             return
-        g = next(i for i in (1, 2, 3) if m.group(i))
+        g = next(i for i in (1, 2, 3, 4) if m.group(i))
         if _PLAN.match(tm.norm, m.end()) and not _DONE.match(tm.norm, m.end()):
             continue
         # 回望2025年: a session's news looking back on the year before, not the year it is about;
