@@ -34,6 +34,8 @@ _STRONG_YEAR = re.compile(
     r"|(?:上半年|下半年)[^,,。;;\d]{0,10}?办理(?:代表|委员)?(?:建议|提案|议案))"
     # 20105月下旬,市政府办公室会同…: a paragraph opening on a date whose 年 was lost
     r"|(?:^|[。\n])\s*((?:19|20)\d{2})(?=(?:[1-9]|1[0-2])月(?:[上中下]旬|\d{1,2}日)?[,,])"
+    # 审议区政协关于表彰2012年招商引资先进个人、优秀提案…: the year whose proposals are honoured
+    r"|(?<=表彰)((?:19|20)\d{2})\s*年度?(?=[^,,。;;]{0,16}?优秀(?:提案|建议))"
 )
 
 
@@ -287,7 +289,7 @@ def _opening_year(tm: TextMap, published: Field, d) -> None:
             # (…今年,…交给省政府系统办理的…; further on, 2000年我省…: a year of the body's history)
             d.offer("year", int(published.value[:4]), "opening_year", span=(published.start, published.end))
             return
-        g = next(i for i in (1, 2, 3, 4) if m.group(i))
+        g = next(i for i in (1, 2, 3, 4, 5) if m.group(i))
         if _PLAN.match(tm.norm, m.end()) and not _DONE.match(tm.norm, m.end()):
             continue
         # 回望2025年: a session's news looking back on the year before, not the year it is about;
