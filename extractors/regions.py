@@ -70,6 +70,24 @@ def _table() -> tuple[dict[str, Region], dict[str, list[Region]], dict[str, list
     return by_code, full, short
 
 
+@lru_cache(maxsize=1)
+def _renamed() -> dict[str, Region]:
+    """Counties that have become county-level cities since the division list was made (神木县 → 神木市,
+    禄丰县 → 禄丰市): the 市 name of each, where no division has that name."""
+    _, full, short = _table()
+    out = {}
+    for r, _, _ in _rows():
+        name = r.name[:-1] + "市"
+        if r.level == 3 and r.name.endswith("县") and len(r.name) >= 3 and name not in full and name not in short:
+            out[name] = Region(r.code, name, r.level, r.parent)
+    return out
+
+
+# 来源:神木市林业局; 禄丰市人民政府: a renamed county's 市 name counts only as an institution's place, standing
+# alone (not 市政府办公室会同市人大…: 会同, "together with")
+_INSTITUTION = re.compile(r"(?:人民政府|政府|人大|政协|[\u4e00-\u9fff]{0,8}?(?:局|委员会|委|办公室|办|中心|法院|检察院))")
+
+
 def _short_forms(name: str) -> set[str]:
     """`宝坻区`→`宝坻`; `恩施土家族苗族自治州`→`恩施州`, `恩施`."""
     forms = set()
@@ -152,6 +170,8 @@ def find_mentions(norm: str) -> list[Mention]:
                 if cands:
                     hit = Mention(i, i + L, s, cands, True)
                     break
+        if hit is None:
+            hit = _renamed_at(norm, i)
         if hit:
             out.append(hit)
             i = hit.end
@@ -165,6 +185,15 @@ def _longest() -> int:
     """The longest name or short form (镇沅彝族哈尼族拉祜族自治县 has 13 characters)."""
     _, full, short = _table()
     return max(map(len, list(full) + list(short)))
+
+
+def _renamed_at(norm: str, i: int) -> Mention | None:
+    renamed = _renamed()
+    for L in (5, 4, 3):
+        r = renamed.get(norm[i:i + L])
+        if r is not None and _INSTITUTION.match(norm, i + L) and _bounded(norm, i, [r]):
+            return Mention(i, i + L, norm[i:i + L], (r,), False)
+    return None
 
 
 def _bounded(norm: str, i: int, cands: list[Region]) -> bool:
