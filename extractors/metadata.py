@@ -129,7 +129,8 @@ def extract_title(tm: TextMap) -> Field:
         found = _runon_title(tm, s, line) or _dash_subtitle(tm, lines, i, s, line)
         if found is not None:
             return found
-        if not _title_like(line) or _DOC_NUMBER_LINE.fullmatch(line):
+        # ([办理结果标注(A1)]: a page's tag in square brackets)
+        if not _title_like(line) or _DOC_NUMBER_LINE.fullmatch(line) or re.fullmatch(r"\[[^\[\]]*\]", line):
             if _is_body_sentence(line) and len(line) > 40:
                 break  # the body has begun and no title preceded it
             continue
@@ -158,7 +159,9 @@ _ITEM_NUMBER = re.compile(r"\d+\s*号")
 
 
 # 市环高复函〔2022〕3号: a letter's document number on its own line, not its title
-_DOC_NUMBER_LINE = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[［(（]\s*(?:19|20)\d{2}\s*[〕\]］)）]\s*第?\s*\d+\s*号")
+# (建议主办[2023]闭08号 签发人:马伟: with a letter for the channel and the signer's field after it)
+_DOC_NUMBER_LINE = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[［(（]\s*(?:19|20)\d{2}\s*[〕\]］)）]\s*[\u4e00-\u9fff]{0,2}\s*第?\s*\d+\s*号"
+                              r"(?:\s*签发人\s*[::].*)?")
 # (| 天水市交通运输局关于…的答复 |, | 2020-10-26 阅读: |: a line that is a table's cell)
 _CELL_BAR = re.compile(r"[|｜]\s*")
 
@@ -268,7 +271,7 @@ def _column_then_title(lines: list, i: int, tm: TextMap, line: str) -> Field | N
         pm2 = _PAGE_PREFIX.match(l2)
         if pm2:
             s2, l2 = s2 + pm2.end(), l2[pm2.end():]
-        if _title_like(l2) and _strong(l2):
+        if _title_like(l2) and _strong(l2) and not _DOC_NUMBER_LINE.fullmatch(l2):
             return _field(tm, s2, e2)
     return None
 
