@@ -757,6 +757,18 @@ def _in_clause(c: str, pos: int, status: str, wording: str) -> str | None:
 _TITLE_LIKE_QUOTE = re.compile(r"(?:关于|關於|关於|關于)\S{2,76}?的?(?:建议案|议案|建议|提案|建議|議案)")
 
 
+def _join_outside(tm: TextMap, idx: list[int], m: re.Match, title: str) -> str:
+    """GOLD.md §7.17: the marks around a name go, and what stands right outside them is joined on — a leading
+    关于 (关于“X”的建议, 关于《X的建议》的提案) and a trailing 的建议/的提案/建议 where the name inside has no such
+    ending (《关于X》的提案, “X”的提案); a name already complete (《…的建议》建议收悉) takes nothing after it."""
+    ends_in_kind = re.search(r"(?:建议案|议案|建议|提案|建議|議案)$", title) is not None
+    if m.group("about") and (m.group("k") or ends_in_kind):
+        title = _as_written(tm, idx, *m.span("about")) + title
+    if m.group("k") and not ends_in_kind:
+        title += _as_written(tm, idx, *m.span("k"))
+    return title
+
+
 def _letter_subject(tm: TextMap, c: str, idx: list[int], p: _ProposalDraft) -> None:
     """The title a reply letter gives its one item where it acknowledges it:
     a quoted title as written inside its marks; 关于“X”的建议 joined as
@@ -775,23 +787,7 @@ def _letter_subject(tm: TextMap, c: str, idx: list[int], p: _ProposalDraft) -> N
             close = c.find("》", te, te + 80)
             if close > 0 and "《" not in c[te:close]:
                 te = close
-        title = _as_written(tm, idx, ts, te)
-        if m.group("q") == "《" and m.group("k") and not re.search(r"(?:建议案|议案|建议|提案|建議|議案)$", title) \
-                and re.match(r"关于|關於|关於|關于", title):
-            # 《关于改造城北开发区和环城路相连接路段》的提案: the kind after the marks ends the title (§7.17)
-            title += _as_written(tm, idx, *m.span("k"))
-        if m.group("q") == "《" and m.group("about") and re.search(r"的?(?:建议案|议案|建议|提案|建議|議案)$", title) \
-                and not re.match(r"关于|關於|关於|關于", title):
-            # 您提出关于《加强对城区食品摊贩经营管理的建议》的提案: 关于 before the marks is the title's (§7.17)
-            title = _as_written(tm, idx, *m.span("about")) + title
-        if m.group("q") != "《":
-            # 关于“X”的建议, 关于“X的提案”, “关于X”的建议: the title is 关于X的建议, its marks dropped
-            ends_in_kind = re.search(r"的?(?:建议案|议案|建议|提案|建議|議案)$", title) is not None
-            if m.group("about") and (m.group("k") or ends_in_kind):
-                title = _as_written(tm, idx, *m.span("about")) + title
-            # (“关于…的建议”的提案: the title already ends in its kind)
-            if m.group("k") and not ends_in_kind and (m.group("about") or re.match(r"关于|關於|关於|關于", title)):
-                title += _as_written(tm, idx, *m.span("k"))
+        title = _join_outside(tm, idx, m, _as_written(tm, idx, ts, te))
     # 关于“关于加强…的建议”: a doubled 关于 keeps one (GOLD.md §7.17)
     title = re.sub(r"^(关于|關於|关於|關于)(?=关于|關於|关於|關于)", "", title)
     p.offer("title", title, "letter_subject")
