@@ -146,9 +146,18 @@ _WATCH = _Watch()
 
 
 def _rss() -> int:
-    import psutil
+    """Resident memory of this process: from /proc where there is one (what
+    psutil reads too, without importing it: 7 ms of a one-file ingest)."""
+    try:
+        with open("/proc/self/statm", "rb") as fh:
+            return int(fh.read().split()[1]) * _PAGE
+    except (OSError, IndexError, ValueError):
+        import psutil
 
-    return psutil.Process().memory_info().rss
+        return psutil.Process().memory_info().rss
+
+
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
 def _data_size() -> int:
@@ -351,15 +360,39 @@ def _warm() -> None:
     labels.tokenizer()
 
 
-def _start_worker(parent: int) -> None:
+def _start_worker(parent: int, forked: bool = False) -> None:
     """A pool worker's first steps: die with the process that started it,
     then warm up. A worker outliving a killed ingest would hold its memory
-    and could still write a chunk into OUT/.staging."""
+    and could still write a chunk into OUT/.staging. A worker ``forked`` by
+    the fork server follows the server, which ends with the ingest."""
     from .dataset import arrow_without_pandas
 
-    die_with(parent)
+    if forked:
+        _exit_with_requester()
+    else:
+        die_with(parent)
     arrow_without_pandas()  # a worker converts lists only
     _warm()
+
+
+def _exit_with_requester() -> None:
+    """A worker forked by the fork server ends when the process that asked
+    for it does (the ingest, killed with -9 included): a thread waits on the
+    pipe that closes with it. Its parent is the server, which lives as long
+    as a worker holds the server's own pipe open: watching the parent would
+    leave both waiting for the other."""
+    import multiprocessing as mp
+    from multiprocessing.connection import wait
+
+    requester = mp.parent_process()
+    if requester is None:
+        return
+
+    def watch():
+        wait([requester.sentinel])
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="jyta-exit-with-ingest").start()
 
 
 def die_with(parent: int, every: float = 0.5) -> None:
@@ -405,6 +438,7 @@ def run_local(batches: Iterable[Batch], workers: int) -> Iterator[list[Outcome]]
 
     it = iter(batches)
     pending: deque = deque()
+    stop_server = _server_stopper()
     ex = _pool(workers)
     try:
         while True:
@@ -427,14 +461,42 @@ def run_local(batches: Iterable[Batch], workers: int) -> Iterator[list[Outcome]]
                 ex = _pool(workers)
     finally:
         ex.shutdown(wait=True, cancel_futures=True)
+        stop_server()
+
+
+def _server_stopper():
+    """A function that stops the fork server if this run is the one that
+    starts it (after the pool: the server holds the extractors and the
+    tokenizer, and would otherwise live as long as this process). Stopped,
+    it is waited for, so that its workers count in this process's resource
+    use like spawned ones. A server already running (a service's) is left
+    alone. Python's forkserver module has no public stop: where its
+    internals differ, the server lives on, as it does in a service."""
+    import multiprocessing.forkserver as fs
+
+    server = getattr(fs, "_forkserver", None)
+    if server is None or getattr(server, "_forkserver_pid", 0) is not None or not hasattr(server, "_stop"):
+        return lambda: None
+    return server._stop
+# What the fork server loads before it forks a worker (see pipeline/workerstart.py).
+_PRELOAD = ["pipeline.workerstart"]
 
 
 def _pool(workers: int):
+    """Worker processes forked by a fork server that has the extractors and
+    the tokenizer loaded (a spawned worker loaded them itself: a second of
+    CPU time each, on the cores the workers share); spawned where there is
+    no fork server. Never forked from this process, whose pyarrow and
+    numpy have threads."""
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
 
-    return ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"), initializer=_start_worker,
-                               initargs=(os.getpid(),))
+    forked = "forkserver" in mp.get_all_start_methods()
+    ctx = mp.get_context("forkserver" if forked else "spawn")
+    if forked:
+        ctx.set_forkserver_preload(_PRELOAD)  # taken by the server when it starts: once per process
+    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_start_worker,
+                               initargs=(os.getpid(), forked))
 
 
 def _isolate(batch: Batch) -> list[Outcome]:
