@@ -12,6 +12,9 @@ class UserError(Exception):
 
 
 def _ingest(args) -> int:
+    from . import recache
+
+    recache.install()  # before the rules compile their patterns (see pipeline/recache.py)
     from .batch import ingest
     from .dataset import arrow_without_pandas
     from .manifest import ManifestError

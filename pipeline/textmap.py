@@ -157,7 +157,7 @@ def _changed_by_nfkc() -> re.Pattern:
     for cp in range(0x80, 0x10000):
         if 0xD800 <= cp <= 0xDFFF:
             continue
-        if unicodedata.normalize("NFKC", chr(cp)) != chr(cp):
+        if not unicodedata.is_normalized("NFKC", chr(cp)):  # NFKC(c) != c, without building it
             if start is None:
                 start = cp
             elif cp != prev + 1:

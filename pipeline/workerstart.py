@@ -6,7 +6,11 @@ them again: about a second of CPU time per worker, most of it jieba's
 dictionary. Nothing here starts a thread or imports pyarrow or numpy (which
 do): a process forked from one with threads may inherit a lock one of them
 held."""
-from . import link, readers  # noqa: F401
-from .workers import _warm
+from . import recache
+
+recache.install()  # before the rules compile their patterns; saved when the server ends
+
+from . import link, readers  # noqa: E402,F401
+from .workers import _warm  # noqa: E402
 
 _warm()

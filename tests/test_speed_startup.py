@@ -1,0 +1,120 @@
+"""Issue 18, a one-file ingest's start: what it does not need is neither
+imported nor loaded (psutil for the memory watch; PyYAML and the parse of the
+rule files once they are in the cache), and what it reads back is what a
+parse gives."""
+import glob
+import os
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT
+from pipeline import yamlload
+
+RULE_FILES = sorted(glob.glob(os.path.join(ROOT, "extractors", "resources", "*.yaml"))
+                    + glob.glob(os.path.join(ROOT, "pipeline", "resources", "*.yaml")))
+
+
+@pytest.mark.parametrize("path", RULE_FILES, ids=os.path.basename)
+def test_a_rule_file_read_back_from_the_cache_is_its_parse(path, tmp_path, monkeypatch):
+    monkeypatch.setenv("JYTA_CACHE", str(tmp_path))
+    with open(path, encoding="utf-8") as fh:
+        text = fh.read()
+    want = yamlload.parse(text)
+    assert yamlload.safe_load(text) == want  # parsed, then kept
+    monkeypatch.setattr(yamlload, "parse", lambda text: pytest.fail("parsed again"))
+    again = yamlload.safe_load(text)
+    assert again == want and list(again) == list(want)  # the same data, keys in the same order
+
+
+def test_a_changed_text_is_parsed_again(tmp_path, monkeypatch):
+    monkeypatch.setenv("JYTA_CACHE", str(tmp_path))
+    assert yamlload.safe_load("a: 1\n") == {"a": 1}
+    assert yamlload.safe_load("a: 2\n") == {"a": 2}
+    assert yamlload.safe_load("a: 1\n") == {"a": 1}
+
+
+def test_a_cache_that_cannot_be_written_is_parsed_around(tmp_path, monkeypatch):
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    monkeypatch.setenv("JYTA_CACHE", str(blocked))
+    assert yamlload.safe_load("a: [1, 2]\n") == {"a": [1, 2]}
+
+
+_ONE_FILE = """
+import sys
+from pipeline.cli import main
+main(["ingest", sys.argv[1], "-o", sys.argv[2], "-q"])
+print(" ".join(m for m in ("psutil", "yaml") if m in sys.modules) or "-")
+"""
+
+
+def test_a_one_file_ingest_imports_neither_psutil_nor_yaml(tmp_path):
+    src = tmp_path / "report.txt"
+    with open(os.path.join(ROOT, "corpus", "raw", "001.txt"), encoding="utf-8") as fh:
+        src.write_text(fh.read(), encoding="utf-8")
+    env = {**os.environ, "JYTA_CACHE": str(tmp_path / "cache"),
+           "PYTHONPATH": os.pathsep.join([ROOT, os.environ.get("PYTHONPATH", "")])}
+    seen = []
+    for out in ("first", "second"):  # the first run fills the cache
+        run = subprocess.run([sys.executable, "-c", _ONE_FILE, str(src), str(tmp_path / out)], cwd=ROOT, env=env,
+                             capture_output=True, text=True, timeout=300)
+        assert run.returncode == 0, run.stderr[-2000:]
+        seen.append(run.stdout.split()[-1])
+    assert seen[1] == "-", f"imported: {seen[1]}"
+
+
+_PARSES = """
+import re, sys
+parsed = []
+real = re._parser.parse
+re._parser.parse = lambda *a, **k: parsed.append(a[0]) or real(*a, **k)
+from pipeline.cli import main
+main(["ingest", sys.argv[1], "-o", sys.argv[2], "-q"])
+from extractors import metrics
+print(len(parsed), metrics.__name__)
+"""
+
+
+def test_a_second_ingest_reads_the_rules_patterns_back(tmp_path):
+    """The first run compiles the rules' patterns and keeps them; the next
+    one parses almost none (those compiled before the ingest starts)."""
+    src = tmp_path / "report.txt"
+    with open(os.path.join(ROOT, "corpus", "raw", "006.txt"), encoding="utf-8") as fh:
+        src.write_text(fh.read(), encoding="utf-8")
+    env = {**os.environ, "JYTA_CACHE": str(tmp_path / "cache"),
+           "PYTHONPATH": os.pathsep.join([ROOT, os.environ.get("PYTHONPATH", "")])}
+    counts = []
+    for out in ("first", "second"):
+        run = subprocess.run([sys.executable, "-c", _PARSES, str(src), str(tmp_path / out)], cwd=ROOT, env=env,
+                             capture_output=True, text=True, timeout=300)
+        assert run.returncode == 0, run.stderr[-2000:]
+        counts.append(int(run.stdout.split()[-2]))
+    assert counts[0] > 200 and counts[1] < 40, counts
+    from pipeline import dataset
+
+    for name in ("documents", "indicators", "metrics", "proposals", "sentences"):
+        assert dataset.read_rows(str(tmp_path / "first"), name) == dataset.read_rows(str(tmp_path / "second"), name)
+
+
+def test_a_pattern_read_back_is_the_pattern_compiled(tmp_path, monkeypatch):
+    """In this process: every pattern of the rules, built from what was kept,
+    equals (pattern, flags, program) what `re` compiles, and finds the same."""
+    import re
+
+    from pipeline import recache
+
+    monkeypatch.setattr(recache, "_state", {"cache": {}, "new": {}, "used": set()})
+    sources = [r"(?P<n>\d+(?:\.\d+)?)\s*(件|个|%)", r"第[一二三四五六七八九十]+届", r"[\u4e00-\u9fff]{2,8}(?:省|市|县|区)"]
+    for src in sources:
+        for flags in (0, re.I | re.M):
+            want = re.compile(src, flags)
+            recache._compile(src, flags)  # a miss: kept, once checked
+            args = recache._state["new"][(src, int(flags))]
+            import _sre
+
+            got = _sre.compile(src, *args)
+            assert got == want and got.groupindex == want.groupindex
+            text = "2022年第十四届某某省人大共办理建议256件，满意率98.5%"
+            assert [m.span() for m in got.finditer(text)] == [m.span() for m in want.finditer(text)]
