@@ -118,3 +118,21 @@ def test_a_pattern_read_back_is_the_pattern_compiled(tmp_path, monkeypatch):
             assert got == want and got.groupindex == want.groupindex
             text = "2022年第十四届某某省人大共办理建议256件，满意率98.5%"
             assert [m.span() for m in got.finditer(text)] == [m.span() for m in want.finditer(text)]
+
+
+_BLAS = """
+import os, sys
+from pipeline.cli import main
+main(["--version"])
+print(os.environ.get("OPENBLAS_NUM_THREADS"))
+"""
+
+
+@pytest.mark.parametrize("given, want", [(None, "1"), ("3", "3")])
+def test_the_cli_starts_numpy_with_one_blas_thread_unless_told(given, want):
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    if given:
+        env["OPENBLAS_NUM_THREADS"] = given
+    env["PYTHONPATH"] = os.pathsep.join([ROOT, os.environ.get("PYTHONPATH", "")])
+    run = subprocess.run([sys.executable, "-c", _BLAS], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert run.stdout.split()[-1] == want, run.stderr[-2000:]
