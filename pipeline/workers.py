@@ -425,10 +425,11 @@ def die_with(parent: int, every: float = 0.5) -> None:
 
 def run_local(batches: Iterable[Batch], workers: int) -> Iterator[list[Outcome]]:
     """Outcomes batch by batch, in input order. With more than one worker, a
-    pool of spawned processes (nothing inherited from this one) with a few
-    batches in flight, so nothing piles up in memory. A worker that dies
-    (a crash in a native library, the OOM killer) costs the file that killed
-    it, found by redoing its batch one file at a time, not the run."""
+    pool of worker processes (forked by a fork server of this run's, else
+    spawned: nothing inherited from this process) with a few batches in
+    flight, so nothing piles up in memory. A worker that dies (a crash in a
+    native library, the OOM killer) costs the file that killed it, found by
+    redoing its batch one file at a time, not the run."""
     if workers <= 1:
         for b in batches:
             yield process_batch(b)
@@ -437,8 +438,8 @@ def run_local(batches: Iterable[Batch], workers: int) -> Iterator[list[Outcome]]
 
     it = iter(batches)
     pending: deque = deque()
-    stop_server = _server_stopper()
-    ex = _pool(workers)
+    forked, stop_server = _fork_server()
+    ex = _pool(workers, forked)
     try:
         while True:
             while len(pending) < workers * 2:
@@ -456,49 +457,58 @@ def run_local(batches: Iterable[Batch], workers: int) -> Iterator[list[Outcome]]
                 redo = [b] + [pb for pb, _ in pending]
                 pending.clear()
                 for rb in redo:
-                    yield _isolate(rb)
-                ex = _pool(workers)
+                    yield _isolate(rb, forked)
+                ex = _pool(workers, forked)
     finally:
         ex.shutdown(wait=True, cancel_futures=True)
         stop_server()
 
 
-def _server_stopper():
-    """A function that stops the fork server if this run is the one that
-    starts it (after the pool: the server holds the extractors and the
-    tokenizer, and would otherwise live as long as this process). Stopped,
-    it is waited for, so that its workers count in this process's resource
-    use like spawned ones. A server already running (a service's) is left
-    alone. Python's forkserver module has no public stop: where its
-    internals differ, the server lives on, as it does in a service."""
+def _fork_server():
+    """(whether this run's workers are forked by a fork server, the function
+    that stops it). Only a server this run starts: it loads the extractors
+    and the tokenizer once for every worker (pipeline/workerstart.py), and is
+    stopped and waited for after the pool, so that it does not live on with
+    them as long as this process, and its workers count in this process's
+    resource use like spawned ones. A server already running (a service's,
+    started with another process's state) is not used: the workers are
+    spawned then, as they are where Python has no fork server or its
+    internals (there is no public stop) are not those known here."""
+    import multiprocessing as mp
     import multiprocessing.forkserver as fs
 
     server = getattr(fs, "_forkserver", None)
-    if server is None or getattr(server, "_forkserver_pid", 0) is not None or not hasattr(server, "_stop"):
-        return lambda: None
-    return server._stop
+    if ("forkserver" not in mp.get_all_start_methods() or server is None or not hasattr(server, "_stop")
+            or getattr(server, "_forkserver_pid", 0) is not None):
+        return False, lambda: None
+    fs.set_forkserver_preload(_PRELOAD)
+    fs.ensure_running()
+    ours = server._forkserver_pid
+
+    def stop():
+        if server._forkserver_pid == ours:  # not a later run's, should this run end late (a generator collected)
+            server._stop()
+
+    return True, stop
+
+
 # What the fork server loads before it forks a worker (see pipeline/workerstart.py).
 _PRELOAD = ["pipeline.workerstart"]
 
 
-def _pool(workers: int):
-    """Worker processes forked by a fork server that has the extractors and
-    the tokenizer loaded (a spawned worker loaded them itself: a second of
-    CPU time each, on the cores the workers share); spawned where there is
-    no fork server. Never forked from this process, whose pyarrow and
-    numpy have threads."""
+def _pool(workers: int, forked: bool = False):
+    """``workers`` processes, ``forked`` by the fork server (see _fork_server)
+    or spawned; never forked from this process, whose pyarrow and numpy have
+    threads."""
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
 
-    forked = "forkserver" in mp.get_all_start_methods()
     ctx = mp.get_context("forkserver" if forked else "spawn")
-    if forked:
-        ctx.set_forkserver_preload(_PRELOAD)  # taken by the server when it starts: once per process
     return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_start_worker,
                                initargs=(os.getpid(), forked))
 
 
-def _isolate(batch: Batch) -> list[Outcome]:
+def _isolate(batch: Batch, forked: bool = False) -> list[Outcome]:
     """A batch whose worker died, one file at a time in a process of its own:
     the file that kills its process is an error row (`crashed`); the others
     are written as the batch's chunk."""
@@ -506,7 +516,7 @@ def _isolate(batch: Batch) -> list[Outcome]:
 
     results = []
     for t in batch.tasks:
-        with _pool(1) as ex:
+        with _pool(1, forked) as ex:
             try:
                 results.append((t, *ex.submit(process, t).result()))
             except BrokenProcessPool:
