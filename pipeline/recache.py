@@ -21,7 +21,7 @@ import os
 import re
 import sys
 
-MAX_ENTRIES = 5000  # past this, a save keeps the patterns of its own run only (the rules changed often)
+MAX_ENTRIES = 1500  # past this, a save keeps the patterns of its own run only (the rules changed often)
 _state: dict = {}
 
 
@@ -97,7 +97,9 @@ def _path() -> str | None:
     folder = cache_dir()
     if folder is None:
         return None
-    tag = f"{sys.implementation.cache_tag}-{_sre.MAGIC}-{marshal.version}"
+    # the exact Python: a bug fix in re's compiler may change a program without changing the engine's MAGIC
+    v = sys.version_info
+    tag = f"{sys.implementation.cache_tag}.{v.micro}{v.releaselevel[0]}{v.serial}-{_sre.MAGIC}-{marshal.version}"
     return os.path.join(folder, f"patterns-{tag}.marshal")
 
 
