@@ -50,19 +50,26 @@ print(" ".join(m for m in ("psutil", "yaml") if m in sys.modules) or "-")
 """
 
 
-def test_a_one_file_ingest_imports_neither_psutil_nor_yaml(tmp_path):
+def _two_ingests(tmp_path, script: str, report: str) -> list[str]:
+    """The last line each of two one-file ingests run by ``script`` printed,
+    in processes of their own sharing a fresh cache (the first fills it)."""
     src = tmp_path / "report.txt"
-    with open(os.path.join(ROOT, "corpus", "raw", "001.txt"), encoding="utf-8") as fh:
+    with open(os.path.join(ROOT, "corpus", "raw", report), encoding="utf-8") as fh:
         src.write_text(fh.read(), encoding="utf-8")
     env = {**os.environ, "JYTA_CACHE": str(tmp_path / "cache"),
            "PYTHONPATH": os.pathsep.join([ROOT, os.environ.get("PYTHONPATH", "")])}
-    seen = []
-    for out in ("first", "second"):  # the first run fills the cache
-        run = subprocess.run([sys.executable, "-c", _ONE_FILE, str(src), str(tmp_path / out)], cwd=ROOT, env=env,
+    lines = []
+    for out in ("first", "second"):
+        run = subprocess.run([sys.executable, "-c", script, str(src), str(tmp_path / out)], cwd=ROOT, env=env,
                              capture_output=True, text=True, timeout=300)
         assert run.returncode == 0, run.stderr[-2000:]
-        seen.append(run.stdout.split()[-1])
-    assert seen[1] == "-", f"imported: {seen[1]}"
+        lines.append(run.stdout.splitlines()[-1])
+    return lines
+
+
+def test_a_one_file_ingest_imports_neither_psutil_nor_yaml(tmp_path):
+    second = _two_ingests(tmp_path, _ONE_FILE, "001.txt")[1]
+    assert second == "-", f"imported: {second}"
 
 
 _PARSES = """
@@ -80,17 +87,7 @@ print(len(parsed), metrics.__name__)
 def test_a_second_ingest_reads_the_rules_patterns_back(tmp_path):
     """The first run compiles the rules' patterns and keeps them; the next
     one parses almost none (those compiled before the ingest starts)."""
-    src = tmp_path / "report.txt"
-    with open(os.path.join(ROOT, "corpus", "raw", "006.txt"), encoding="utf-8") as fh:
-        src.write_text(fh.read(), encoding="utf-8")
-    env = {**os.environ, "JYTA_CACHE": str(tmp_path / "cache"),
-           "PYTHONPATH": os.pathsep.join([ROOT, os.environ.get("PYTHONPATH", "")])}
-    counts = []
-    for out in ("first", "second"):
-        run = subprocess.run([sys.executable, "-c", _PARSES, str(src), str(tmp_path / out)], cwd=ROOT, env=env,
-                             capture_output=True, text=True, timeout=300)
-        assert run.returncode == 0, run.stderr[-2000:]
-        counts.append(int(run.stdout.split()[-2]))
+    counts = [int(line.split()[0]) for line in _two_ingests(tmp_path, _PARSES, "006.txt")]
     assert counts[0] > 200 and counts[1] < 40, counts
     from pipeline import dataset
 
