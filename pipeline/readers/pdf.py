@@ -207,25 +207,71 @@ _LINE = re.compile(r"[^\r\n]+")
 
 
 def _page_lines(tp: int, n: int, height: float) -> list[_Line]:
-    """The lines of text page ``tp`` (its ``n`` characters), each with its geometry."""
+    """The lines of text page ``tp`` (its ``n`` characters), each with its
+    geometry: five C calls a line, through pdfium's functions called untyped
+    with ready-made pointers to one set of buffers for the page (pypdfium2's
+    typed bindings convert each pointer argument, 4.8 µs a box against 1.1,
+    and its helpers make new buffers and a tuple per call), in one loop with
+    nothing else between them: the boxes of each line's ends were most of
+    the reader's own time."""
+    import ctypes
+
     s = _text(tp, n) if n else ""
     if len(s) != n:  # only when they match do text indices equal char indices
         return [_Line(t) for t in (x.strip() for x in _LINE.findall(s)) if t]
-    lines: list[_Line] = []
-    line_box = _Boxes(tp).line
+    f = _c_calls()
+    char_box, loose, font_size, origin = f.u_char_box, f.u_loose_box, f.u_font_size, f.u_origin
+    d = (ctypes.c_double * 4)()  # the tight box: left, right, bottom, top; then the origin: x, y
+    rect = (ctypes.c_float * 4)()  # the loose box, FS_RECTF: left, top, right, bottom
+    at = ctypes.addressof(d)
+    raw, left, right, bottom, top, rect_at = (ctypes.c_void_p(x) for x in (
+        tp, at, at + 8, at + 16, at + 24, ctypes.addressof(rect)))
     space, unit_of = _SPACE.search, _UNIT.match
+    lines: list[_Line] = []
     for m in _LINE.finditer(s):
         txt = m.group()
         text = txt.strip()
         if not text:
             continue
         a = m.start() + len(txt) - len(txt.lstrip())
+        b = a + len(text) - 1
+        if not char_box(raw, a, left, right, bottom, top):
+            _no_box()
+        l0, r0, b0, t0 = d[0], d[1], d[2], d[3]
+        # The loose box spans the glyph's advance: a closing 。 draws in the
+        # left half of its cell, so its tight box ends short of the margin.
+        if not loose(raw, b, rect_at):
+            _no_box()
+        r1 = rect[2]
+        size = font_size(raw, a) or max(r0 - l0, t0 - b0)
+        # The first word runs up to the first space; the first piece no line
+        # break splits is _UNIT's (see _Line).
         sp = space(text)
-        # The first word runs up to the first space; the first unbreakable
-        # piece is _UNIT's (see _Line)
-        box = line_box(a, a + len(text) - 1, a + sp.start() - 1 if sp else None, a + unit_of(text).end() - 1, height)
-        lines.append(_Line(text, *box))
+        if not sp:
+            word = r1 - l0
+        elif loose(raw, a + sp.start() - 1, rect_at):
+            word = rect[2] - l0
+        else:
+            _no_box()
+        unit_end = a + unit_of(text).end() - 1
+        if unit_end == b:
+            unit = r1 - l0
+        elif loose(raw, unit_end, rect_at):
+            unit = rect[2] - l0
+        else:
+            _no_box()
+        # The baseline under the first character: one for the whole line
+        # whatever its fonts, so the step between lines measures the space
+        # between them.
+        origin(raw, a, left, right)
+        lines.append(_Line(text, l0, r1, height - t0, size, False, height - d[1], word, unit))
     return lines
+
+
+def _no_box():
+    from pypdfium2 import PdfiumError
+
+    raise PdfiumError("Failed to get charbox.")
 
 
 _SPACE = re.compile(r"\s")
@@ -252,87 +298,6 @@ def _text(tp: int, n: int) -> str:
     buf = (ctypes.c_ushort * (t_end + 2 - t_start))()
     got = f.get_text(tp, start, end + 1 - start, ctypes.addressof(buf))
     return memoryview(buf)[:got - 1].tobytes().decode("utf-16-le", errors="ignore")
-
-
-class _Boxes:
-    """Character geometry of a text page through pdfium's C functions
-    called with plain addresses and one set of buffers for the page:
-    pypdfium2's typed bindings convert each pointer argument (4.8 µs a box
-    against 1.1) and its helpers make new buffers and a tuple per call; the
-    boxes of each line's ends were most of the reader's own time."""
-
-    def __init__(self, tp):
-        import ctypes
-
-        self.f = _c_calls()
-        self.raw = tp
-        self.d = (ctypes.c_double * 4)()
-        self.rect = (ctypes.c_float * 4)()  # FS_RECTF: left, top, right, bottom
-        self.at, self.rect_at = ctypes.addressof(self.d), ctypes.addressof(self.rect)
-        # the same arguments as ready-made C pointers, for the untyped calls of line()
-        self.ptrs = tuple(ctypes.c_void_p(x) for x in (tp, self.at, self.at + 8, self.at + 16, self.at + 24,
-                                                       self.rect_at))
-
-    @staticmethod
-    def _fail():
-        from pypdfium2 import PdfiumError
-
-        raise PdfiumError("Failed to get charbox.")
-
-    def line(self, a: int, b: int, word_end: int | None, unit_end: int, height: float) -> tuple:
-        """The geometry of the line of characters ``a``..``b`` as _Line's
-        x0, x1, top, charw, table_row, y, word and unit (``word_end``: the
-        end of its first word, None where it has no space), in one call: the
-        C calls of one line with nothing between them (a method call and a
-        tuple each were a third of the reader's own time per line)."""
-        f, d, rect = self.f, self.d, self.rect
-        raw, left, right, bottom, top, rect_at = self.ptrs
-        if not f.u_char_box(raw, a, left, right, bottom, top):
-            self._fail()
-        l0, r0, b0, t0 = d[0], d[1], d[2], d[3]
-        # The loose box spans the glyph's advance: a closing 。 draws in the
-        # left half of its cell, so its tight box ends short of the margin.
-        loose = f.u_loose_box
-        if not loose(raw, b, rect_at):
-            self._fail()
-        r1 = rect[2]
-        size = f.u_font_size(raw, a) or max(r0 - l0, t0 - b0)
-        if word_end is None:
-            word = r1 - l0
-        elif loose(raw, word_end, rect_at):
-            word = rect[2] - l0
-        else:
-            self._fail()
-        if unit_end == b:
-            unit = r1 - l0
-        elif loose(raw, unit_end, rect_at):
-            unit = rect[2] - l0
-        else:
-            self._fail()
-        f.u_origin(raw, a, left, right)
-        return l0, r1, height - t0, size, False, height - d[1], word, unit
-
-    def tight(self, i: int) -> tuple[float, float, float, float]:
-        at = self.at
-        if not self.f.char_box(self.raw, i, at, at + 8, at + 16, at + 24):  # left, right, bottom, top
-            self._fail()
-        d = self.d
-        return d[0], d[2], d[1], d[3]
-
-    def loose_right(self, i: int) -> float:
-        if not self.f.loose_box(self.raw, i, self.rect_at):
-            self._fail()
-        return self.rect[2]
-
-    def font_size(self, i: int) -> float:
-        return self.f.font_size(self.raw, i)
-
-    def baseline(self, i: int) -> float:
-        """The baseline under character ``i``: one for the whole line
-        whatever its fonts, so the step between lines measures the space
-        between them."""
-        self.f.origin(self.raw, i, self.at, self.at + 8)
-        return self.d[1]
 
 
 _C_CALLS = None
@@ -379,10 +344,6 @@ def _c_calls():
             segment_point=make(pdfium_c.FPDFPathSegment_GetPoint, I, P, P, P),
             segment_type=make(pdfium_c.FPDFPathSegment_GetType, I, P),
             segment_close=make(pdfium_c.FPDFPathSegment_GetClose, I, P),
-            char_box=make(pdfium_c.FPDFText_GetCharBox, I, P, I, P, P, P, P),
-            loose_box=make(pdfium_c.FPDFText_GetLooseCharBox, I, P, I, P),
-            font_size=make(pdfium_c.FPDFText_GetFontSize, D, P, I),
-            origin=make(pdfium_c.FPDFText_GetCharOrigin, I, P, I, P, P),
             # a page object's handle kept as a C pointer (a c_void_p subclass is
             # returned as it is), to be passed on untyped
             u_get_object=untyped(pdfium_c.FPDFPage_GetObject, type("_Handle", (P,), {})),
@@ -463,7 +424,8 @@ def _drop_running_lines(pages: list[list[_Line]], heights: list[float]) -> None:
             repeated = n >= 2 and zone[keys[id(ln)]] >= max(2, n // 2)
             if _PAGE_NO.match(ln.text.strip()) or repeated or (small and (ln.top < 0.08 * h or ln.top > 0.9 * h)):
                 drop.add(id(ln))
-        lines[:] = [ln for ln in lines if id(ln) not in drop]
+        if drop:
+            lines[:] = [ln for ln in lines if id(ln) not in drop]
 
 
 def _page_geometry(lines: list[_Line], width: float) -> tuple[float, float, float] | None:
@@ -488,7 +450,8 @@ class _Layout:
         whole = _page_geometry([ln for p in pages for ln in p], _median(widths) if widths else 0)
         self.geo = [self._block(lines, w, whole) for lines, w in zip(pages, widths)]
         steps = sorted(b.y - a.y for lines in pages for a, b in zip(lines, lines[1:])
-                       if _placed(a) and _placed(b) and b.y - a.y > 0.3 * (a.charw or 10))
+                       if a.y is not None and b.y is not None and not (a.table_row or b.table_row)  # _placed
+                       and b.y - a.y > 0.3 * (a.charw or 10))
         # The tightest usual step is the line pitch inside a paragraph, even
         # on pages of one-line paragraphs spaced apart.
         self.pitch = steps[len(steps) // 4] if steps else None

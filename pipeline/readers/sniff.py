@@ -38,7 +38,7 @@ def sniff(data: bytes, name: str = "") -> str:
     >>> sniff("今年共承办建议6件。".encode("gbk"))
     'text'
     """
-    if not data or not data.strip():
+    if not data or data.isspace():  # nothing but ASCII whitespace (what strip() strips), without copying it
         raise IngestError("empty", "the file is empty", stage="sniff")
     head = data[:1024]
     if _PDF_HEADER.search(head):
