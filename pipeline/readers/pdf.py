@@ -407,21 +407,21 @@ def _drop_running_lines(pages: list[list[_Line]], heights: list[float]) -> None:
     keys: dict[int, str] = {}
     for lines in pages:
         for ln in {id(x): x for x in lines[:3] + lines[-3:]}.values():
-            keys[id(ln)] = _key(ln.text)
-            zone[keys[id(ln)]] += 1
+            keys[id(ln)] = k = _key(ln.text)
+            zone[k] += 1
     sizes = [ln.charw for p in pages for ln in p if ln.charw]
-    body_size = _median(sizes) if sizes else None
+    small_size = 0.85 * _median(sizes) if sizes else None
+    often = max(2, n // 2)
     for lines, h in zip(pages, heights):
-        edge = lines[:3] + lines[-3:]
         drop = set()
-        for ln in edge:
+        for ln in lines[:3] + lines[-3:]:
             near_edge = ln.top is None or ln.top < 0.12 * h or ln.top > 0.85 * h
             if not near_edge:
                 continue
             # A header in a smaller type than the body, in the top or bottom
             # margin, is running matter even on a one-page file.
-            small = body_size is not None and ln.charw is not None and ln.charw < 0.85 * body_size
-            repeated = n >= 2 and zone[keys[id(ln)]] >= max(2, n // 2)
+            small = small_size is not None and ln.charw is not None and ln.charw < small_size
+            repeated = n >= 2 and zone[keys[id(ln)]] >= often
             if _PAGE_NO.match(ln.text.strip()) or repeated or (small and (ln.top < 0.08 * h or ln.top > 0.9 * h)):
                 drop.add(id(ln))
         if drop:
@@ -567,7 +567,7 @@ def _wraps(prev: _Line | None, pi: int, nxt: _Line, ni: int, layout: _Layout, ma
     if not (pgeo and ngeo and prev.x1 is not None and nxt.x0 is not None):
         # No geometry: a line nearly as long as the longest is a wrapped one.
         return len(prev.text) >= 0.9 * max_len and not prev.text.endswith(_END_PUNCT)
-    if layout.indented(nxt, ngeo) or layout.gap(prev, nxt, pi == ni):
+    if nxt.x0 > ngeo[0] + 0.8 * ngeo[2] or layout.gap(prev, nxt, pi == ni):  # indented, or space above it
         return False
     if nxt.text[0] in _CLOSING or _open_bracket(prev.text, nxt.text):
         return True
