@@ -15,7 +15,8 @@ included), baseline and ingest in turn:
 4. PDF throughput: our PDF reader (the stream-size check, pypdfium2 text +
    geometry, pdfplumber on pages whose rules form a grid) vs raw pypdfium2
    text extraction of the same files, pages/s; the ratio is the median (and
-   min) over rounds that alternate the two.
+   min) over rounds that alternate the two. bench/pdfpass.py does one pass
+   of either as a whole process, to time the two in turn from outside.
 5. Peak memory (RSS of the largest process) of `jyta ingest` with its default
    workers for 1,000 and 10,000 documents.
 

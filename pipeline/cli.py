@@ -12,6 +12,9 @@ class UserError(Exception):
 
 
 def _ingest(args) -> int:
+    from . import recache
+
+    recache.install()  # before the rules compile their patterns (see pipeline/recache.py)
     from .batch import ingest
     from .dataset import arrow_without_pandas
     from .manifest import ManifestError
@@ -468,6 +471,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """The command; a user's mistake is one line on stderr and exit 2, anything
     unexpected one line and exit 1 (the traceback with --debug or JYTA_DEBUG=1)."""
+    _one_blas_thread()
     try:
         args = build_parser().parse_args(argv)
     except SystemExit as e:  # --help, --version, or a usage error argparse has said in one line
@@ -494,6 +498,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"jyta: error: {type(e).__name__}: {_one_line(e)}"
               + ("" if debug else " (--debug or JYTA_DEBUG=1 shows where)"), file=sys.stderr)
         return 1
+
+
+def _one_blas_thread() -> None:
+    """numpy's OpenBLAS starts a thread per core when numpy is imported (by
+    pyarrow, by the near-duplicate check) and jyta multiplies no matrices:
+    the threads cost a one-file ingest 70 ms, more on a machine with more
+    cores. Set before numpy is imported, for this process and the workers it
+    starts; a value the user set is kept."""
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
 def _one_line(e: Exception) -> str:

@@ -134,7 +134,13 @@ def _may_be_same(a: tuple, b: tuple) -> bool:
     short, long = (a[0], b[0]) if a[0] <= b[0] else (b[0], a[0])
     if short == 0 or short < MIN_COVERED * long:
         return False
-    return unmatched(a[1], b[1]) <= int(MAX_UNMATCHED * min(len(a[1]), len(b[1])))
+    allowed = int(MAX_UNMATCHED * min(len(a[1]), len(b[1])))
+    if not allowed and len(a[1]) == len(b[1]):
+        # none may be missing, and one as long as the other is in it in order
+        # only if they are equal: a comparison in C, not a sequence alignment
+        # (copies of one template, each with a number of its own, are most pairs)
+        return tuple(a[1]) == tuple(b[1])
+    return unmatched(a[1], b[1]) <= allowed
 
 
 @lru_cache(maxsize=1)

@@ -101,7 +101,9 @@ def write_database(out: str) -> str:
     # the writers' lock (a writer starting deletes the temp files it finds)
     with dataset.exclusive(out), tempfile.TemporaryDirectory(prefix="jyta-db-") as work:
         built = os.path.join(work, DB_NAME)
-        con = duckdb.connect(built)
+        # one thread: the file holds views only, and starting DuckDB's thread pool
+        # cost more than the views took (a tenth of a one-file ingest's own work)
+        con = duckdb.connect(built, config={"threads": 1})
         try:
             _create_views(con, out)
         finally:

@@ -45,6 +45,28 @@ _STRAY_SPACE = re.compile(
     rf"(?<=[{_CJK}0-9０-９%％])[ \u00a0\u3000]+(?=[{_CJK}])"
     rf"|(?<=[{_CJK}])[ \u00a0\u3000]+(?=[0-9０-９])"
 )
+_SPACES = re.compile(r"[ \u00a0\u3000]+")
+_CJK_CHAR = re.compile(rf"[{_CJK}]")
+_BEFORE_CJK = re.compile(rf"[{_CJK}0-9０-９%％]")
+_DIGIT = re.compile(r"[0-9０-９]")
+
+
+def _stray_spaces(text: str) -> list[tuple[int, int]]:
+    """The spans _STRAY_SPACE.finditer finds, found from the runs of spaces:
+    a match is a whole run (lookbehind and lookahead stop inside none), so
+    the regex engine need not try its lookbehind at every character."""
+    out = []
+    end = len(text)
+    for m in _SPACES.finditer(text):
+        a, b = m.span()
+        if a == 0 or b == end:
+            continue
+        before, after = text[a - 1], text[b]
+        if (_CJK_CHAR.match(after) and _BEFORE_CJK.match(before)) or (_CJK_CHAR.match(before) and _DIGIT.match(after)):
+            out.append((a, b))
+    return out
+
+
 # A table row as text: cells between tabs or bars (our readers write ` | `).
 _TABLE_ROW = re.compile(r"\t|\s[|｜]\s")
 
@@ -133,7 +155,7 @@ def _dropped_spans(text: str, join_wraps: bool = True) -> list[tuple[int, int, b
     """Spans left out of the view; the flag marks glosses, which belong to
     the character before them (a match ending at 會 covers 會(huì))."""
     spans = [(*m.span(), True) for m in _PINYIN.finditer(text)]
-    spans += [(*m.span(), False) for m in _STRAY_SPACE.finditer(text)]
+    spans += [(a, b, False) for a, b in _stray_spaces(text)]
     if join_wraps:
         spans += [(a, b, False) for a, b in _hard_wraps(text)]
     spans.sort()
@@ -157,7 +179,7 @@ def _changed_by_nfkc() -> re.Pattern:
     for cp in range(0x80, 0x10000):
         if 0xD800 <= cp <= 0xDFFF:
             continue
-        if unicodedata.normalize("NFKC", chr(cp)) != chr(cp):
+        if not unicodedata.is_normalized("NFKC", chr(cp)):  # NFKC(c) != c, without building it
             if start is None:
                 start = cp
             elif cp != prev + 1:
@@ -168,6 +190,17 @@ def _changed_by_nfkc() -> re.Pattern:
         ranges.append((start, prev))
     cls = "".join(re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges)
     return re.compile(f"[{cls}]")
+
+
+_IDENTITY = array("i")
+
+
+def _identity(n: int) -> array:
+    """array("i", range(m)) for some m >= n, grown (doubled) as longer texts come."""
+    global _IDENTITY
+    if len(_IDENTITY) < n:
+        _IDENTITY = array("i", range(max(n, 2 * len(_IDENTITY), 4096)))
+    return _IDENTITY
 
 
 def build(text: str, join_wraps: bool = True) -> TextMap:
@@ -188,11 +221,13 @@ def build(text: str, join_wraps: bool = True) -> TextMap:
     starts = array("i")
     ends = array("i")
 
+    ident = _identity(len(text) + 1)
+
     def plain(a: int, b: int) -> None:
         if b > a:
             parts.append(text[a:b])
-            starts.extend(range(a, b))
-            ends.extend(range(a + 1, b + 1))
+            starts.extend(ident[a:b])  # a copy of memory, where a range was a Python int per character
+            ends.extend(ident[a + 1:b + 1])
 
     def segment(a: int, b: int) -> None:
         i = a

@@ -77,7 +77,7 @@ def read_bytes(data: bytes, source: str = "<bytes>") -> Document:
         raise IngestError("parse", f"{fmt} reader failed: {type(e).__name__}: {e}", stage="parse") from e
     if len(doc.text) > MAX_CHARS:
         raise IngestError("too_large", f"{len(doc.text)} characters of text: not one report", stage="read")
-    if not doc.text.strip():
+    if not doc.text or doc.text.isspace():  # no text but whitespace, without a stripped copy of it
         raise IngestError("no_text", f"no text in this {fmt} file", stage="read")
     if not _CJK.search(doc.text):
         raise IngestError("not_chinese", "the text has no Chinese characters: not a report of this kind", stage="read")

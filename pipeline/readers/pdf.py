@@ -4,7 +4,6 @@ numbers dropped, the page of every character kept."""
 from __future__ import annotations
 
 import re
-import statistics
 from collections import Counter
 from dataclasses import dataclass
 
@@ -30,7 +29,7 @@ _UNIT = re.compile(r"[(（「『“‘《〈【〔]*(?:[0-9A-Za-z０-９]+(?:[.�
                    rf"[%％‰]?[{_CLOSING}]*")
 
 
-@dataclass
+@dataclass(slots=True)
 class _Line:
     text: str
     x0: float | None = None
@@ -45,8 +44,9 @@ class _Line:
 
 def read_pdf(data: bytes) -> tuple[str, list[int], list, list[str]]:
     """Return ``(text, page_starts, tables, warnings)``."""
+    import ctypes
+
     import pypdfium2 as pdfium
-    import pypdfium2.raw as pdfium_c
 
     from . import pdfsize
 
@@ -68,23 +68,39 @@ def read_pdf(data: bytes) -> tuple[str, list[int], list, list[str]]:
         n_pages = len(pdf)
         if n_pages == 0:
             raise IngestError("corrupt", "PDF has no pages", stage="read")
+        f = _c_calls()
+        raw_doc = ctypes.cast(pdf.raw, ctypes.c_void_p).value
         for i in range(n_pages):
-            page = pdf[i]
-            w, h = page.get_size()
-            heights.append(h)
-            widths.append(w)
-            n_images, paths = _objects(page.raw)
-            images += n_images
-            tp = page.get_textpage()
-            if len(paths) >= 4:
-                too_many, grid = _rules(paths, tp.count_chars())
-                if too_many:
-                    warnings.append(f"tables not read on page {i + 1}: {too_many} (no report's table)")
-                elif grid:
-                    ruled.append(i)
-            pages.append(_page_lines(tp, h))
-            tp.close()
-            page.close()
+            # pdfium's handles, not pypdfium2's page objects: those register a
+            # finalizer and a parent link per page and text page, which cost
+            # a tenth of what loading the page did
+            page = f.load_page(raw_doc, i)
+            if not page:
+                raise pdfium.PdfiumError("Failed to load page.")
+            tp = None
+            try:
+                w, h = f.page_width(page), f.page_height(page)
+                heights.append(h)
+                widths.append(w)
+                n_images, paths = _objects(page)
+                images += n_images
+                tp = f.load_text(page)
+                if not tp:
+                    raise pdfium.PdfiumError("Failed to load text page.")
+                n = f.count_chars(tp)
+                if n < 0:
+                    raise pdfium.PdfiumError("Failed to get character count.")
+                if len(paths) >= 4:
+                    too_many, grid = _rules(paths, n)
+                    if too_many:
+                        warnings.append(f"tables not read on page {i + 1}: {too_many} (no report's table)")
+                    elif grid:
+                        ruled.append(i)
+                pages.append(_page_lines(tp, n, h))
+            finally:
+                if tp:
+                    f.close_text(tp)
+                f.close_page(page)
     finally:
         pdf.close()
     _check_text_layer(pages, images, n_pages)
@@ -105,12 +121,12 @@ def _objects(page) -> tuple[int, list]:
     import pypdfium2.raw as pdfium_c
 
     f = _c_calls()
-    get_type, image, path = f.obj_type, pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_PATH
-    get, form = f.get_object, pdfium_c.FPDF_PAGEOBJ_FORM
-    page = ctypes.cast(page, ctypes.c_void_p).value
+    get_type, image, path = f.u_obj_type, pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_PATH
+    get, form = f.u_get_object, pdfium_c.FPDF_PAGEOBJ_FORM
     images, paths = 0, []
+    handle = ctypes.c_void_p(page)
     for k in range(f.count_objects(page)):
-        obj = get(page, k)
+        obj = get(handle, k)
         t = get_type(obj)
         if t == path:
             paths.append(obj)
@@ -190,79 +206,98 @@ def _rules(paths: list, chars: int) -> tuple[str | None, bool]:
 _LINE = re.compile(r"[^\r\n]+")
 
 
-def _page_lines(tp, height: float) -> list[_Line]:
-    n = tp.count_chars()
-    s = tp.get_text_range(0, n) if n else ""
+def _page_lines(tp: int, n: int, height: float) -> list[_Line]:
+    """The lines of text page ``tp`` (its ``n`` characters), each with its
+    geometry: five C calls a line, through pdfium's functions called untyped
+    with ready-made pointers to one set of buffers for the page (pypdfium2's
+    typed bindings convert each pointer argument, 4.8 µs a box against 1.1,
+    and its helpers make new buffers and a tuple per call), in one loop with
+    nothing else between them: the boxes of each line's ends were most of
+    the reader's own time."""
+    import ctypes
+
+    s = _text(tp, n) if n else ""
     if len(s) != n:  # only when they match do text indices equal char indices
         return [_Line(t) for t in (x.strip() for x in _LINE.findall(s)) if t]
+    f = _c_calls()
+    char_box, loose, font_size, origin = f.u_char_box, f.u_loose_box, f.u_font_size, f.u_origin
+    d = (ctypes.c_double * 4)()  # the tight box: left, right, bottom, top; then the origin: x, y
+    rect = (ctypes.c_float * 4)()  # the loose box, FS_RECTF: left, top, right, bottom
+    at = ctypes.addressof(d)
+    raw, left, right, bottom, top, rect_at = (ctypes.c_void_p(x) for x in (
+        tp, at, at + 8, at + 16, at + 24, ctypes.addressof(rect)))
+    space, unit_of = _SPACE.search, _UNIT.match
     lines: list[_Line] = []
-    boxes = _Boxes(tp)
-    tight, loose_right, font_size, baseline = boxes.tight, boxes.loose_right, boxes.font_size, boxes.baseline
     for m in _LINE.finditer(s):
         txt = m.group()
         text = txt.strip()
         if not text:
             continue
-        a = m.start() + txt.index(text[0])
+        a = m.start() + len(txt) - len(txt.lstrip())
         b = a + len(text) - 1
-        l0, b0, r0, t0 = tight(a)
+        if not char_box(raw, a, left, right, bottom, top):
+            _no_box()
+        l0, r0, b0, t0 = d[0], d[1], d[2], d[3]
         # The loose box spans the glyph's advance: a closing 。 draws in the
         # left half of its cell, so its tight box ends short of the margin.
-        r1 = loose_right(b)
-        size = font_size(a) or max(r0 - l0, t0 - b0)
-        space = _SPACE.search(text)
-        word = loose_right(a + space.start() - 1) - l0 if space else r1 - l0
-        unit = loose_right(a + _UNIT.match(text).end() - 1) - l0
-        lines.append(_Line(text, l0, r1, height - t0, size, y=height - baseline(a), word=word, unit=unit))
+        if not loose(raw, b, rect_at):
+            _no_box()
+        r1 = rect[2]
+        size = font_size(raw, a) or max(r0 - l0, t0 - b0)
+        # The first word runs up to the first space; the first piece no line
+        # break splits is _UNIT's (see _Line).
+        sp = space(text)
+        if not sp:
+            word = r1 - l0
+        elif loose(raw, a + sp.start() - 1, rect_at):
+            word = rect[2] - l0
+        else:
+            _no_box()
+        unit_end = a + unit_of(text).end() - 1
+        if unit_end == b:
+            unit = r1 - l0
+        elif loose(raw, unit_end, rect_at):
+            unit = rect[2] - l0
+        else:
+            _no_box()
+        # The baseline under the first character: one for the whole line
+        # whatever its fonts, so the step between lines measures the space
+        # between them.
+        origin(raw, a, left, right)
+        lines.append(_Line(text, l0, r1, height - t0, size, False, height - d[1], word, unit))
     return lines
+
+
+def _no_box():
+    from pypdfium2 import PdfiumError
+
+    raise PdfiumError("Failed to get charbox.")
 
 
 _SPACE = re.compile(r"\s")
 
 
-class _Boxes:
-    """Character geometry of a text page through pdfium's C functions
-    called with plain addresses and one set of buffers for the page:
-    pypdfium2's typed bindings convert each pointer argument (4.8 µs a box
-    against 1.1) and its helpers make new buffers and a tuple per call; the
-    boxes of each line's ends were most of the reader's own time."""
+def _text(tp: int, n: int) -> str:
+    """The page's text as pypdfium2's get_text_range(0, n) gives it: the
+    range narrowed to characters that have a place in the text (pdfium
+    would read past a range that ends on one that has none), decoded as
+    UTF-16 with what does not decode dropped."""
+    import ctypes
 
-    def __init__(self, tp):
-        import ctypes
-
-        self.f = _c_calls()
-        self.raw = ctypes.cast(tp.raw, ctypes.c_void_p).value
-        self.d = (ctypes.c_double * 4)()
-        self.rect = (ctypes.c_float * 4)()  # FS_RECTF: left, top, right, bottom
-        self.at, self.rect_at = ctypes.addressof(self.d), ctypes.addressof(self.rect)
-
-    @staticmethod
-    def _fail():
-        from pypdfium2 import PdfiumError
-
-        raise PdfiumError("Failed to get charbox.")
-
-    def tight(self, i: int) -> tuple[float, float, float, float]:
-        at = self.at
-        if not self.f.char_box(self.raw, i, at, at + 8, at + 16, at + 24):  # left, right, bottom, top
-            self._fail()
-        d = self.d
-        return d[0], d[2], d[1], d[3]
-
-    def loose_right(self, i: int) -> float:
-        if not self.f.loose_box(self.raw, i, self.rect_at):
-            self._fail()
-        return self.rect[2]
-
-    def font_size(self, i: int) -> float:
-        return self.f.font_size(self.raw, i)
-
-    def baseline(self, i: int) -> float:
-        """The baseline under character ``i``: one for the whole line
-        whatever its fonts, so the step between lines measures the space
-        between them."""
-        self.f.origin(self.raw, i, self.at, self.at + 8)
-        return self.d[1]
+    f = _c_calls()
+    start, end = 0, n - 1
+    while start <= end and f.text_index(tp, start) == -1:
+        start += 1
+    if start > end:
+        return ""
+    t_start = f.text_index(tp, start)
+    t_end = f.text_index(tp, end)
+    while t_end == -1:
+        end -= 1
+        t_end = f.text_index(tp, end)
+    buf = (ctypes.c_ushort * (t_end + 2 - t_start))()
+    got = f.get_text(tp, start, end + 1 - start, ctypes.addressof(buf))
+    return memoryview(buf)[:got - 1].tobytes().decode("utf-16-le", errors="ignore")
 
 
 _C_CALLS = None
@@ -283,7 +318,22 @@ def _c_calls():
         def make(fn, restype, *args):
             return ctypes.CFUNCTYPE(restype, *args)(ctypes.cast(fn, P).value)
 
+        def untyped(fn, restype):
+            """A call with no argument types: each argument passed as it is
+            (ints as C ints, pointers as ready-made c_void_p), a third
+            cheaper than converting it; for the calls made for every line."""
+            return make(fn, restype)
+
         _C_CALLS = SimpleNamespace(
+            load_page=make(pdfium_c.FPDF_LoadPage, P, P, I),
+            close_page=make(pdfium_c.FPDF_ClosePage, None, P),
+            page_width=make(pdfium_c.FPDF_GetPageWidthF, ctypes.c_float, P),
+            page_height=make(pdfium_c.FPDF_GetPageHeightF, ctypes.c_float, P),
+            load_text=make(pdfium_c.FPDFText_LoadPage, P, P),
+            close_text=make(pdfium_c.FPDFText_ClosePage, None, P),
+            count_chars=make(pdfium_c.FPDFText_CountChars, I, P),
+            text_index=make(pdfium_c.FPDFText_GetTextIndexFromCharIndex, I, P, I),
+            get_text=make(pdfium_c.FPDFText_GetText, I, P, I, I, P),
             count_objects=make(pdfium_c.FPDFPage_CountObjects, I, P),
             get_object=make(pdfium_c.FPDFPage_GetObject, P, P, I),
             obj_type=make(pdfium_c.FPDFPageObj_GetType, I, P),
@@ -294,10 +344,14 @@ def _c_calls():
             segment_point=make(pdfium_c.FPDFPathSegment_GetPoint, I, P, P, P),
             segment_type=make(pdfium_c.FPDFPathSegment_GetType, I, P),
             segment_close=make(pdfium_c.FPDFPathSegment_GetClose, I, P),
-            char_box=make(pdfium_c.FPDFText_GetCharBox, I, P, I, P, P, P, P),
-            loose_box=make(pdfium_c.FPDFText_GetLooseCharBox, I, P, I, P),
-            font_size=make(pdfium_c.FPDFText_GetFontSize, D, P, I),
-            origin=make(pdfium_c.FPDFText_GetCharOrigin, I, P, I, P, P),
+            # a page object's handle kept as a C pointer (a c_void_p subclass is
+            # returned as it is), to be passed on untyped
+            u_get_object=untyped(pdfium_c.FPDFPage_GetObject, type("_Handle", (P,), {})),
+            u_obj_type=untyped(pdfium_c.FPDFPageObj_GetType, I),
+            u_char_box=untyped(pdfium_c.FPDFText_GetCharBox, I),
+            u_loose_box=untyped(pdfium_c.FPDFText_GetLooseCharBox, I),
+            u_font_size=untyped(pdfium_c.FPDFText_GetFontSize, D),
+            u_origin=untyped(pdfium_c.FPDFText_GetCharOrigin, I),
         )
     return _C_CALLS
 
@@ -307,7 +361,7 @@ _BAD = re.compile("[\ue000-\uf8ff\ufffd\x00-\x1f]")  # private-use, replacement 
 
 def _check_text_layer(pages: list[list[_Line]], images: int, n_pages: int) -> None:
     text = "".join(ln.text for p in pages for ln in p)
-    visible = _WS.sub("", text)
+    visible = "".join(text.split())  # what _WS.sub("", text) gives (str.split's whitespace is \s), faster
     if len(visible) < 20 * n_pages and len(visible) < 200:
         if images:
             raise IngestError(
@@ -316,7 +370,8 @@ def _check_text_layer(pages: list[list[_Line]], images: int, n_pages: int) -> No
             )
         raise IngestError("no_text", "PDF holds no text", stage="read")
     cid = len(re.findall(r"\(cid:\d+\)", text)) if "(cid:" in text else 0
-    bad = len(_BAD.findall(visible))
+    # printable text without U+FFFD holds none of _BAD's characters: no scan for them
+    bad = 0 if visible.isprintable() and "\ufffd" not in visible else len(_BAD.findall(visible))
     if cid * 8 > len(visible) * 0.3 or bad > len(visible) * 0.3:
         raise IngestError(
             "garbled_text",
@@ -327,6 +382,17 @@ def _check_text_layer(pages: list[list[_Line]], images: int, n_pages: int) -> No
 
 
 _DIGITS, _WS = re.compile(r"\d+"), re.compile(r"\s")
+
+
+def _median(values):
+    """statistics.median's value (the middle one, or the mean of the two
+    middle ones), without its generic machinery: it is taken several times
+    a document."""
+    s = sorted(values)
+    if not s:
+        raise ValueError("no median for empty data")
+    m = len(s) // 2
+    return s[m] if len(s) % 2 else (s[m - 1] + s[m]) / 2
 
 
 def _key(text: str) -> str:
@@ -341,24 +407,25 @@ def _drop_running_lines(pages: list[list[_Line]], heights: list[float]) -> None:
     keys: dict[int, str] = {}
     for lines in pages:
         for ln in {id(x): x for x in lines[:3] + lines[-3:]}.values():
-            keys[id(ln)] = _key(ln.text)
-            zone[keys[id(ln)]] += 1
+            keys[id(ln)] = k = _key(ln.text)
+            zone[k] += 1
     sizes = [ln.charw for p in pages for ln in p if ln.charw]
-    body_size = statistics.median(sizes) if sizes else None
+    small_size = 0.85 * _median(sizes) if sizes else None
+    often = max(2, n // 2)
     for lines, h in zip(pages, heights):
-        edge = lines[:3] + lines[-3:]
         drop = set()
-        for ln in edge:
+        for ln in lines[:3] + lines[-3:]:
             near_edge = ln.top is None or ln.top < 0.12 * h or ln.top > 0.85 * h
             if not near_edge:
                 continue
             # A header in a smaller type than the body, in the top or bottom
             # margin, is running matter even on a one-page file.
-            small = body_size is not None and ln.charw is not None and ln.charw < 0.85 * body_size
-            repeated = n >= 2 and zone[keys[id(ln)]] >= max(2, n // 2)
+            small = small_size is not None and ln.charw is not None and ln.charw < small_size
+            repeated = n >= 2 and zone[keys[id(ln)]] >= often
             if _PAGE_NO.match(ln.text.strip()) or repeated or (small and (ln.top < 0.08 * h or ln.top > 0.9 * h)):
                 drop.add(id(ln))
-        lines[:] = [ln for ln in lines if id(ln) not in drop]
+        if drop:
+            lines[:] = [ln for ln in lines if id(ln) not in drop]
 
 
 def _page_geometry(lines: list[_Line], width: float) -> tuple[float, float, float] | None:
@@ -369,7 +436,7 @@ def _page_geometry(lines: list[_Line], width: float) -> tuple[float, float, floa
     # Margins are symmetric in practice: on a page of short lines the
     # longest line is not the text width.
     right = max(max(ln.x1 for ln in xs), width - left)
-    charw = statistics.median(ln.charw for ln in xs) or 10.0
+    charw = _median(ln.charw for ln in xs) or 10.0
     return left, right, charw
 
 
@@ -380,10 +447,11 @@ class _Layout:
     where paragraphs start (an indent or extra space before them)."""
 
     def __init__(self, pages: list[list[_Line]], widths: list[float]):
-        whole = _page_geometry([ln for p in pages for ln in p], statistics.median(widths) if widths else 0)
+        whole = _page_geometry([ln for p in pages for ln in p], _median(widths) if widths else 0)
         self.geo = [self._block(lines, w, whole) for lines, w in zip(pages, widths)]
         steps = sorted(b.y - a.y for lines in pages for a, b in zip(lines, lines[1:])
-                       if _placed(a) and _placed(b) and b.y - a.y > 0.3 * (a.charw or 10))
+                       if a.y is not None and b.y is not None and not (a.table_row or b.table_row)  # _placed
+                       and b.y - a.y > 0.3 * (a.charw or 10))
         # The tightest usual step is the line pitch inside a paragraph, even
         # on pages of one-line paragraphs spaced apart.
         self.pitch = steps[len(steps) // 4] if steps else None
@@ -395,7 +463,7 @@ class _Layout:
         lasts = sorted(lines[-1].y for lines in pages[:-1] if lines and _placed(lines[-1]))
         self.bottom = lasts[len(lasts) // 2] if lasts else None
         sizes = [ln.charw for p in pages for ln in p if ln.charw]
-        self.body = statistics.median(sizes) if sizes else None
+        self.body = _median(sizes) if sizes else None
         self.marked = self._marks_paragraphs(pages)
 
     def _marks_paragraphs(self, pages: list[list[_Line]]) -> bool | None:
@@ -444,9 +512,10 @@ class _Layout:
     def gap(self, prev: _Line, nxt: _Line, same_page: bool = True) -> bool:
         """More space above ``nxt`` than between the lines of a paragraph;
         on a new page, more than above the text of other pages."""
-        if self.pitch is None or not (_placed(prev) and _placed(nxt)):
-            return False
-        extra = 0.25 * max(prev.charw or 0, nxt.charw or 0)
+        if self.pitch is None or prev.y is None or nxt.y is None or prev.table_row or nxt.table_row:
+            return False  # not both _placed
+        a, b = prev.charw or 0, nxt.charw or 0
+        extra = 0.25 * (a if a > b else b)
         if same_page:
             return nxt.y - prev.y > self.pitch + extra
         return self.top is not None and nxt.y - self.top > extra
@@ -498,7 +567,7 @@ def _wraps(prev: _Line | None, pi: int, nxt: _Line, ni: int, layout: _Layout, ma
     if not (pgeo and ngeo and prev.x1 is not None and nxt.x0 is not None):
         # No geometry: a line nearly as long as the longest is a wrapped one.
         return len(prev.text) >= 0.9 * max_len and not prev.text.endswith(_END_PUNCT)
-    if layout.indented(nxt, ngeo) or layout.gap(prev, nxt, pi == ni):
+    if nxt.x0 > ngeo[0] + 0.8 * ngeo[2] or layout.gap(prev, nxt, pi == ni):  # indented, or space above it
         return False
     if nxt.text[0] in _CLOSING or _open_bracket(prev.text, nxt.text):
         return True

@@ -38,7 +38,7 @@ def sniff(data: bytes, name: str = "") -> str:
     >>> sniff("今年共承办建议6件。".encode("gbk"))
     'text'
     """
-    if not data or not data.strip():
+    if not data or data.isspace():  # nothing but ASCII whitespace (what strip() strips), without copying it
         raise IngestError("empty", "the file is empty", stage="sniff")
     head = data[:1024]
     if _PDF_HEADER.search(head):
@@ -102,5 +102,8 @@ def _looks_binary(head: bytes) -> bool:
     if b"\x00" in head:
         # UTF-16 text has NULs too; it is recognized by its BOM.
         return not (head.startswith(b"\xff\xfe") or head.startswith(b"\xfe\xff"))
-    control = sum(1 for b in head if b < 9 or 13 < b < 32)
+    control = len(head) - len(head.translate(None, _CONTROL))  # counted in C, not a Python step per byte
     return control > len(head) * 0.05
+
+
+_CONTROL = bytes([*range(9), *range(14, 32)])  # control bytes that text does not hold (tab, line breaks do)
