@@ -176,20 +176,10 @@ def _error_reply(e: Exception) -> tuple:
 
 
 def _exit_with_server() -> None:
-    """A worker outlives no server: a thread waits on the pipe that closes
-    when the server process ends (killed with -9 included), then exits."""
-    import multiprocessing as mp
-    from multiprocessing.connection import wait
+    """A worker outlives no server (killed with -9 included)."""
+    from .workers import exit_with_parent_process
 
-    parent = mp.parent_process()
-    if parent is None:
-        return
-
-    def watch():
-        wait([parent.sentinel])
-        os._exit(0)
-
-    threading.Thread(target=watch, daemon=True, name="jyta-exit-with-server").start()
+    exit_with_parent_process(0, "jyta-exit-with-server")
 
 
 class _Worker:

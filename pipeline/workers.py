@@ -376,22 +376,29 @@ def _start_worker(parent: int, forked: bool = False) -> None:
 
 def _exit_with_requester() -> None:
     """A worker forked by the fork server ends when the process that asked
-    for it does (the ingest, killed with -9 included): a thread waits on the
-    pipe that closes with it. Its parent is the server, which lives as long
-    as a worker holds the server's own pipe open: watching the parent would
-    leave both waiting for the other."""
+    for it does (the ingest, killed with -9 included). Its parent is the
+    server, which lives as long as a worker holds the server's own pipe open:
+    watching the parent would leave both waiting for the other."""
+    exit_with_parent_process(1, "jyta-exit-with-ingest")
+
+
+def exit_with_parent_process(code: int, name: str) -> None:
+    """End this process (with ``code``) when the multiprocessing parent that
+    started it ends, killed with -9 included: a daemon thread waits on the
+    pipe that closes with it. The ingest's fork-served workers and the
+    service's extraction workers both use it."""
     import multiprocessing as mp
     from multiprocessing.connection import wait
 
-    requester = mp.parent_process()
-    if requester is None:
+    parent = mp.parent_process()
+    if parent is None:
         return
 
     def watch():
-        wait([requester.sentinel])
-        os._exit(1)
+        wait([parent.sentinel])
+        os._exit(code)
 
-    threading.Thread(target=watch, daemon=True, name="jyta-exit-with-ingest").start()
+    threading.Thread(target=watch, daemon=True, name=name).start()
 
 
 def die_with(parent: int, every: float = 0.5) -> None:
