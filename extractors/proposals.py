@@ -20,6 +20,9 @@ from .sessions import SESSION_WORDS
 
 _CN = "一二三四五六七八九十"
 _KIND = r"(建议案|议案|建议|提案)"
+# the kind words and 关于 as a title writes them, Traditional too
+_KIND_WRITTEN = r"(?:建议案|议案|建议|提案|建議|議案)"
+_ABOUT = r"(?:关于|關於|关於|關于)"
 _NUM = r"\d{1,8}"
 _NUMS = rf"{_NUM}(?:号?[、,和及]第?{_NUM})*"
 _MENTION = re.compile(
@@ -324,7 +327,7 @@ def _mention_title(pg: _Page, m: re.Match, grp: str, a: int):
         title = _as_written(pg.tm, pg.idx, ts + base, te + base)
         # “关于推进…改造”的建议 → 关于推进…改造的建议, but 推行“红色物业”的提案 keeps its pair
         if title.count("”") > title.count("“"):
-            title = re.sub(r"[”\"](?=的?(建议案|议案|建议|提案|建議|議案)$)", "", title, count=1)
+            title = re.sub(rf"[”\"](?=的?{_KIND_WRITTEN}$)", "", title, count=1)
     return title, "title_after" if tm_after else "title_before", chosen, base, tm_after
 
 
@@ -597,10 +600,10 @@ def _section_statuses(norm: str, props: list[_ProposalDraft]) -> None:
 # 收悉; 您所提的关于…的建议已收悉; 关于“黨馬線…提升”的建議收悉; “盘活…问题”的提案收悉;
 # …提出的《关于…的提案》,交我局研究办理,现答复如下; 《关于…的建议》(第033号提案)协办意见函告如下
 _ACK_END = r"[^。]{0,30}?(?:收悉|答复如下|答覆如下|回复如下|回覆如下|函复如下|函告如下|如下(?:协办|会办)?意见|转由我|交由我|交我|交[^,,。]{1,12}?办理)"
-_ACK = re.compile(r"(?:(?:提出|所提|提交|领衔)(?:了)?的?(?P<about>关于|關於|关於|關于)?)?"
+_ACK = re.compile(rf"(?:(?:提出|所提|提交|领衔)(?:了)?的?(?P<about>{_ABOUT})?)?"
                   # (《关于…的建议(第24号建议)收悉: a title mark left open before the number)
-                  r"(?:(?P<q>[《“\"])(?P<t>[^》”\"]{4,80}?)(?:[》”\"]|(?=[((]第?\d))(?P<k>的?(?:建议案|议案|建议|提案|建議|議案))?"
-                  r"|(?<=[提所交的出])(?P<u>(?:关于|關於|关於|關于)[^。;《》“]{2,80}?的?(?:建议案|议案|建议|提案|建議|議案)))"
+                  rf"(?:(?P<q>[《“\"])(?P<t>[^》”\"]{{4,80}}?)(?:[》”\"]|(?=[((]第?\d))(?P<k>的?{_KIND_WRITTEN})?"
+                  rf"|(?<=[提所交的出])(?P<u>{_ABOUT}[^。;《》“]{{2,80}}?的?{_KIND_WRITTEN}))"
                   + _ACK_END)
 
 
@@ -626,9 +629,14 @@ _RESULT_FIELD = re.compile(r"(?:办理结果|答复结果|办理类别|答复类
 _SOLVED_OR_ADOPTED = re.compile(r"已?(?:解决|采纳)(?:或|和|、)已?(?:解决|采纳)|已?(?:解决|采纳)$")
 
 
+def _acknowledged_at(c: str) -> int:
+    """Where a reply's acknowledgement words (收悉, 现答复如下…) stand last in the compact view; -1 if none."""
+    return max(c.find(w) for w in genre.ACK_WORDS)
+
+
 def _result_field(c: str, p: _ProposalDraft) -> None:
     """A reply letter's field that says its outcome in status words, before the letter speaks."""
-    ack = max(c.find(w) for w in genre.ACK_WORDS)
+    ack = _acknowledged_at(c)
     m = _RESULT_FIELD.search(c, 0, ack if ack > 0 else 600)
     status, wording = handling.canonical_status(m.group(1)) if m else (None, None)
     sm = _SOLVED_OR_ADOPTED.match(m.group(1)) if m and status is None else None
@@ -644,7 +652,7 @@ def _letter_outcome(c: str, p: _ProposalDraft) -> None:
     after the acknowledgement (现答复如下), each read in its clause. The outcome
     named most wins; between equals, the one named last (a reply ends on its
     result); a plan with work under way is in progress; refusals alone are a no."""
-    ack = max(c.find(w) for w in genre.ACK_WORDS)
+    ack = _acknowledged_at(c)
     # (a refusal's reasons may be background or another body's: 近几年来上级安排的资金远远不能满足)
     body = max(ack, p.cend)
     found = _outcome_hits(c, body)
@@ -754,14 +762,14 @@ def _in_clause(c: str, pos: int, status: str, wording: str) -> str | None:
 
 
 # 关于对维修温县‘四好公路’一号路的建议: a quotation that is a whole title
-_TITLE_LIKE_QUOTE = re.compile(r"(?:关于|關於|关於|關于)\S{2,76}?的?(?:建议案|议案|建议|提案|建議|議案)")
+_TITLE_LIKE_QUOTE = re.compile(rf"{_ABOUT}\S{{2,76}}?的?{_KIND_WRITTEN}")
 
 
 def _join_outside(tm: TextMap, idx: list[int], m: re.Match, title: str) -> str:
     """GOLD.md §7.17: the marks around a name go, and what stands right outside them is joined on — a leading
     关于 (关于“X”的建议, 关于《X的建议》的提案) and a trailing 的建议/的提案/建议 where the name inside has no such
     ending (《关于X》的提案, “X”的提案); a name already complete (《…的建议》建议收悉) takes nothing after it."""
-    ends_in_kind = re.search(r"(?:建议案|议案|建议|提案|建議|議案)$", title) is not None
+    ends_in_kind = re.search(rf"{_KIND_WRITTEN}$", title) is not None
     if m.group("about") and (m.group("k") or ends_in_kind):
         title = _as_written(tm, idx, *m.span("about")) + title
     if m.group("k") and not ends_in_kind:
@@ -779,7 +787,7 @@ def _letter_subject(tm: TextMap, c: str, idx: list[int], p: _ProposalDraft) -> N
         return  # a quotation from the suggestion (“建议进一步调整…”) is no title (“关于…的建议”已收悉 is one)
     if m.group("u"):
         # 关于加快农村教师周转房建设”的提案: a closing mark without its opening one goes
-        title = re.sub(r"[”\"](?=的?(?:建议案|议案|建议|提案|建議|議案)$)", "", _as_written(tm, idx, *m.span("u")))
+        title = re.sub(rf"[”\"](?=的?{_KIND_WRITTEN}$)", "", _as_written(tm, idx, *m.span("u")))
     else:
         ts, te = m.span("t")
         if m.group("q") == "《" and c[te:te + 1] != "》":
@@ -789,7 +797,7 @@ def _letter_subject(tm: TextMap, c: str, idx: list[int], p: _ProposalDraft) -> N
                 te = close
         title = _join_outside(tm, idx, m, _as_written(tm, idx, ts, te))
     # 关于“关于加强…的建议”: a doubled 关于 keeps one (GOLD.md §7.17)
-    title = re.sub(r"^(关于|關於|关於|關于)(?=关于|關於|关於|關于)", "", title)
+    title = re.sub(rf"^{_ABOUT}(?={_ABOUT})", "", title)
     p.offer("title", title, "letter_subject")
 
 
