@@ -237,11 +237,15 @@ def _finished_figures(tm: TextMap, d) -> None:
     latest year whose figures it tells as finished, plus one (GOLD.md §7.7.3:
     2018年末,我县农村公路共390条 → 2019)."""
     ack = ACK.search(tm.norm)
-    years = [(int(m.group(1)), m) for m in _FINISHED_YEAR.finditer(tm.norm, ack.end() if ack else 0)
-             if not _PLAN.match(tm.norm, m.end())]
-    if years:
-        y, m = max(years, key=lambda x: x[0])
-        d.offer("year", y + 1, "finished_figures", span=tm.to_source(m.start(1), m.end(1)))
+    _year_after_latest(tm, d, [m for m in _FINISHED_YEAR.finditer(tm.norm, ack.end() if ack else 0)
+                               if not _PLAN.match(tm.norm, m.end())], "finished_figures")
+
+
+def _year_after_latest(tm: TextMap, d, found: list, rule: str) -> None:
+    """Offer the year after the latest year (group 1) of `found`, evidenced by that year's span."""
+    if found:
+        m = max(found, key=lambda x: int(x.group(1)))
+        d.offer("year", int(m.group(1)) + 1, rule, span=tm.to_source(m.start(1), m.end(1)))
 
 
 # 比重與2015年持平,比2013年和2014年有所提高; 较2019年增加12件: the years a report compares itself with
@@ -252,10 +256,7 @@ _COMPARED = re.compile(r"(?:与|與|比|较|較|同)\s*((?:19|20)\d{2})\s*年(?:
 def _compared_years(tm: TextMap, d) -> None:
     """Where nothing else dates a report: the year after the latest year it
     compares its figures with (與2015年持平,比2013年和2014年有所提高 → 2016)."""
-    years = [(int(m.group(1)), m) for m in _COMPARED.finditer(tm.norm)]
-    if years:
-        y, m = max(years, key=lambda x: x[0])
-        d.offer("year", y + 1, "compared_years", span=tm.to_source(m.start(1), m.end(1)))
+    _year_after_latest(tm, d, list(_COMPARED.finditer(tm.norm)), "compared_years")
 
 
 # 吴邦文委员: / 尊敬的…代表 / …收悉: where a letter's body begins
