@@ -73,12 +73,14 @@ def _table() -> tuple[dict[str, Region], dict[str, list[Region]], dict[str, list
 @lru_cache(maxsize=1)
 def _renamed() -> dict[str, Region]:
     """Counties that have become county-level cities since the division list was made (神木县 → 神木市,
-    禄丰县 → 禄丰市): the 市 name of each, where no division has that name."""
+    禄丰县 → 禄丰市): the 市 name of each, where no division has that name (an autonomous county keeps
+    its name: no 自治市)."""
     _, full, short = _table()
     out = {}
     for r, _, _ in _rows():
         name = r.name[:-1] + "市"
-        if r.level == 3 and r.name.endswith("县") and len(r.name) >= 3 and name not in full and name not in short:
+        if (r.level == 3 and r.name.endswith("县") and not r.name.endswith("自治县") and len(r.name) >= 3
+                and name not in full and name not in short):
             out[name] = Region(r.code, name, r.level, r.parent)
     return out
 
@@ -187,9 +189,15 @@ def _longest() -> int:
     return max(map(len, list(full) + list(short)))
 
 
+@lru_cache(maxsize=1)
+def _renamed_lengths() -> tuple[int, ...]:
+    """The lengths of the renamed counties' 市 names, longest first."""
+    return tuple(sorted({len(name) for name in _renamed()}, reverse=True))
+
+
 def _renamed_at(norm: str, i: int) -> Mention | None:
     renamed = _renamed()
-    for L in (5, 4, 3):
+    for L in _renamed_lengths():
         r = renamed.get(norm[i:i + L])
         if r is not None and _INSTITUTION.match(norm, i + L) and _bounded(norm, i, [r]):
             return Mention(i, i + L, norm[i:i + L], (r,), False)
