@@ -446,8 +446,9 @@ def _top_line_date(tm: TextMap) -> Field | None:
     clocks = {at for at, _ in _weekday_lines(tm)}
     # 2024⏎06-06⏎09:20 at the very top: a page's date with its year on a line of its own
     sm = re.match(r"\s*((?:19|20)\d{2})\s*\n\s*(\d{1,2})-(\d{1,2})\s*\n", text)
-    if sm and _date_value_of(*sm.groups()):
-        return _field(tm, sm.start(1), sm.end(3), value=_date_value_of(*sm.groups()))
+    v = _date_value_of(*sm.groups()) if sm else None
+    if v:
+        return _field(tm, sm.start(1), sm.end(3), value=v)
     for s, _, line in _lines(text[:1500], 15):
         s, line = _after_cell_bar(s, line)
         bullet = re.match(r"[•·]\s*", line)  # (• 2018-01-18 《柳州日报》 记者…: a list mark before the date)
@@ -638,6 +639,8 @@ def _no_congress(m) -> bool:
 def _is_venue(text: str, m) -> bool:
     return bool(_VENUE_HALL.match(text, m.end)
                 or (_VENUE_SAT.match(text, m.end) and re.search(r"[在于於]\s*$", text[max(0, m.start - 2):m.start])))
+
+
 _DATELINE = re.compile(r"\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*(?:电|讯|訊|電)")
 # A person's post: 市人大代表、衢州市某某有限公司董事长张三; the place is where the deputy
 # works, not the reporting unit's.

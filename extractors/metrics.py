@@ -738,7 +738,6 @@ def _filing(doc: _Doc, flow: _Flow, w: _Window, sc: dict, rules: dict) -> None:
         sc["group"], rules["group"] = flow.filing_totals[int(fm.group(1))], "filing_frame"
 
 
-
 def _count_or_share(doc: _Doc, flow: _Flow, i: int, q, w: _Window, names: list[str], out: list) -> None:
     norm, before = doc.norm, w.before
     sc = _scope(before, w.after, w.prefix, names[0],

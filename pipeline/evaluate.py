@@ -7,12 +7,11 @@ missing from the dataset counts as wrong on every field.
 """
 from __future__ import annotations
 
-from functools import lru_cache
-
 import glob
 import json
 import os
 from decimal import Decimal
+from functools import lru_cache
 
 from . import dataset
 from .textmap import strip_glosses
