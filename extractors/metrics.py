@@ -370,22 +370,9 @@ def _scope(before: str, after: str, sentence_prefix: str, metric: str, own_statu
     lv = _level(_strip_brackets(sentence_prefix))
     if lv:
         sc["level"] = lv
-    role = _role_of(before, after, metric)
-    gm = re.match(r"(?:([省市区县州])级)?(主办|会办|协办|分办)件", near_after)
-    if role is None and gm:
-        role = gm.group(2)  # 对115件省级主办件, 79件主办件已全部办结
-        if gm.group(1):
-            sc["level"] = gm.group(1)
-    if role is None:
-        # 主办的建议提案沟通率达到100%…已经解决或基本解决182件: the sentence's subject
-        m = _ROLE_SUBJECT.search(sentence_prefix)
-        role = m.group(1) if m else None
-    if role is None:
-        # 从主办件办理结果看,…A类68件: the sentence is about one role's items
-        fm = re.findall(r"(主办|会办|协办|分办)件", re.split(r"[;;]", _strip_brackets(sentence_prefix))[-1])
-        role = fm[-1] if fm and len(set(fm)) == 1 else None
-    if role is None and metric == "count" and re.search(r"收到[^,,。;;]{0,40}交办", _strip_brackets(before)):
-        role = "承办"  # 共收到区人大常委会、区政协交办的…214件: received to handle
+    role, role_level = _role(before, after, sentence_prefix, metric, near_after)
+    if role_level:
+        sc["level"] = role_level
     if role:
         sc["role"] = role
     cm = None
@@ -394,26 +381,9 @@ def _scope(before: str, after: str, sentence_prefix: str, metric: str, own_statu
         pass
     if cm:
         sc["category"] = cm.group(1) + (f"、{cm.group(2)}" if cm.group(2) else "")
-    if own_status:
-        # the status nearest the number: 778件建议已全部办理完毕,其中所提问题已解决…的232件
-        status, _ = handling.canonical_status(re.split(r"[,,;;:]", before)[-1][-40:])
-        if status is None:
-            # 3件,2件已办结,1件正在办理: the words glued after the number are its own, before the clause before
-            tail = after if clause_after is None else clause_after
-            # (20件因条件限制,有待逐步解决或留作参考: no other number follows, so the whole predicate speaks;
-            # 7667件 4014件已解决: the next number's words are its own)
-            pred = re.split(r"[;;。]", tail, 1)[0]
-            nxt = _NEXT_COUNT.search(pred)
-            glued = re.split(r"[,,:、]", pred[:nxt.start()], 1)[0] if nxt else pred
-            status, _ = handling.canonical_status(glued[:30])
-        if status is None:
-            # (not across a semicolon: …1件暂无法办理;…代表建议16件 is the other list's)
-            status, _ = handling.canonical_status(re.split(r"[;;。]", before)[-1][-40:])
-        if status is None:
-            # after the number, up to a breakdown: 300件,其中已经解决…(A类)180件 is not a status of the 300
-            status, _ = handling.canonical_status(re.split(r"[;;。]|其中", after, 1)[0][:40])
-        if status:
-            sc["status"] = status
+    status = _own_status(before, after, clause_after) if own_status else None
+    if status:
+        sc["status"] = status
     topic = _topic(before, sentence_prefix)
     if topic:
         sc["topic"] = topic
@@ -432,6 +402,50 @@ def _scope(before: str, after: str, sentence_prefix: str, metric: str, own_statu
 
 _CTX_SENTENCE = ("kind", "body", "level", "role", "channel")
 _CTX_DOCUMENT = ("kind",)
+
+
+def _role(before: str, after: str, sentence_prefix: str, metric: str, near_after: str) -> tuple[str | None, str | None]:
+    """(role, level) of the items one number counts; level only where the role word names it (省级主办件)."""
+    level = None
+    role = _role_of(before, after, metric)
+    gm = re.match(r"(?:([省市区县州])级)?(主办|会办|协办|分办)件", near_after)
+    if role is None and gm:
+        role = gm.group(2)  # 对115件省级主办件, 79件主办件已全部办结
+        if gm.group(1):
+            level = gm.group(1)
+    if role is None:
+        # 主办的建议提案沟通率达到100%…已经解决或基本解决182件: the sentence's subject
+        m = _ROLE_SUBJECT.search(sentence_prefix)
+        role = m.group(1) if m else None
+    if role is None:
+        # 从主办件办理结果看,…A类68件: the sentence is about one role's items
+        fm = re.findall(r"(主办|会办|协办|分办)件", re.split(r"[;;]", _strip_brackets(sentence_prefix))[-1])
+        role = fm[-1] if fm and len(set(fm)) == 1 else None
+    if role is None and metric == "count" and re.search(r"收到[^,,。;;]{0,40}交办", _strip_brackets(before)):
+        role = "承办"  # 共收到区人大常委会、区政协交办的…214件: received to handle
+    return role, level
+
+
+def _own_status(before: str, after: str, clause_after: str | None) -> str | None:
+    """The status a number's own words give it, nearest first."""
+    # the status nearest the number: 778件建议已全部办理完毕,其中所提问题已解决…的232件
+    status, _ = handling.canonical_status(re.split(r"[,,;;:]", before)[-1][-40:])
+    if status is None:
+        # 3件,2件已办结,1件正在办理: the words glued after the number are its own, before the clause before
+        tail = after if clause_after is None else clause_after
+        # (20件因条件限制,有待逐步解决或留作参考: no other number follows, so the whole predicate speaks;
+        # 7667件 4014件已解决: the next number's words are its own)
+        pred = re.split(r"[;;。]", tail, 1)[0]
+        nxt = _NEXT_COUNT.search(pred)
+        glued = re.split(r"[,,:、]", pred[:nxt.start()], 1)[0] if nxt else pred
+        status, _ = handling.canonical_status(glued[:30])
+    if status is None:
+        # (not across a semicolon: …1件暂无法办理;…代表建议16件 is the other list's)
+        status, _ = handling.canonical_status(re.split(r"[;;。]", before)[-1][-40:])
+    if status is None:
+        # after the number, up to a breakdown: 300件,其中已经解决…(A类)180件 is not a status of the 300
+        status, _ = handling.canonical_status(re.split(r"[;;。]|其中", after, 1)[0][:40])
+    return status
 
 
 def _doc_kind(norm: str, quantities: list) -> dict:
