@@ -14,7 +14,7 @@ from importlib import resources
 
 from pipeline.textmap import TextMap, build, strip_glosses
 from pipeline.yamlload import safe_load
-from . import regions
+from . import handling, regions
 from .records import Field, Metadata
 
 
@@ -623,7 +623,9 @@ def _body_bounds(text: str) -> tuple[int, int]:
 # 全国政协十三届五次会议4日在北京开幕; 在北京人民大会堂召开: where a meeting sat, not whose report
 # (鹿邑县召开…会议: the county held it)
 _VENUE_HALL = re.compile(r"\s*(?:人民大会堂|人民大會堂)")
-_VENUE_SAT = re.compile(r"\s*(?:召开|召開|开幕|開幕|闭幕|閉幕|举行|舉行)")
+# (在哈尔滨和平邨召开: a hall of the place between; 在乐山市人大常委会会议室召开 is the place's own body's)
+_VENUE_SAT = re.compile(r"\s*(?:(?!人大|人民代表|政协|政府|常委|委员会)[^\s,,。;;::、]){0,8}?"
+                        r"(?:召开|召開|开幕|開幕|闭幕|閉幕|举行|舉行)")
 
 
 # Hong Kong, Macao and Taiwan have no local people's congress or CPPCC committee handling suggestions and
@@ -639,6 +641,13 @@ def _no_congress(m) -> bool:
 def _is_venue(text: str, m) -> bool:
     return bool(_VENUE_HALL.match(text, m.end)
                 or (_VENUE_SAT.match(text, m.end) and re.search(r"[在于於]\s*$", text[max(0, m.start - 2):m.start])))
+
+
+def _related_links_start(text: str) -> int:
+    """Where the page's list of other articles begins (its first line 相关新闻 / 延伸阅读:), or the text's end."""
+    words = "|".join(map(re.escape, handling.vocab()["related_links"]))
+    m = re.search(rf"^[ \t\-*#|]*(?:{words})[ \t]*(?:[::]|$)", text, re.M)
+    return m.start() if m and m.start() > 0 else len(text)
 
 
 _DATELINE = re.compile(r"\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*(?:电|讯|訊|電)")
@@ -663,19 +672,39 @@ def extract_region(tm: TextMap, title: Field, publisher: Field) -> Field:
             spans.append(_norm_span(tm, f.start, f.end))
     addressed = [m.span() for m in _ADDRESSEE.finditer(text)]
     # 中评社北京3月3日电, 据新华社北京3月18日电: a news dateline says where it was filed, not whose report
-    mentions = [m for m in regions.find_mentions(text) if not _DATELINE.match(text, m.end)
+    foot = _related_links_start(text)
+    mentions = [m for m in regions.find_mentions(text) if m.start < foot and not _DATELINE.match(text, m.end)
                 and not _EMPLOYER.match(text, m.end) and not any(a <= m.start < b for a, b in addressed)
-                and not _is_venue(text, m) and not _no_congress(m)]
+                and not _no_congress(m)]
+    venues = [m for m in mentions if _is_venue(text, m)]
+    mentions = [m for m in mentions if m not in venues]
     head = [m for m in mentions if any(a <= m.start < b for a, b in spans)]
     body = [m for m in mentions if m not in head]
     head_text = "".join(text[a:b] for a, b in spans)
     value = regions.resolve(head, body, head_text)
+    if value is None and venues:
+        return _venue_unit(tm, venues[0], head_text)
     if value is None:
         return Field(None)
     ev = next((m for m in head + body if m.surface in value or value.endswith(m.surface)), None)
     if ev is None:
         return Field(value)
     return _field(tm, ev.start, ev.end, value=value)
+
+
+# 省政协九届四次会议…在哈尔滨和平邨召开 and no other place named: a provincial body sits in its
+# province (a city's in its city), so the venue says whose meeting it was at the body's level
+_BODY_LEVEL = re.compile(r"(?:(省|自治区)|(?<![省区县])(市))(?:政协|人大|人民代表大会|委员会)")
+
+
+def _venue_unit(tm: TextMap, venue, head_text: str) -> Field:
+    m = _BODY_LEVEL.search(head_text)
+    if not m or len(venue.candidates) != 1:
+        return Field(None)
+    unit = regions.at_level(venue.candidates[0], 1 if m.group(1) else 2)
+    if unit is None:
+        return Field(None)
+    return _field(tm, venue.start, venue.end, value=regions.chain(unit))
 
 
 def _norm_span(tm: TextMap, s: int, e: int) -> tuple[int, int]:

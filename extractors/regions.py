@@ -129,6 +129,14 @@ def ancestors(r: Region) -> set[str]:
     return out
 
 
+def at_level(r: Region, level: int) -> Region | None:
+    """The division of `level` that holds `r` (itself where it is of that level)."""
+    by_code = _table()[0]
+    while r.level > level and r.parent in by_code:
+        r = by_code[r.parent]
+    return r if r.level == level else None
+
+
 @lru_cache(maxsize=1)
 def _first_bigrams() -> frozenset[str]:
     _, full, short = _table()
