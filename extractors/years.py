@@ -59,6 +59,12 @@ _INTAKE = re.compile(r"[^。;]{0,30}?(?:收到|征集|提交|立案)[^。;]{0,6}
 _HELD = re.compile(r"((?:19|20)\d{2})\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?"
                    r"(?:(?:召开|举行|開幕|开幕)的[^。;]{0,30}?会议|\s*[,,]?\s*在[^。;,,]{0,30}?次会议上"
                    r"|\s*[,,]\s*[^。;,,]{0,30}?次会议(?:胜利|隆重)?(?:召开|举行|開幕|开幕))")
+# 市政协十二届一次会议将于2012年1月5日开幕; 将于2019年1月召开的…次会议: the next session, announced
+_AHEAD = re.compile(r"次会议[^。;,,]{0,6}?(?:将|定|拟)于?\s*((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月"
+                    r"|(?:将|定|拟)于\s*((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月[^。;]{0,12}?(?:召开|开幕|举行)的[^。;]{0,30}?次会议")
+# 首页>专题>2016北京东城区两会专题报道; 当前位置:…/专题专栏/两会专题2019/…: the page's column for one
+# year's sessions (held early in that year)
+_SESSIONS_COLUMN = re.compile(r"((?:19|20)\d{2})\s*年?[^\s>/|\n]{0,12}?两会专题|两会专题\s*((?:19|20)\d{2})")
 # what became of the items: a report of results
 _RESULTS = re.compile(r"已(?:经)?(?:全部)?(?:解决|落实|办结|办复)|办复率|办结率|满意率|正在解决|列入计划")
 # a report that looks back (…以来的提案工作, 五年来, 一年来): posted early in a year, it is about the year before
@@ -149,6 +155,7 @@ def _dated_events(tm: TextMap, d) -> None:
     m = _HELD.search(head)
     if m:
         d.offer("year", int(m.group(1)), "session_held", span=tm.to_source(m.start(1), m.end(1)))
+    _session_ahead(tm, head, d)
     due = _DUE.search(head)
     if due:
         d.offer("year", int(due.group(1)), "deadline", span=tm.to_source(due.start(1), due.end(1)))
@@ -164,6 +171,27 @@ def _dated_events(tm: TextMap, d) -> None:
         # (截止到2000年底,…共收到提案259件: a year's intake counted to its end, not a December session's)
         y = int(m.group(1)) + (month == 12 and bool(intake) and not m.group(3))
         d.offer("year", y, "deadline", span=tm.to_source(m.start(1), m.end(1)))
+
+
+def _session_ahead(tm: TextMap, head: str, d) -> None:
+    """A session announced for early in a year (将于2012年1月5日开幕), or the page's column for
+    a year's sessions (两会专题2019): news of its intake is that year's; a look back at
+    the session (…以来的五年中, 一年来) is about the year before."""
+    m = _AHEAD.search(head)
+    column = _SESSIONS_COLUMN.search(head, 0, 400)
+    if m:
+        g = 1 if m.group(1) else 3
+        y, early, rule = int(m.group(g)), int(m.group(g + 1)) <= 3, "session_ahead"
+    elif column:
+        g = 1 if column.group(1) else 2
+        y, early, rule = int(column.group(g)), True, "sessions_column"
+    else:
+        return
+    span = tm.to_source((m or column).start(g), (m or column).end(g))
+    if _intake_news(head):
+        d.offer("year", y, rule, span=span)
+    elif early and _LOOKS_BACK.search(head):
+        d.offer("year", y - 1, rule, span=span)
 
 
 def _national_session(tm: TextMap, found: list, in_title: list, d) -> None:
