@@ -41,7 +41,14 @@ _NOT_BEFORE = re.compile(r"(〕|\]|】|[((]\d{4}[))]|路|街|道|巷|弄|村|组
 _NOT_AFTER = re.compile(r"^(楼|线|院|文件|令|门|地块|库|公告|通知|房|室|台风)")
 _SESSION = re.compile(rf"(?P<pre>(?:中国人民政治协商会议)?[\u4e00-\u9fff]{{0,10}}?){SESSION_WORDS}")
 _TITLE = re.compile(rf"[《“\"]?(关于[^,。;《》\n]{{2,80}}?的?{_KIND})[》”\"]?")
-_TITLE_BEFORE = re.compile(rf"[《“](关于[^《》\n]{{2,80}}?的?{_KIND})[》”]\s*$")
+# between book-title marks a title may hold commas (122号提案《关于充分借鉴苏南经验,推动…的建议》)
+_TITLE_MARKED = re.compile(rf"《(关于[^《》\n]{{2,80}}?的?{_KIND})》")
+# 第77号提案的答复函《关于…的建议》: the letter's name, then the item's title
+_TITLE_AFTER_LETTER = re.compile(rf"的?(?:答复函|答复|复函|回复|办理意见|办理复文)[::]?《(关于[^《》\n]{{2,80}}?的?{_KIND})》")
+# 《关于…的建议》(第12号); “关于…的建议”(第1号); 关于《关于…的建议》提案(第1006号)
+_TITLE_BEFORE = re.compile(rf"[《“](关于[^《》\n]{{2,80}}?的?{_KIND})[》”](?:的?(?P<kind_after>建议案|议案|建议|提案))?[((]?\s*$")
+# 《关于加大力度治理学校周边环境》(99号)建议: the marks hold the title whole, kind word or not
+_TITLE_BEFORE_BARE = re.compile(r"《(关于[^《》\n]{2,80}?)》\s*$")
 # 会办市人大1号议案; 我局会办的第5、8、22号提案; 领办的重点建议第102号
 _ROLE_BEFORE = re.compile(r"(主办|会办|协办|分办|领办)(?:的)?\s*(?:重点)?(?:市|区|县|省)?(?:人大|政协)?(?:代表|委员)?(?:建议|提案|议案)?\s*$"
                           # 其中主办件(提案编号:054、108…), 共办4件(提案编号:…): the role labels the list
@@ -250,7 +257,7 @@ def _page(tm: TextMap) -> _Page:
         name = _session_name(m)
         # the value as written (Traditional stays Traditional), from the source
         sessions.append((m.start() + len(m.group(0)) - len(name), m.end(),
-                         _as_written(tm, idx, m.end() - len(name), m.end()), name))
+                         _as_written(tm, idx, m.end() - len(name), m.end(), spaces=False), name))
     nav = _navigation_spans(tm.norm, idx)
     mentions = [m for m in _MENTION.finditer(c) if not any(a <= m.start() < b for a, b in nav)]
     return _Page(tm, c, idx, sessions, mentions, genre.is_reply_letter(tm.norm))
@@ -298,7 +305,9 @@ def _read_mention(pg: _Page, mi: int, prev_mention: tuple | None) -> _Mention:
     kind = m.group("ka") or m.group("kb") or m.group("kc") or m.group("ke")
     kind_stated = kind is not None  # 第19号提案, not a kind read off a title or the context
     if kind is None and chosen:
-        kind = re.search(_KIND + "$", chosen.group(1)).group(1)
+        # 关于《关于…的建议》提案(第1006号): the word after the marks is the item's kind, not the title's
+        written = re.search(_KIND + "$", chosen.group(1))
+        kind = (chosen.groupdict().get("kind_after") or (written.group(1) if written else None))
     session = _mention_session(pg, grp, a, s)
     kind, body = _kind_and_body(pg, kind, session, a, s)
     role, role_rule = _mention_role(pg, a, b, s, e, chosen, base, prev_mention)
@@ -318,8 +327,10 @@ def _mention_title(pg: _Page, m: re.Match, grp: str, a: int):
     and its span. Returns (title, rule, the match, its offset, the match after)."""
     c, (s, e) = pg.c, m.span()
     off = max(a, s - 90)
-    tm_before = _TITLE_BEFORE.search(c[off:s])
-    tm_after = None if tm_before and grp == "d" else _TITLE.match(c, e + (c[e:e + 1] in "::"))
+    tm_before = _title_before(c[off:s], bare=grp == "d")
+    at = e + (c[e:e + 1] in "::")
+    tm_after = None if tm_before and grp == "d" else (
+        _TITLE_MARKED.match(c, at) or _TITLE.match(c, at) or _TITLE_AFTER_LETTER.match(c, at))
     chosen, base = (tm_after, 0) if tm_after else (tm_before, off)
     title = None
     if chosen:
@@ -329,6 +340,17 @@ def _mention_title(pg: _Page, m: re.Match, grp: str, a: int):
         if title.count("”") > title.count("“"):
             title = re.sub(rf"[”\"](?=的?{_KIND_WRITTEN}$)", "", title, count=1)
     return title, "title_after" if tm_after else "title_before", chosen, base, tm_after
+
+
+def _title_before(window: str, bare: bool):
+    """The marked title that ends the window, opening at the latest mark that makes one
+    (“关于…的建议”(第1号)2.“关于…的建议”(第2号): the second's own, not both joined)."""
+    for i in range(len(window) - 1, -1, -1):
+        if window[i] in "《“":
+            m = _TITLE_BEFORE.match(window, i) or (_TITLE_BEFORE_BARE.match(window, i) if bare else None)
+            if m:
+                return m
+    return None
 
 
 def _mention_session(pg: _Page, grp: str, a: int, s: int) -> str | None:
@@ -840,12 +862,16 @@ def _para_end(idx: list[int], norm: str, ci: int) -> int:
     return len(idx) if nl < 0 else bisect.bisect_left(idx, nl)
 
 
-def _as_written(tm: TextMap, idx: list[int], cs: int, ce: int) -> str:
-    """The source text of a compact span, without line breaks, spaces and glosses."""
+def _as_written(tm: TextMap, idx: list[int], cs: int, ce: int, spaces: bool = True) -> str:
+    """The source text of a compact span, without line breaks and glosses; in a title a
+    space inside a line stays one space, as written (关于规范校内午托管理 取缔…的建议), a
+    line break with the spaces around it goes (a title wrapped over two lines). A session's
+    name keeps no space (区 人大十八届四次会议 in a table's cell is 区人大…)."""
     from pipeline.textmap import strip_glosses
 
     s, e = tm.to_source(idx[cs], idx[ce - 1] + 1)
-    return re.sub(r"\s+", "", strip_glosses(tm.source[s:e]))
+    text = re.sub(r"\s*\n\s*" if spaces else r"\s+", "", strip_glosses(tm.source[s:e]))
+    return re.sub(r"\s+", " ", text).strip()
 
 
 _ROLE_HEADING = re.compile(rf"(?:[{_CN}]{{1,4}}、|[(（][{_CN}]{{1,4}}[)）])[^。:]{{0,30}}?[(（]?(主办|会办|协办|分办)件[)）]?")
