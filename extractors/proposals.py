@@ -629,6 +629,12 @@ _ACK = re.compile(rf"(?:(?:提出|所提|提交|领衔)(?:了)?的?(?P<about>{_A
                   + _ACK_END)
 
 
+# 您提出的关于做好垃圾分类推动绿色发展的建议,我局在工作中予以充分的吸收: addressed to its author,
+# the item is named without an acknowledgement (the named groups are _ACK's)
+_YOU_RAISED = re.compile(rf"(?:您|你)们?[^。,,;]{{0,30}}?提出的(?P<q>)(?P<t>)(?P<u>{_ABOUT}[^。;,,《》“]{{2,80}}?的?{_KIND_WRITTEN})"
+                         r"(?=[,,。;;])")
+
+
 def _letter_class(c: str, p: _ProposalDraft, classes: dict[str, str]) -> None:
     """A letter about one item states its class anywhere (本建议办理结果为A类, or
     the one class letter it names): kept as written, and its status where the
@@ -803,7 +809,7 @@ def _letter_subject(tm: TextMap, c: str, idx: list[int], p: _ProposalDraft) -> N
     """The title a reply letter gives its one item where it acknowledges it:
     a quoted title as written inside its marks; 关于“X”的建议 joined as
     关于X的建议; an unquoted 关于…的建议 as it stands."""
-    m = _ACK.search(c)
+    m = _ACK.search(c) or _YOU_RAISED.search(c)
     if not m or (m.group("q") and m.group("q") != "《" and not re.match(r"提出|所提|提交|领衔", m.group())
                  and not _TITLE_LIKE_QUOTE.fullmatch(m.group("t") or "")):
         return  # a quotation from the suggestion (“建议进一步调整…”) is no title (“关于…的建议”已收悉 is one)
