@@ -380,6 +380,8 @@ def _kind_and_body(pg: _Page, kind: str | None, session: str | None, a: int, s: 
         body = "人大"
     if body is None and kind:
         body = "政协" if kind in ("提案", "建议案") else "人大"
+    if body == "政协" and kind == "建议":
+        kind = "提案"  # 县政协十届三次会议第113号建议: a CPPCC member's item is a 提案 (GOLD.md §2, §7.24)
     return kind, body
 
 
