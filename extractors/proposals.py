@@ -465,9 +465,10 @@ def _document_rules(pg: _Page, props: list[_ProposalDraft]) -> None:
     c = pg.c
     if len(props) == 1:
         _letter_subject(pg.tm, c, pg.idx, props[0])
-        lm = re.search(r"(协办|会办)意见的?函", c[:200])
-        if lm:  # 关于…第033号提案协办意见的函: the letter itself says the unit's role
-            props[0].offer("role", lm.group(1), "opinion_letter")
+        # 关于…第033号提案协办意见的函; 对…第8206号提案的协办意见; 对…第045号建议会办工作的意见
+        lm = re.search(r"(协办|会办)意见的?函|号(?:提案|建议|议案)?的?(协办|会办)(?:工作的?)?意见", c[:200])
+        if lm:  # the letter itself says the unit's role
+            props[0].offer("role", lm.group(1) or lm.group(2), "opinion_letter")
     _aggregate_statuses(c, props)
     _section_statuses(pg.tm.norm, props)
     _section_roles(c, props)
